@@ -1,0 +1,361 @@
+//! Parsing `#[instrumented(..)]` options. Syntax errors stop parsing; everything else (unknown
+//! option, duplicate, wrong value type) is collected so all of them are reported together.
+
+use proc_macro2::{Span, TokenStream};
+use syn::parse::Parser;
+use syn::punctuated::Punctuated;
+use syn::spanned::Spanned;
+use syn::{Expr, ExprLit, Lit, LitStr, Meta, MetaNameValue, Token, UnOp};
+
+use crate::ctxt::Ctxt;
+use crate::symbol::{self, BUCKETS, HELP, IN_FLIGHT, LABELS, NAME, NAMESPACE, OPTIONS, SKIP};
+
+/// A label given in `labels(key = "value")`.
+#[derive(Clone)]
+pub struct LabelOpt {
+    pub key: syn::Ident,
+    pub value: LitStr,
+}
+
+/// One bucket bound and where it was written.
+#[derive(Clone, Copy)]
+pub struct Bound {
+    pub value: f64,
+    pub span: Span,
+}
+
+/// The options of one `#[instrumented(..)]`, each with its span.
+#[derive(Clone, Default)]
+pub struct Options {
+    pub namespace: Option<LitStr>,
+    pub name: Option<LitStr>,
+    pub labels: Vec<LabelOpt>,
+    /// Span of the whole `labels(..)`, to tell a repeated `labels` apart.
+    pub labels_span: Option<Span>,
+    pub buckets: Option<(Span, Vec<Bound>)>,
+    pub in_flight: Option<Span>,
+    pub skip: Option<Span>,
+    pub help: Option<LitStr>,
+    /// Options already given, valid or not, to report repeats.
+    seen: Vec<String>,
+}
+
+impl Options {
+    /// Parses the attribute's arguments, reporting option-level mistakes into `cx`.
+    pub fn parse(args: TokenStream, cx: &mut Ctxt) -> syn::Result<Self> {
+        let metas = Punctuated::<Meta, Token![,]>::parse_terminated.parse2(args)?;
+        let mut options = Options::default();
+        for meta in metas {
+            options.apply(meta, cx);
+        }
+        Ok(options)
+    }
+
+    fn apply(&mut self, meta: Meta, cx: &mut Ctxt) {
+        let Some(ident) = meta.path().get_ident().cloned() else {
+            cx.spanned(meta.path(), unknown_message(&path_text(meta.path())));
+            return;
+        };
+        let key = ident.to_string();
+        if !OPTIONS.contains(&key.as_str()) {
+            cx.spanned(&ident, unknown_message(&key));
+            return;
+        }
+        if self.seen.contains(&key) {
+            cx.spanned(
+                &ident,
+                format_args!("duplicate option `{key}`\nhelp: give each option once"),
+            );
+            return;
+        }
+        self.seen.push(key.clone());
+        match key.as_str() {
+            NAMESPACE => self.namespace = string_value(&meta, cx),
+            NAME => self.name = string_value(&meta, cx),
+            HELP => self.help = string_value(&meta, cx),
+            LABELS => {
+                self.labels_span = Some(meta.span());
+                self.labels = labels_value(&meta, cx);
+            }
+            BUCKETS => self.buckets = buckets_value(&meta, cx).map(|b| (meta.span(), b)),
+            IN_FLIGHT => self.in_flight = flag(&meta, cx),
+            SKIP => self.skip = flag(&meta, cx),
+            _ => unreachable!("checked above"),
+        }
+    }
+
+    /// These options, with any option `method` sets taking its place (an impl block's
+    /// options under a method's own).
+    pub fn overridden_by(&self, method: &Options) -> Options {
+        let mut labels = self.labels.clone();
+        for label in &method.labels {
+            labels.retain(|l| l.key != label.key);
+            labels.push(label.clone());
+        }
+        Options {
+            namespace: method.namespace.clone().or_else(|| self.namespace.clone()),
+            name: method.name.clone().or_else(|| self.name.clone()),
+            labels,
+            labels_span: method.labels_span.or(self.labels_span),
+            buckets: method.buckets.clone().or_else(|| self.buckets.clone()),
+            in_flight: method.in_flight.or(self.in_flight),
+            skip: method.skip,
+            help: method.help.clone().or_else(|| self.help.clone()),
+            seen: Vec::new(),
+        }
+    }
+}
+
+fn path_text(path: &syn::Path) -> String {
+    path.segments
+        .iter()
+        .map(|s| s.ident.to_string())
+        .collect::<Vec<_>>()
+        .join("::")
+}
+
+fn unknown_message(key: &str) -> String {
+    let list = OPTIONS
+        .iter()
+        .map(|o| format!("`{o}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut message = format!("unknown option `{key}` of #[instrumented]; expected one of: {list}");
+    if let Some(close) = vitalsign_naming::closest(key, OPTIONS) {
+        message.push_str(&format!("\nhelp: did you mean `{close}`?"));
+    }
+    message
+}
+
+fn string_value(meta: &Meta, cx: &mut Ctxt) -> Option<LitStr> {
+    let key = path_text(meta.path());
+    match meta {
+        Meta::NameValue(MetaNameValue {
+            value: Expr::Lit(ExprLit {
+                lit: Lit::Str(s), ..
+            }),
+            ..
+        }) => Some(s.clone()),
+        Meta::NameValue(nv) => {
+            cx.spanned(
+                &nv.value,
+                format_args!("`{key}` takes a string literal\nhelp: write `{key} = \"...\"`"),
+            );
+            None
+        }
+        _ => {
+            cx.spanned(
+                meta,
+                format_args!("`{key}` needs a value\nhelp: write `{key} = \"...\"`"),
+            );
+            None
+        }
+    }
+}
+
+fn flag(meta: &Meta, cx: &mut Ctxt) -> Option<Span> {
+    let key = path_text(meta.path());
+    match meta {
+        Meta::Path(p) => Some(p.span()),
+        Meta::NameValue(MetaNameValue {
+            value: Expr::Lit(ExprLit {
+                lit: Lit::Bool(b), ..
+            }),
+            ..
+        }) => b.value.then(|| b.span()),
+        _ => {
+            cx.spanned(
+                meta,
+                format_args!("`{key}` is a flag and takes no value\nhelp: write `{key}` alone"),
+            );
+            None
+        }
+    }
+}
+
+fn labels_value(meta: &Meta, cx: &mut Ctxt) -> Vec<LabelOpt> {
+    let Meta::List(list) = meta else {
+        cx.spanned(
+            meta,
+            "`labels` takes a list\nhelp: write `labels(op = \"apply_event\", table = \"users\")`",
+        );
+        return Vec::new();
+    };
+    let pairs = match list.parse_args_with(Punctuated::<MetaNameValue, Token![,]>::parse_terminated)
+    {
+        Ok(pairs) => pairs,
+        Err(e) => {
+            cx.error(e.span(), "each label is written `name = \"value\"`");
+            return Vec::new();
+        }
+    };
+    let mut labels: Vec<LabelOpt> = Vec::new();
+    for pair in pairs {
+        let Some(key) = pair.path.get_ident().cloned() else {
+            cx.spanned(&pair.path, "a label name is a single identifier");
+            continue;
+        };
+        let Expr::Lit(ExprLit {
+            lit: Lit::Str(value),
+            ..
+        }) = pair.value
+        else {
+            cx.spanned(&pair.value, format_args!("the value of label `{key}` must be a string literal\nhelp: label values are fixed at compile time, e.g. `{key} = \"...\"`"));
+            continue;
+        };
+        if labels.iter().any(|l| l.key == key) {
+            cx.spanned(
+                &key,
+                format_args!("duplicate label `{key}`\nhelp: give each label once"),
+            );
+            continue;
+        }
+        labels.push(LabelOpt { key, value });
+    }
+    labels
+}
+
+fn buckets_value(meta: &Meta, cx: &mut Ctxt) -> Option<Vec<Bound>> {
+    let help = "help: write the upper bounds in seconds, e.g. `buckets = [0.001, 0.01, 0.1, 1.0]`";
+    let Meta::NameValue(MetaNameValue {
+        value: Expr::Array(array),
+        ..
+    }) = meta
+    else {
+        cx.spanned(
+            meta,
+            format_args!("`buckets` takes an array of numbers\n{help}"),
+        );
+        return None;
+    };
+    let mut bounds = Vec::new();
+    for element in &array.elems {
+        match number(element) {
+            Some(value) => bounds.push(Bound {
+                value,
+                span: element.span(),
+            }),
+            None => cx.spanned(
+                element,
+                format_args!("bucket bounds must be number literals\n{help}"),
+            ),
+        }
+    }
+    Some(bounds)
+}
+
+fn number(expr: &Expr) -> Option<f64> {
+    match expr {
+        Expr::Lit(ExprLit {
+            lit: Lit::Float(f), ..
+        }) => f.base10_parse().ok(),
+        Expr::Lit(ExprLit {
+            lit: Lit::Int(i), ..
+        }) => i.base10_parse::<u64>().ok().map(|v| v as f64),
+        Expr::Unary(u) if matches!(u.op, UnOp::Neg(_)) => number(&u.expr).map(|v| -v),
+        _ => None,
+    }
+}
+
+/// Finds and removes `#[instrumented(..)]` attributes from a method inside an instrumented
+/// impl block, returning their token arguments.
+pub fn take_method_attrs(attrs: &mut Vec<syn::Attribute>) -> Vec<(Span, TokenStream)> {
+    let mut taken = Vec::new();
+    attrs.retain(|a| {
+        let is_ours = a
+            .path()
+            .segments
+            .last()
+            .is_some_and(|s| s.ident == symbol::INSTRUMENTED);
+        if is_ours {
+            let args = match &a.meta {
+                Meta::List(list) => list.tokens.clone(),
+                _ => TokenStream::new(),
+            };
+            taken.push((a.span(), args));
+        }
+        !is_ours
+    });
+    taken
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use quote::quote;
+
+    fn parse(tokens: TokenStream) -> (Option<Options>, Vec<String>) {
+        let mut cx = Ctxt::new();
+        let options = Options::parse(tokens, &mut cx).ok();
+        let errors = match cx.finish() {
+            Ok(()) => Vec::new(),
+            Err(e) => e.into_iter().map(|e| e.to_string()).collect(),
+        };
+        (options, errors)
+    }
+
+    #[test]
+    fn parses_every_option() {
+        let (o, errors) = parse(quote!(
+            namespace = "db",
+            name = "requests",
+            labels(op = "get", table = "t"),
+            buckets = [0.001, 1, 2.5],
+            in_flight,
+            help = "Reads."
+        ));
+        assert!(errors.is_empty(), "{errors:?}");
+        let o = o.unwrap();
+        assert_eq!(o.namespace.unwrap().value(), "db");
+        assert_eq!(o.name.unwrap().value(), "requests");
+        assert_eq!(o.labels.len(), 2);
+        assert_eq!(
+            o.buckets
+                .unwrap()
+                .1
+                .iter()
+                .map(|b| b.value)
+                .collect::<Vec<_>>(),
+            vec![0.001, 1.0, 2.5]
+        );
+        assert!(o.in_flight.is_some());
+        assert_eq!(o.help.unwrap().value(), "Reads.");
+    }
+
+    #[test]
+    fn reports_all_mistakes_at_once() {
+        let (_, errors) = parse(quote!(
+            nmae = "x",
+            name = 5,
+            name = "y",
+            labels(a = 1),
+            buckets = 3
+        ));
+        assert_eq!(errors.len(), 5, "{errors:?}");
+        assert!(
+            errors[0].contains("unknown option `nmae`")
+                && errors[0].contains("did you mean `name`?")
+        );
+        assert!(errors[1].contains("takes a string literal"));
+        assert!(errors[2].contains("duplicate option `name`"));
+        assert!(errors[3].contains("must be a string literal"));
+        assert!(errors[4].contains("array of numbers"));
+    }
+
+    #[test]
+    fn method_options_override_block_options() {
+        let (block, _) = parse(quote!(name = "a", labels(x = "1", y = "2")));
+        let (method, _) = parse(quote!(labels(y = "3")));
+        let merged = block.unwrap().overridden_by(&method.unwrap());
+        assert_eq!(merged.name.unwrap().value(), "a");
+        let labels: Vec<(String, String)> = merged
+            .labels
+            .iter()
+            .map(|l| (l.key.to_string(), l.value.value()))
+            .collect();
+        assert_eq!(
+            labels,
+            vec![("x".into(), "1".into()), ("y".into(), "3".into())]
+        );
+    }
+}

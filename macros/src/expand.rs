@@ -1,0 +1,250 @@
+//! Writing the instrumented item. Infallible: everything was validated before.
+//!
+//! Each function gets a `static CallSite` (its descriptor and cached metric handles) registered
+//! in the link-time catalogue, and its body runs inside a guard that records the call. The
+//! user's body tokens keep their spans, and the body is typed against the declared return type,
+//! so rustc's inference and error locations are the same as without the attribute.
+
+use proc_macro2::{Literal, Span, TokenStream};
+use quote::{ToTokens, format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
+
+use crate::attr::{self, Options};
+use crate::ctxt::Ctxt;
+use crate::item::{self, Annotated, MaybeItemFn};
+use crate::shape::{self, Shape};
+use crate::valid::{self, Resolved};
+
+/// Entry point of `#[instrumented]`.
+pub fn instrumented(args: TokenStream, item: TokenStream) -> TokenStream {
+    let mut cx = Ctxt::new();
+    let options = Options::parse(args, &mut cx).unwrap_or_else(|e| {
+        cx.push(e);
+        Options::default()
+    });
+    let expanded = match item::read(item.clone()) {
+        Annotated::Fn(f) => function(*f, &options, None, &mut cx),
+        Annotated::Impl(i) => impl_block(*i, &options, &mut cx),
+        Annotated::Unsupported(e) => {
+            cx.push(e);
+            None
+        }
+        Annotated::Unparsable => None,
+    };
+    match (cx.finish(), expanded) {
+        (Ok(()), Some(tokens)) if cfg!(feature = "metrics") => tokens,
+        // Off means gone: validated all the same, then emitted unchanged.
+        (Ok(()), _) => item,
+        // The item is still emitted, unchanged, so one mistake does not cascade into errors
+        // about the function being missing.
+        (Err(e), _) => {
+            let mut out = e.to_compile_error();
+            out.extend(item);
+            out
+        }
+    }
+}
+
+/// Instruments one function; `owner` is the type name inside an instrumented impl block.
+fn function(
+    f: MaybeItemFn,
+    options: &Options,
+    owner: Option<&str>,
+    cx: &mut Ctxt,
+) -> Option<TokenStream> {
+    if let Some(constness) = &f.sig.constness {
+        cx.spanned(constness, "#[instrumented] cannot measure a `const fn`: it may run at compile time, where there is no clock or recorder\nhelp: remove `const`, or remove the attribute");
+        return None;
+    }
+    if options.skip.is_some() {
+        return Some(f.to_token_stream());
+    }
+    let op = match owner {
+        Some(ty) => format!("{ty}::{}", f.sig.ident),
+        None => f.sig.ident.to_string(),
+    };
+    let resolved = valid::resolve(
+        options,
+        &op,
+        valid::doc_summary(&f.outer_attrs),
+        Span::call_site(),
+        cx,
+    );
+    Some(instrument(f, &resolved, &op))
+}
+
+fn impl_block(mut imp: syn::ItemImpl, options: &Options, cx: &mut Ctxt) -> Option<TokenStream> {
+    if options.skip.is_some() {
+        return Some(imp.to_token_stream());
+    }
+    let owner = match &*imp.self_ty {
+        syn::Type::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
+        _ => None,
+    }
+    .unwrap_or_else(|| "Self".to_owned());
+    for item in &mut imp.items {
+        let syn::ImplItem::Fn(method) = item else {
+            continue;
+        };
+        let mut own = Options::default();
+        for (i, (span, args)) in attr::take_method_attrs(&mut method.attrs)
+            .into_iter()
+            .enumerate()
+        {
+            if i > 0 {
+                cx.error(span, "duplicate #[instrumented] on this method\nhelp: merge the options into one attribute");
+            }
+            match Options::parse(args, cx) {
+                Ok(parsed) => own = own.overridden_by(&parsed),
+                Err(e) => cx.push(e),
+            }
+        }
+        // A `const fn` in an instrumented block is left alone rather than refused: the block
+        // asks for every method that can be measured.
+        if method.sig.constness.is_some() && own.skip.is_none() {
+            continue;
+        }
+        let merged = options.overridden_by(&own);
+        let f = MaybeItemFn::from_impl_fn(method);
+        if let Some(tokens) = function(f, &merged, Some(&owner), cx) {
+            *item = syn::ImplItem::Verbatim(tokens);
+        }
+    }
+    Some(imp.to_token_stream())
+}
+
+/// Locals of the generated code. Mixed-site hygiene makes them invisible to the user's body,
+/// so they can neither shadow nor be shadowed by the user's names.
+fn local(name: &str) -> syn::Ident {
+    syn::Ident::new(name, Span::mixed_site())
+}
+
+fn instrument(f: MaybeItemFn, r: &Resolved, op: &str) -> TokenStream {
+    let shape = shape::of(&f);
+    let output = shape::output_type(&f, &shape);
+    let site = site_statics(&f, r, op);
+    let guard = local("__vitalsign_guard");
+    let ret = local("__vitalsign_ret");
+    let fut = local("__vitalsign_future");
+    let block = f.block();
+    // Typing the result against the declared return type keeps `?` conversions and literal
+    // inference working inside the wrapped body, with errors pointing at the user's code.
+    let annotation = output.as_ref().map(|ty| quote_spanned!(ty.span()=> : #ty));
+    let turbofish = output
+        .as_ref()
+        .map(|ty| quote_spanned!(ty.span()=> ::<#ty, _>));
+    let finish = quote! {
+        #guard.finish(::vitalsign::__private::classify!(&#ret));
+        #ret
+    };
+    let timed_future = |future: TokenStream| {
+        quote! {
+            async move {
+                let #guard = __VITALSIGN_SITE.start();
+                let #ret #annotation = #future.await;
+                #finish
+            }
+        }
+    };
+    let body = match shape {
+        Shape::Sync => quote! {
+            let #guard = __VITALSIGN_SITE.start();
+            let #ret = ::vitalsign::__private::call_once #turbofish (move || #block);
+            #finish
+        },
+        Shape::AsyncFn => quote! {
+            let #guard = __VITALSIGN_SITE.start();
+            let #ret #annotation = async move #block.await;
+            #finish
+        },
+        Shape::ImplFuture => {
+            let timed = timed_future(fut.to_token_stream());
+            quote! {
+                let #fut = ::vitalsign::__private::call_once(move || #block);
+                #timed
+            }
+        }
+        Shape::BoxedFuture(Some(at)) => {
+            let (leading, box_pin) = (&at.leading, &at.box_pin);
+            let timed = timed_future(at.future.to_token_stream());
+            quote! {
+                #(#leading)*
+                #box_pin(#timed)
+            }
+        }
+        Shape::BoxedFuture(None) => {
+            let timed = timed_future(fut.to_token_stream());
+            quote! {
+                let #fut = ::vitalsign::__private::call_once(move || #block);
+                ::std::boxed::Box::pin(#timed)
+            }
+        }
+    };
+    let MaybeItemFn {
+        outer_attrs,
+        inner_attrs,
+        vis,
+        sig,
+        ..
+    } = f;
+    quote! {
+        #(#outer_attrs)*
+        #vis #sig {
+            #(#inner_attrs)*
+            #site
+            #[allow(clippy::let_unit_value, clippy::redundant_closure_call, clippy::needless_return, unused_braces)]
+            {
+                #body
+            }
+        }
+    }
+}
+
+/// The call site's static and its entry in the catalogue.
+fn site_statics(f: &MaybeItemFn, r: &Resolved, op: &str) -> TokenStream {
+    let (ns, name, doc) = (&r.namespace, &r.name, &r.doc);
+    let (calls, duration, errors) = (&r.families.calls, &r.families.duration, &r.families.errors);
+    let in_flight = if r.in_flight {
+        let n = &r.families.in_flight;
+        quote!(::core::option::Option::Some(#n))
+    } else {
+        quote!(::core::option::Option::None)
+    };
+    let labels = r
+        .labels
+        .iter()
+        .map(|(k, v)| quote!(::vitalsign::__private::Label::from_static_parts(#k, #v)));
+    let label_count = r.labels.len();
+    let buckets = match &r.buckets {
+        Some(b) => {
+            let b = b.iter().map(|v| Literal::f64_suffixed(*v));
+            quote!(::core::option::Option::Some(&[#(#b),*]))
+        }
+        None => quote!(::core::option::Option::None),
+    };
+    let line = quote_spanned!(f.sig.ident.span()=> ::core::line!());
+    let site = format_ident!("__VITALSIGN_SITE");
+    quote! {
+        // Its own static: `Label` has a destructor, so it cannot be a promoted temporary.
+        static __VITALSIGN_LABELS: [::vitalsign::__private::Label; #label_count] = [#(#labels),*];
+        static #site: ::vitalsign::__private::CallSite =
+            ::vitalsign::__private::CallSite::new(::vitalsign::__private::SiteDescriptor {
+                namespace: #ns,
+                name: #name,
+                calls: #calls,
+                duration: #duration,
+                errors: #errors,
+                in_flight: #in_flight,
+                labels: &__VITALSIGN_LABELS,
+                doc: #doc,
+                buckets: #buckets,
+                function: #op,
+                module: ::core::module_path!(),
+                file: ::core::file!(),
+                line: #line,
+            });
+        #[::vitalsign::__private::linkme::distributed_slice(::vitalsign::__private::CALL_SITES)]
+        #[linkme(crate = ::vitalsign::__private::linkme)]
+        static __VITALSIGN_CATALOGUE_ENTRY: &::vitalsign::__private::CallSite = &#site;
+    }
+}

@@ -1,0 +1,33 @@
+//! Procedural macros of vitalsign. Use them through the `vitalsign` crate, which re-exports
+//! them and documents them in full; generated code calls only `::vitalsign::__private`.
+//!
+//! Pipeline: `attr` parses options → `valid` applies the naming rules and resolves defaults →
+//! `item`/`shape` read what was annotated → `expand` writes the tokens. Parsing and validation
+//! collect every error (`ctxt`); on error the user's item is still emitted, unchanged, next to
+//! the errors, so one mistake does not cascade.
+
+mod attr;
+mod ctxt;
+mod error_code;
+mod expand;
+mod item;
+mod namespace;
+mod shape;
+mod symbol;
+mod valid;
+
+use proc_macro::TokenStream;
+
+/// Instruments a function, method, `async fn` or every method of an `impl` block with a call
+/// counter, a duration histogram and an errors-by-code counter. See `vitalsign::instrumented`.
+#[proc_macro_attribute]
+pub fn instrumented(args: TokenStream, item: TokenStream) -> TokenStream {
+    expand::instrumented(args.into(), item.into()).into()
+}
+
+/// Derives `vitalsign::ErrorCode`: a stable snake_case code per variant. See
+/// `vitalsign::ErrorCode`.
+#[proc_macro_derive(ErrorCode, attributes(error_code))]
+pub fn derive_error_code(input: TokenStream) -> TokenStream {
+    error_code::derive(input.into()).into()
+}

@@ -1,0 +1,350 @@
+//! The catalogue: every instrumented call site linked into the program, and the metric families
+//! they make up.
+//!
+//! Call sites register themselves at link time (a `linkme` distributed slice), so the catalogue
+//! is complete before `main` runs and costs nothing at start-up. `Vitals::install` describes
+//! every family from it and refuses to start when two sites disagree about a family.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use crate::__private::{CALL_SITES, CallSite, SiteDescriptor};
+
+/// The catalogue of the running program: see [`catalogue()`].
+#[derive(Debug, Clone)]
+pub struct Catalogue {
+    sites: Vec<Site>,
+    families: Vec<Family>,
+}
+
+/// The catalogue of every `#[instrumented]` function linked into this program, sorted by
+/// source location.
+pub fn catalogue() -> Catalogue {
+    Catalogue::from_sites(CALL_SITES.iter().copied())
+}
+
+/// One instrumented function.
+#[derive(Clone, Copy)]
+pub struct Site(&'static CallSite);
+
+impl fmt::Debug for Site {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Site")
+            .field("function", &self.function())
+            .field("location", &self.location())
+            .finish()
+    }
+}
+
+impl Site {
+    fn desc(&self) -> &'static SiteDescriptor {
+        self.0.descriptor()
+    }
+
+    pub(crate) fn call_site(&self) -> &'static CallSite {
+        self.0
+    }
+
+    /// The function, as `name` or `Type::name` (inside an instrumented impl block).
+    pub fn function(&self) -> &'static str {
+        self.desc().function
+    }
+
+    /// The module the function is defined in.
+    pub fn module(&self) -> &'static str {
+        self.desc().module
+    }
+
+    /// `file:line` of the function.
+    pub fn location(&self) -> String {
+        format!("{}:{}", self.desc().file, self.desc().line)
+    }
+
+    /// The metric namespace.
+    pub fn namespace(&self) -> &'static str {
+        self.desc().namespace
+    }
+
+    /// The base name the family names are built from.
+    pub fn name(&self) -> &'static str {
+        self.desc().name
+    }
+
+    /// Fixed labels of every series of this site, `op` first.
+    pub fn labels(&self) -> impl Iterator<Item = (&'static str, &'static str)> {
+        self.desc().labels.iter().map(|l| (l.key(), l.value()))
+    }
+
+    /// First paragraph of the function's doc comment (empty if none).
+    pub fn doc(&self) -> &'static str {
+        self.desc().doc
+    }
+
+    /// Bucket bounds declared with `buckets = [..]`.
+    pub fn buckets(&self) -> Option<&'static [f64]> {
+        self.desc().buckets
+    }
+
+    fn label_keys(&self) -> Vec<&'static str> {
+        self.labels().map(|(k, _)| k).collect()
+    }
+}
+
+/// What a family measures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Role {
+    /// `*_total`: completed calls.
+    Calls,
+    /// `*_duration_seconds`: call durations.
+    Duration,
+    /// `*_errors_total`: failed calls by `code`.
+    Errors,
+    /// `*_in_flight`: calls under way.
+    InFlight,
+}
+
+/// The Prometheus type of a family.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// A monotonic counter.
+    Counter,
+    /// A value that goes up and down.
+    Gauge,
+    /// A histogram with `_bucket`, `_sum` and `_count` series.
+    Histogram,
+}
+
+impl Kind {
+    /// The word on the family's `# TYPE` line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Counter => "counter",
+            Kind::Gauge => "gauge",
+            Kind::Histogram => "histogram",
+        }
+    }
+}
+
+impl Role {
+    fn kind(self) -> Kind {
+        match self {
+            Role::Calls | Role::Errors => Kind::Counter,
+            Role::Duration => Kind::Histogram,
+            Role::InFlight => Kind::Gauge,
+        }
+    }
+
+    fn describes(self) -> &'static str {
+        match self {
+            Role::Calls => "Completed calls",
+            Role::Duration => "Duration of calls in seconds",
+            Role::Errors => "Failed calls by error code",
+            Role::InFlight => "Calls in progress",
+        }
+    }
+}
+
+/// One metric family (`rstmdb_requests_total`) and the call sites that feed it.
+#[derive(Debug, Clone)]
+pub struct Family {
+    name: &'static str,
+    role: Role,
+    label_keys: Vec<&'static str>,
+    buckets: Option<&'static [f64]>,
+    sites: Vec<Site>,
+}
+
+impl Family {
+    /// The family name as exposed.
+    pub fn name(&self) -> &'static str {
+        self.name
+    }
+
+    /// What it measures.
+    pub fn role(&self) -> Role {
+        self.role
+    }
+
+    /// Its Prometheus type.
+    pub fn kind(&self) -> Kind {
+        self.role.kind()
+    }
+
+    /// Its label names (global labels not included), in order.
+    pub fn label_keys(&self) -> &[&'static str] {
+        &self.label_keys
+    }
+
+    /// Bucket bounds of a duration family declared at its sites (`None`: the default buckets).
+    pub fn buckets(&self) -> Option<&'static [f64]> {
+        self.buckets
+    }
+
+    /// The call sites that record into it.
+    pub fn sites(&self) -> &[Site] {
+        &self.sites
+    }
+
+    /// The HELP text: the doc comment when the sites share one, else a generated summary.
+    pub fn help(&self) -> String {
+        let what = self.role.describes();
+        let first = self.sites[0].doc();
+        if !first.is_empty() && self.sites.iter().all(|s| s.doc() == first) {
+            return format!("{what}: {first}");
+        }
+        let mut names: Vec<&str> = self.sites.iter().map(Site::function).collect();
+        names.dedup();
+        match names.as_slice() {
+            [one] => format!("{what} of `{one}`."),
+            [a, b] => format!("{what} of `{a}` and `{b}`."),
+            [a, b, rest @ ..] => format!("{what} of `{a}`, `{b}` and {} more.", rest.len()),
+            [] => format!("{what}."),
+        }
+    }
+}
+
+/// Two call sites that disagree about one family.
+#[derive(Debug, Clone)]
+pub struct Conflict {
+    /// The family name.
+    pub family: &'static str,
+    /// What differs, both ways.
+    pub what: String,
+    /// `file:line` of the first site.
+    pub first: String,
+    /// `file:line` of the second site.
+    pub second: String,
+}
+
+impl fmt::Display for Conflict {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "metric family `{}`: {} (at {} and {})",
+            self.family, self.what, self.first, self.second
+        )
+    }
+}
+
+/// The conflicts found in a catalogue.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("the metric catalogue has {} conflict(s):\n{}", .0.len(), .0.iter().map(|c| format!("  - {c}")).collect::<Vec<_>>().join("\n"))]
+pub struct CatalogueError(pub Vec<Conflict>);
+
+impl Catalogue {
+    fn from_sites(sites: impl Iterator<Item = &'static CallSite>) -> Self {
+        let mut sites: Vec<Site> = sites.map(Site).collect();
+        sites.sort_by_key(|s| (s.desc().file, s.desc().line, s.function()));
+        let mut by_name: BTreeMap<&'static str, Vec<Family>> = BTreeMap::new();
+        for site in &sites {
+            for (role, name) in family_names(site.desc()) {
+                let mut label_keys = site.label_keys();
+                if role == Role::Errors {
+                    label_keys.push("code");
+                }
+                let buckets = if role == Role::Duration {
+                    site.buckets()
+                } else {
+                    None
+                };
+                by_name.entry(name).or_default().push(Family {
+                    name,
+                    role,
+                    label_keys,
+                    buckets,
+                    sites: vec![*site],
+                });
+            }
+        }
+        // Merge the members that agree; keep the disagreeing ones apart for `conflicts`.
+        let mut families = Vec::new();
+        for (_, members) in by_name {
+            let mut merged: Vec<Family> = Vec::new();
+            for member in members {
+                match merged
+                    .iter_mut()
+                    .find(|f| disagreement(f, &member).is_none())
+                {
+                    Some(f) => f.sites.extend(member.sites),
+                    None => merged.push(member),
+                }
+            }
+            families.extend(merged);
+        }
+        Self { sites, families }
+    }
+
+    /// Every instrumented function, sorted by source location.
+    pub fn sites(&self) -> &[Site] {
+        &self.sites
+    }
+
+    /// Every family, sorted by name.
+    pub fn families(&self) -> &[Family] {
+        &self.families
+    }
+
+    /// Conflicts: a family name used with different types, label names or buckets.
+    pub fn conflicts(&self) -> Vec<Conflict> {
+        let mut out = Vec::new();
+        for pair in self.families.windows(2) {
+            let (a, b) = (&pair[0], &pair[1]);
+            if a.name == b.name {
+                out.push(Conflict {
+                    family: a.name,
+                    what: disagreement(a, b).unwrap_or_default(),
+                    first: a.sites[0].location(),
+                    second: b.sites[0].location(),
+                });
+            }
+        }
+        out
+    }
+
+    /// `Ok` if no family is used inconsistently; else every conflict, with both source
+    /// locations.
+    pub fn validate(&self) -> Result<(), CatalogueError> {
+        let conflicts = self.conflicts();
+        if conflicts.is_empty() {
+            Ok(())
+        } else {
+            Err(CatalogueError(conflicts))
+        }
+    }
+}
+
+fn family_names(d: &'static SiteDescriptor) -> impl Iterator<Item = (Role, &'static str)> {
+    [
+        (Role::Calls, Some(d.calls)),
+        (Role::Duration, Some(d.duration)),
+        (Role::Errors, Some(d.errors)),
+        (Role::InFlight, d.in_flight),
+    ]
+    .into_iter()
+    .filter_map(|(role, name)| name.map(|n| (role, n)))
+}
+
+fn disagreement(a: &Family, b: &Family) -> Option<String> {
+    if a.role != b.role {
+        return Some(format!(
+            "it is a {} ({:?}) at one site and a {} ({:?}) at the other",
+            a.kind().as_str(),
+            a.role,
+            b.kind().as_str(),
+            b.role
+        ));
+    }
+    if a.label_keys != b.label_keys {
+        return Some(format!(
+            "label names differ: {:?} vs {:?}",
+            a.label_keys, b.label_keys
+        ));
+    }
+    if a.buckets != b.buckets {
+        return Some(format!(
+            "buckets differ: {:?} vs {:?}",
+            a.buckets, b.buckets
+        ));
+    }
+    None
+}

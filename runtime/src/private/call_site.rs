@@ -1,0 +1,268 @@
+//! One `static CallSite` per instrumented function: its descriptor and, once a recorder is
+//! bound, the metric handles it records into.
+//!
+//! The hot path is `start()` + `Guard::finish()`: one `OnceLock` read, two clock reads, a
+//! counter add, a histogram record and (on error) a short scan of the site's own code table.
+//! No key is built, hashed or looked up per call, and nothing is allocated.
+
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
+
+use metrics::{Counter, Gauge, Histogram, Key, Label, Level, Metadata};
+
+use super::error_table::ErrorTable;
+
+/// Code recorded when an instrumented function panics (the panic then continues).
+pub const PANIC: &str = "panic";
+/// Code recorded when an instrumented future is dropped before it completes.
+pub const CANCELLED: &str = "cancelled";
+/// Code recorded for an error whose type does not implement [`crate::ErrorCode`].
+pub const UNCLASSIFIED: &str = "error";
+
+pub(crate) static METADATA: Metadata<'static> =
+    Metadata::new("vitalsign", Level::INFO, Some("vitalsign"));
+
+/// Set once call sites may cache handles from the global recorder. Before that, a call records
+/// through whatever recorder is installed without caching, so an early call cannot pin a site
+/// to the no-op recorder.
+static BOUND: AtomicBool = AtomicBool::new(false);
+
+pub(crate) fn mark_bound() {
+    BOUND.store(true, Ordering::Release);
+}
+
+/// The static description of one call site, written by `#[instrumented]`.
+#[derive(Debug)]
+pub struct SiteDescriptor {
+    /// Namespace, validated at compile time.
+    pub namespace: &'static str,
+    /// Base name, validated at compile time.
+    pub name: &'static str,
+    /// `{ns}_{name}_total`.
+    pub calls: &'static str,
+    /// `{ns}_{name}_duration_seconds`.
+    pub duration: &'static str,
+    /// `{ns}_{name}_errors_total`.
+    pub errors: &'static str,
+    /// `{ns}_{name}_in_flight`, when opted in.
+    pub in_flight: Option<&'static str>,
+    /// Fixed labels of every series of this site (`op` first).
+    pub labels: &'static [Label],
+    /// First paragraph of the function's doc comment; empty if it has none.
+    pub doc: &'static str,
+    /// Bucket bounds given with `buckets = [..]`, if any.
+    pub buckets: Option<&'static [f64]>,
+    /// The function's name as written (`Type::method` inside an instrumented impl block).
+    pub function: &'static str,
+    /// `module_path!()` of the function.
+    pub module: &'static str,
+    /// `file!()` of the function.
+    pub file: &'static str,
+    /// `line!()` of the function's name.
+    pub line: u32,
+}
+
+/// The handles of a bound call site.
+struct Handles {
+    calls: Counter,
+    duration: Histogram,
+    in_flight: Option<Gauge>,
+    errors: ErrorTable,
+}
+
+/// What became of one call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Returned normally (for `Result`s: `Ok`).
+    Ok,
+    /// Failed with this code.
+    Err(&'static str),
+}
+
+/// One instrumented function's static state.
+#[derive(Debug)]
+pub struct CallSite {
+    desc: SiteDescriptor,
+    handles: OnceLock<Handles>,
+}
+
+impl std::fmt::Debug for Handles {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Handles")
+    }
+}
+
+impl CallSite {
+    /// A call site with no handles yet.
+    pub const fn new(desc: SiteDescriptor) -> Self {
+        Self {
+            desc,
+            handles: OnceLock::new(),
+        }
+    }
+
+    /// The site's descriptor.
+    pub fn descriptor(&self) -> &SiteDescriptor {
+        &self.desc
+    }
+
+    /// Starts timing one call.
+    #[inline]
+    pub fn start(&'static self) -> Guard {
+        let handles = self.handles();
+        match handles {
+            Some(h) => {
+                if let Some(g) = &h.in_flight {
+                    g.increment(1.0);
+                }
+            }
+            None => {
+                if let Some(name) = self.desc.in_flight {
+                    self.unbound(|r, key| {
+                        r.register_gauge(&key.with_name(name), &METADATA)
+                            .increment(1.0)
+                    });
+                }
+            }
+        }
+        Guard {
+            site: self,
+            handles,
+            start: Instant::now(),
+            armed: true,
+        }
+    }
+
+    #[inline]
+    fn handles(&'static self) -> Option<&'static Handles> {
+        match self.handles.get() {
+            Some(h) => Some(h),
+            None => self.bind_slow(),
+        }
+    }
+
+    #[cold]
+    fn bind_slow(&'static self) -> Option<&'static Handles> {
+        BOUND.load(Ordering::Acquire).then(|| self.resolve())
+    }
+
+    /// Resolves this site's handles from the global recorder (idempotent), registering its
+    /// series.
+    pub(crate) fn bind(&'static self) {
+        self.resolve();
+    }
+
+    fn resolve(&'static self) -> &'static Handles {
+        self.handles.get_or_init(|| {
+            metrics::with_recorder(|r| Handles {
+                calls: r.register_counter(&self.key(self.desc.calls), &METADATA),
+                duration: r.register_histogram(&self.key(self.desc.duration), &METADATA),
+                in_flight: self
+                    .desc
+                    .in_flight
+                    .map(|n| r.register_gauge(&self.key(n), &METADATA)),
+                errors: ErrorTable::new(),
+            })
+        })
+    }
+
+    fn key(&self, name: &'static str) -> Key {
+        Key::from_static_parts(name, self.desc.labels)
+    }
+
+    pub(crate) fn error_key(&self, code: &'static str) -> Key {
+        let mut labels = self.desc.labels.to_vec();
+        labels.push(Label::from_static_parts("code", code));
+        Key::from_parts(self.desc.errors, labels)
+    }
+
+    /// Records through the global recorder without caching: only before binding.
+    #[cold]
+    fn unbound(&self, f: impl FnOnce(&dyn metrics::Recorder, Key)) {
+        metrics::with_recorder(|r| f(r, Key::from_static_parts("", self.desc.labels)));
+    }
+
+    #[inline]
+    fn record(&'static self, handles: Option<&'static Handles>, start: Instant, outcome: Outcome) {
+        let seconds = start.elapsed().as_secs_f64();
+        match handles {
+            Some(h) => {
+                h.calls.increment(1);
+                h.duration.record(seconds);
+                if let Outcome::Err(code) = outcome {
+                    h.errors.increment(self, code);
+                }
+                if let Some(g) = &h.in_flight {
+                    g.decrement(1.0);
+                }
+            }
+            None => self.record_unbound(seconds, outcome),
+        }
+    }
+
+    #[cold]
+    fn record_unbound(&self, seconds: f64, outcome: Outcome) {
+        let d = &self.desc;
+        self.unbound(|r, key| {
+            r.register_counter(&key.with_name(d.calls), &METADATA)
+                .increment(1);
+            r.register_histogram(&key.with_name(d.duration), &METADATA)
+                .record(seconds);
+            if let Outcome::Err(code) = outcome {
+                r.register_counter(&self.error_key(code), &METADATA)
+                    .increment(1);
+            }
+            if let Some(name) = d.in_flight {
+                r.register_gauge(&key.with_name(name), &METADATA)
+                    .decrement(1.0);
+            }
+        });
+    }
+}
+
+trait WithName {
+    fn with_name(&self, name: &'static str) -> Key;
+}
+
+impl WithName for Key {
+    fn with_name(&self, name: &'static str) -> Key {
+        Key::from_parts(name, self.labels().cloned().collect::<Vec<_>>())
+    }
+}
+
+/// Times one call; records on `finish`, or on drop as a panic or a cancellation.
+#[must_use = "a guard records when finished or dropped"]
+#[derive(Debug)]
+pub struct Guard {
+    site: &'static CallSite,
+    handles: Option<&'static Handles>,
+    start: Instant,
+    armed: bool,
+}
+
+impl Guard {
+    /// Records a completed call.
+    #[inline]
+    pub fn finish(mut self, outcome: Outcome) {
+        self.armed = false;
+        self.site.record(self.handles, self.start, outcome);
+    }
+}
+
+impl Drop for Guard {
+    #[inline]
+    fn drop(&mut self) {
+        if self.armed {
+            // A sync call only drops its guard unfinished while unwinding; an async one also
+            // when its future is dropped part-way.
+            let code = if std::thread::panicking() {
+                PANIC
+            } else {
+                CANCELLED
+            };
+            self.site
+                .record(self.handles, self.start, Outcome::Err(code));
+        }
+    }
+}

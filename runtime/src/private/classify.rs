@@ -1,0 +1,109 @@
+//! Turning a return value into an [`Outcome`] without knowing its type in the macro.
+//!
+//! `#[instrumented]` sees only syntax, and a `Result` may hide behind an alias
+//! (`io::Result<T>`), so the choice is made by method resolution on the real type
+//! ("autoref specialization"): the most specific applicable impl wins, tried in this order.
+//!
+//! 1. `Result<T, E>` with `E: ErrorCode` → `Err(e.error_code())`
+//! 2. any other `Result<T, E>` → `Err("error")`
+//! 3. anything else → `Ok`
+
+use super::call_site::{Outcome, UNCLASSIFIED};
+use crate::ErrorCode;
+
+/// Wraps a reference to a return value for classification.
+#[derive(Debug)]
+pub struct Probe<'a, T: ?Sized>(pub &'a T);
+
+/// Step 1: results whose error has a code.
+pub trait ClassifyCoded {
+    /// The call's outcome.
+    fn outcome(&self) -> Outcome;
+}
+
+impl<T, E: ErrorCode> ClassifyCoded for &&Probe<'_, Result<T, E>> {
+    #[inline]
+    fn outcome(&self) -> Outcome {
+        match self.0 {
+            Ok(_) => Outcome::Ok,
+            Err(e) => Outcome::Err(e.error_code()),
+        }
+    }
+}
+
+/// Step 2: results whose error has no code.
+pub trait ClassifyResult {
+    /// The call's outcome.
+    fn outcome(&self) -> Outcome;
+}
+
+impl<T, E> ClassifyResult for &Probe<'_, Result<T, E>> {
+    #[inline]
+    fn outcome(&self) -> Outcome {
+        match self.0 {
+            Ok(_) => Outcome::Ok,
+            Err(_) => Outcome::Err(UNCLASSIFIED),
+        }
+    }
+}
+
+/// Step 3: every other type.
+pub trait ClassifyAny {
+    /// The call's outcome.
+    fn outcome(&self) -> Outcome;
+}
+
+impl<T: ?Sized> ClassifyAny for Probe<'_, T> {
+    #[inline]
+    fn outcome(&self) -> Outcome {
+        Outcome::Ok
+    }
+}
+
+/// Classifies `&value`. A macro so that the borrow juggling sits in an external macro, where
+/// the user's lints do not look.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __vitalsign_classify {
+    ($value:expr) => {{
+        #[allow(unused_imports)]
+        use $crate::__private::{ClassifyAny as _, ClassifyCoded as _, ClassifyResult as _};
+        (&&&$crate::__private::Probe($value)).outcome()
+    }};
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug)]
+    struct Coded;
+    impl ErrorCode for Coded {
+        fn error_code(&self) -> &'static str {
+            "coded"
+        }
+    }
+
+    #[test]
+    fn picks_the_most_specific() {
+        let coded: Result<u8, Coded> = Err(Coded);
+        let plain: Result<u8, String> = Err("x".into());
+        let ok: Result<u8, Coded> = Ok(1);
+        let io: std::io::Result<()> = Err(std::io::ErrorKind::NotFound.into());
+        assert_eq!(crate::__vitalsign_classify!(&coded), Outcome::Err("coded"));
+        assert_eq!(crate::__vitalsign_classify!(&plain), Outcome::Err("error"));
+        assert_eq!(crate::__vitalsign_classify!(&ok), Outcome::Ok);
+        assert_eq!(crate::__vitalsign_classify!(&io), Outcome::Err("not_found"));
+        assert_eq!(crate::__vitalsign_classify!(&5_u32), Outcome::Ok);
+        assert_eq!(crate::__vitalsign_classify!(&()), Outcome::Ok);
+    }
+
+    fn generic<E>(r: &Result<(), E>) -> Outcome {
+        crate::__vitalsign_classify!(r)
+    }
+
+    #[test]
+    fn generic_errors_fall_back() {
+        assert_eq!(generic::<Coded>(&Err(Coded)), Outcome::Err("error"));
+    }
+}

@@ -1,0 +1,72 @@
+//! A call site's own code → counter table: append-only, read without locks.
+//!
+//! Codes are `&'static str`, usually the same literal every time, so a lookup is a pointer
+//! comparison over the few codes this site has seen; the first failure with a new code takes a
+//! lock and registers its counter once.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, OnceLock};
+
+use metrics::Counter;
+
+use super::call_site::{CallSite, METADATA};
+
+/// Distinct codes cached per call site. Error enums are small; a site that sees more codes than
+/// this (say, a wide `io::ErrorKind` mix) still counts every error, registering the extra codes'
+/// counters on each failure instead of caching them.
+const SLOTS: usize = 32;
+
+pub(super) struct ErrorTable {
+    len: AtomicUsize,
+    slots: [OnceLock<(&'static str, Counter)>; SLOTS],
+    insert: Mutex<()>,
+}
+
+impl ErrorTable {
+    pub(super) fn new() -> Self {
+        Self {
+            len: AtomicUsize::new(0),
+            slots: [const { OnceLock::new() }; SLOTS],
+            insert: Mutex::new(()),
+        }
+    }
+
+    /// Counts one failure with `code`.
+    #[inline]
+    pub(super) fn increment(&self, site: &'static CallSite, code: &'static str) {
+        match self.find(code) {
+            Some(counter) => counter.increment(1),
+            None => self.insert(site, code),
+        }
+    }
+
+    #[inline]
+    fn find(&self, code: &'static str) -> Option<&Counter> {
+        let len = self.len.load(Ordering::Acquire);
+        let seen = || self.slots[..len].iter().filter_map(OnceLock::get);
+        // Same literal, same address: the common case needs no string comparison.
+        seen()
+            .find(|(known, _)| std::ptr::eq(*known, code))
+            .or_else(|| seen().find(|(known, _)| *known == code))
+            .map(|(_, counter)| counter)
+    }
+
+    #[cold]
+    fn insert(&self, site: &'static CallSite, code: &'static str) {
+        let _lock = self
+            .insert
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(counter) = self.find(code) {
+            return counter.increment(1);
+        }
+        let counter =
+            metrics::with_recorder(|r| r.register_counter(&site.error_key(code), &METADATA));
+        counter.increment(1);
+        let len = self.len.load(Ordering::Relaxed);
+        if len < SLOTS {
+            let _ = self.slots[len].set((code, counter));
+            self.len.store(len + 1, Ordering::Release);
+        }
+    }
+}

@@ -1,0 +1,141 @@
+//! vitalsign's `metrics::Recorder`: metrics-util's registry over fixed-bucket storage, plus the
+//! descriptions that become HELP lines.
+//!
+//! Any code using the `metrics` macros records here too, so a crate's hand-written metrics and
+//! its instrumented ones share one `/metrics`.
+
+mod exposition;
+mod storage;
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, RwLock};
+
+use metrics::{Counter, Gauge, Histogram, Key, KeyName, Metadata, Recorder, SharedString, Unit};
+use metrics_util::registry::Registry;
+
+use exposition::{Family, Labels, Value};
+use storage::Storage;
+
+/// Storage and descriptions shared by the recorder and the renderer.
+pub(crate) struct Shared {
+    registry: Registry<Key, Storage>,
+    help: RwLock<HashMap<String, String>>,
+    global_labels: Labels,
+}
+
+impl std::fmt::Debug for Shared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Shared")
+            .field("global_labels", &self.global_labels)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Shared {
+    pub(crate) fn new(
+        bounds: HashMap<String, Arc<[f64]>>,
+        default_bounds: Arc<[f64]>,
+        global_labels: Labels,
+    ) -> Self {
+        Self {
+            registry: Registry::new(Storage::new(bounds, default_bounds)),
+            help: RwLock::new(HashMap::new()),
+            global_labels,
+        }
+    }
+
+    pub(crate) fn describe(&self, name: &str, help: String) {
+        let mut map = self
+            .help
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        map.entry(name.to_owned()).or_insert(help);
+    }
+
+    /// The whole exposition, as served on `/metrics`.
+    pub(crate) fn render(&self) -> String {
+        let mut families: BTreeMap<String, Family> = BTreeMap::new();
+        let mut add = |key: &Key, value: Value| {
+            let name = exposition::sanitize_name(key.name());
+            families
+                .entry(name)
+                .or_default()
+                .series
+                .push((self.labels(key), value));
+        };
+        self.registry
+            .visit_counters(|key, c| add(key, Value::Counter(c.load(Ordering::Relaxed))));
+        self.registry.visit_gauges(|key, g| {
+            add(key, Value::Gauge(f64::from_bits(g.load(Ordering::Relaxed))))
+        });
+        self.registry
+            .visit_histograms(|key, h| add(key, Value::Histogram(h.snapshot())));
+        let help = self
+            .help
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        for (name, family) in &mut families {
+            family.help = help.get(name).cloned();
+        }
+        drop(help);
+        exposition::render(families)
+    }
+
+    /// Global labels first, then the series' own; a series' own label wins a clash.
+    fn labels(&self, key: &Key) -> Labels {
+        let own: Labels = key
+            .labels()
+            .map(|l| {
+                (
+                    exposition::sanitize_label_key(l.key()),
+                    l.value().to_owned(),
+                )
+            })
+            .collect();
+        let mut labels: Labels = self
+            .global_labels
+            .iter()
+            .filter(|(k, _)| !own.iter().any(|(o, _)| o == k))
+            .cloned()
+            .collect();
+        labels.extend(own);
+        labels
+    }
+}
+
+/// The recorder installed as the global `metrics` recorder.
+#[derive(Debug, Clone)]
+pub(crate) struct VitalsRecorder(pub(crate) Arc<Shared>);
+
+impl Recorder for VitalsRecorder {
+    fn describe_counter(&self, key: KeyName, _: Option<Unit>, description: SharedString) {
+        self.0.describe(key.as_str(), description.into_owned());
+    }
+
+    fn describe_gauge(&self, key: KeyName, _: Option<Unit>, description: SharedString) {
+        self.0.describe(key.as_str(), description.into_owned());
+    }
+
+    fn describe_histogram(&self, key: KeyName, _: Option<Unit>, description: SharedString) {
+        self.0.describe(key.as_str(), description.into_owned());
+    }
+
+    fn register_counter(&self, key: &Key, _: &Metadata<'_>) -> Counter {
+        self.0
+            .registry
+            .get_or_create_counter(key, |c| Counter::from_arc(c.clone()))
+    }
+
+    fn register_gauge(&self, key: &Key, _: &Metadata<'_>) -> Gauge {
+        self.0
+            .registry
+            .get_or_create_gauge(key, |g| Gauge::from_arc(g.clone()))
+    }
+
+    fn register_histogram(&self, key: &Key, _: &Metadata<'_>) -> Histogram {
+        self.0
+            .registry
+            .get_or_create_histogram(key, |h| Histogram::from_arc(h.clone()))
+    }
+}

@@ -1,0 +1,94 @@
+//! The HTTP listener: accepts connections, serves them with hyper, drains them on shutdown.
+//! What each path answers lives in `routes`.
+
+mod routes;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use hyper_util::server::graceful::GracefulShutdown;
+use tokio::net::TcpListener;
+
+use crate::Vitals;
+
+/// How long shutdown waits for open connections to finish their responses.
+const DRAIN_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// A bound metrics server; `run_until` serves it.
+#[derive(Debug)]
+pub struct MetricsServer {
+    listener: TcpListener,
+    vitals: Vitals,
+}
+
+impl MetricsServer {
+    pub(crate) async fn bind(vitals: Vitals, addr: SocketAddr) -> std::io::Result<Self> {
+        let listener = TcpListener::bind(addr).await?;
+        Ok(Self { listener, vitals })
+    }
+
+    /// The address actually bound (the real port when 0 was asked for).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener
+            .local_addr()
+            .expect("a bound TCP listener has an address")
+    }
+
+    /// Serves until `shutdown` completes, then stops accepting and gives open connections up to
+    /// five seconds to finish.
+    pub async fn run_until(self, shutdown: impl Future<Output = ()>) -> std::io::Result<()> {
+        let graceful = GracefulShutdown::new();
+        let mut shutdown = std::pin::pin!(shutdown);
+        loop {
+            let accepted = tokio::select! {
+                accepted = self.listener.accept() => accepted,
+                () = &mut shutdown => break,
+            };
+            let stream = match accepted {
+                Ok((stream, _)) => stream,
+                // Out of file descriptors or a connection reset before accept: back off briefly
+                // instead of spinning, and keep serving.
+                Err(_) => {
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            };
+            let vitals = self.vitals.clone();
+            let service = service_fn(move |req| routes::handle(vitals.clone(), req));
+            let conn = http1::Builder::new().serve_connection(TokioIo::new(stream), service);
+            let conn = graceful.watch(conn);
+            tokio::spawn(async move {
+                // A client that disconnects mid-request is its own business.
+                let _ = conn.await;
+            });
+        }
+        let _ = tokio::time::timeout(DRAIN_TIMEOUT, graceful.shutdown()).await;
+        Ok(())
+    }
+}
+
+/// Completes on Ctrl-C, or on SIGTERM where there are signals.
+pub(crate) async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+}

@@ -1,0 +1,216 @@
+//! `Vitals`: the builder that validates options and installs the recorder, and the handle the
+//! application keeps to render or serve the metrics.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, OnceLock};
+
+use vitalsign_naming as naming;
+
+use crate::catalogue::{Catalogue, CatalogueError, Role, catalogue};
+use crate::recorder::{Shared, VitalsRecorder};
+use crate::server::MetricsServer;
+
+/// Default bucket bounds of duration histograms, in seconds: 50 µs (a cached read) to 10 s (a
+/// slow scan or a stalled disk), about three per decade.
+pub const DEFAULT_BUCKETS: &[f64] = &[
+    0.000_05, 0.000_1, 0.000_25, 0.000_5, 0.001, 0.002_5, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5,
+    1.0, 2.5, 5.0, 10.0,
+];
+
+/// Default address of the metrics server: loopback only, so nothing is exposed by accident.
+pub const DEFAULT_BIND_ADDR: &str = "127.0.0.1:9090";
+
+static INSTALLED: OnceLock<Vitals> = OnceLock::new();
+
+/// Why `install()` refused to start.
+#[derive(Debug, thiserror::Error)]
+pub enum InstallError {
+    /// An option has a bad value; `key` names it as in the builder and config.
+    #[error("invalid `{key}`: {problem}")]
+    Config {
+        /// The option, e.g. `bind_addr` or `global_labels.region`.
+        key: String,
+        /// What is wrong with it.
+        problem: String,
+    },
+    /// Two call sites disagree about a family.
+    #[error(transparent)]
+    Catalogue(#[from] CatalogueError),
+    /// A `metrics` recorder is already installed in this process.
+    #[error(
+        "a metrics recorder is already installed in this process (install vitalsign once, before other recorders)"
+    )]
+    AlreadyInstalled,
+}
+
+/// Options for [`Vitals`]; see [`Vitals::builder`].
+#[derive(Debug, Clone)]
+pub struct Builder {
+    bind_addr: String,
+    global_labels: Vec<(String, String)>,
+    default_buckets: Vec<f64>,
+}
+
+impl Default for Builder {
+    fn default() -> Self {
+        Self {
+            bind_addr: DEFAULT_BIND_ADDR.to_owned(),
+            global_labels: Vec::new(),
+            default_buckets: DEFAULT_BUCKETS.to_vec(),
+        }
+    }
+}
+
+impl Builder {
+    /// Address `serve()` listens on (default `127.0.0.1:9090`; port 0 picks a free port).
+    pub fn bind_addr(mut self, addr: impl Into<String>) -> Self {
+        self.bind_addr = addr.into();
+        self
+    }
+
+    /// A label added to every series (`region="eu-1"`). Its name follows the label rules.
+    pub fn global_label(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.global_labels.push((key.into(), value.into()));
+        self
+    }
+
+    /// Bucket bounds, in seconds, of duration histograms that declare none.
+    pub fn default_buckets(mut self, bounds: &[f64]) -> Self {
+        self.default_buckets = bounds.to_vec();
+        self
+    }
+
+    /// Validates every option, checks the catalogue, installs the global `metrics` recorder and
+    /// binds every call site to it.
+    pub fn install(self) -> Result<Vitals, InstallError> {
+        let catalogue = catalogue();
+        let bind_addr = self.validate(&catalogue)?;
+        catalogue.validate()?;
+
+        let default_bounds: Arc<[f64]> = self.default_buckets.into();
+        let bounds: HashMap<String, Arc<[f64]>> = catalogue
+            .families()
+            .iter()
+            .filter_map(|f| f.buckets().map(|b| (f.name().to_owned(), Arc::from(b))))
+            .collect();
+        let shared = Arc::new(Shared::new(bounds, default_bounds, self.global_labels));
+        for family in catalogue.families() {
+            shared.describe(family.name(), family.help());
+        }
+        metrics::set_global_recorder(VitalsRecorder(shared.clone()))
+            .map_err(|_| InstallError::AlreadyInstalled)?;
+
+        crate::__private::mark_bound();
+        for family in catalogue
+            .families()
+            .iter()
+            .filter(|f| f.role() == Role::Calls)
+        {
+            // Binding registers each site's series at zero, so they exist before the first call.
+            for site in family.sites() {
+                site.call_site().bind();
+            }
+        }
+        let vitals = Vitals(Arc::new(Inner {
+            shared,
+            catalogue,
+            bind_addr,
+        }));
+        let _ = INSTALLED.set(vitals.clone());
+        Ok(vitals)
+    }
+
+    fn validate(&self, catalogue: &Catalogue) -> Result<SocketAddr, InstallError> {
+        let config = |key: String, problem: String| InstallError::Config { key, problem };
+        let bind_addr: SocketAddr = self.bind_addr.parse().map_err(|e| {
+            config(
+                "bind_addr".into(),
+                format!("`{}` is not an IP:port address ({e})", self.bind_addr),
+            )
+        })?;
+        let site_keys: Vec<&str> = catalogue
+            .families()
+            .iter()
+            .flat_map(|f| f.label_keys().iter().copied())
+            .collect();
+        for (i, (k, v)) in self.global_labels.iter().enumerate() {
+            let key = format!("global_labels.{k}");
+            let problems = naming::check_label_name(k)
+                .into_iter()
+                .chain(naming::check_label_value(v));
+            if let Some(p) = problems.into_iter().next() {
+                return Err(config(key, p.to_string()));
+            }
+            if self.global_labels[..i].iter().any(|(seen, _)| seen == k) {
+                return Err(config(key, "given twice".into()));
+            }
+            if site_keys.contains(&k.as_str()) {
+                return Err(config(
+                    key,
+                    format!("`{k}` is already a label of an instrumented family"),
+                ));
+            }
+        }
+        if let Some((_, p)) = naming::check_buckets(&self.default_buckets)
+            .into_iter()
+            .next()
+        {
+            return Err(config("default_buckets".into(), p.to_string()));
+        }
+        Ok(bind_addr)
+    }
+}
+
+#[derive(Debug)]
+struct Inner {
+    shared: Arc<Shared>,
+    catalogue: Catalogue,
+    bind_addr: SocketAddr,
+}
+
+/// The installed instrumentation of this process. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Vitals(Arc<Inner>);
+
+impl Vitals {
+    /// Starts configuring: `Vitals::builder().global_label("region", "eu-1").install()?`.
+    pub fn builder() -> Builder {
+        Builder::default()
+    }
+
+    /// The handle `install()` returned, if vitalsign is installed in this process.
+    pub fn installed() -> Option<Vitals> {
+        INSTALLED.get().cloned()
+    }
+
+    /// The Prometheus text exposition, exactly as `GET /metrics` serves it.
+    pub fn render(&self) -> String {
+        self.0.shared.render()
+    }
+
+    /// The catalogue checked at install.
+    pub fn catalogue(&self) -> &Catalogue {
+        &self.0.catalogue
+    }
+
+    /// The configured address of the metrics server.
+    pub fn bind_addr(&self) -> SocketAddr {
+        self.0.bind_addr
+    }
+
+    /// Binds the metrics server to the configured address without serving yet, so the caller
+    /// can read the bound address (useful with port 0).
+    pub async fn bind(&self) -> std::io::Result<MetricsServer> {
+        MetricsServer::bind(self.clone(), self.0.bind_addr).await
+    }
+
+    /// Serves `/metrics` on the configured address until Ctrl-C or SIGTERM, then drains open
+    /// connections.
+    pub async fn serve(&self) -> std::io::Result<()> {
+        self.bind()
+            .await?
+            .run_until(crate::server::shutdown_signal())
+            .await
+    }
+}

@@ -1,0 +1,1 @@
+//! Host package for vitalsign's workspace-wide integration and compile-fail tests (see `tests/`).
