@@ -48,16 +48,15 @@ fn from_manifest(text: &str) -> Option<String> {
                 == "package.metadata.vitalsign";
             continue;
         }
-        if in_table {
-            if let Some((key, value)) = line.split_once('=') {
-                if key.trim() == "namespace" {
-                    let value = value.trim();
-                    return value
-                        .strip_prefix('"')
-                        .and_then(|v| v.strip_suffix('"'))
-                        .map(str::to_owned);
-                }
-            }
+        if let Some((_, value)) = line
+            .split_once('=')
+            .filter(|(k, _)| in_table && k.trim() == "namespace")
+        {
+            let value = value.trim();
+            return value
+                .strip_prefix('"')
+                .and_then(|v| v.strip_suffix('"'))
+                .map(str::to_owned);
         }
     }
     None

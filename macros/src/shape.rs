@@ -17,7 +17,7 @@ pub enum Shape {
     /// `-> impl Future<Output = T>`: the returned future is wrapped, timed from first poll.
     ImplFuture,
     /// `-> Pin<Box<dyn Future<Output = T> ..>>` (what `#[async_trait]` produces).
-    BoxedFuture(Option<AsyncTraitBody>),
+    BoxedFuture(Option<Box<AsyncTraitBody>>),
 }
 
 /// The body `#[async_trait]` writes: statements, then `Box::pin(async move { .. })`.
@@ -59,7 +59,7 @@ pub fn of(f: &MaybeItemFn) -> Shape {
         };
     }
     if boxed_dyn_bounds(ty).and_then(future_output).is_some() {
-        return Shape::BoxedFuture(async_trait_body(f));
+        return Shape::BoxedFuture(async_trait_body(f).map(Box::new));
     }
     Shape::Sync
 }

@@ -1,0 +1,301 @@
+//! Shared by the integration tests: a strict parser of the Prometheus text format and a small
+//! HTTP client over loopback.
+#![allow(dead_code, missing_docs)]
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+
+use http_body_util::{BodyExt, Empty};
+use hyper::body::Bytes;
+
+/// One sample line.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sample {
+    pub name: String,
+    pub labels: BTreeMap<String, String>,
+    pub value: f64,
+}
+
+/// HELP and TYPE of one family.
+#[derive(Debug, Default, Clone)]
+pub struct Meta {
+    pub help: Option<String>,
+    pub kind: Option<String>,
+}
+
+/// A parsed exposition.
+#[derive(Debug, Default)]
+pub struct Scrape {
+    pub families: BTreeMap<String, Meta>,
+    pub samples: Vec<Sample>,
+}
+
+impl Scrape {
+    /// The value of the sample with exactly these labels.
+    pub fn value(&self, name: &str, labels: &[(&str, &str)]) -> Option<f64> {
+        let want: BTreeMap<String, String> = labels
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        self.samples
+            .iter()
+            .find(|s| s.name == name && s.labels == want)
+            .map(|s| s.value)
+    }
+
+    /// Like `value`, panicking with the scrape's sample names when absent.
+    pub fn get(&self, name: &str, labels: &[(&str, &str)]) -> f64 {
+        self.value(name, labels).unwrap_or_else(|| {
+            let near: Vec<String> = self
+                .samples
+                .iter()
+                .filter(|s| s.name.starts_with(name.split('_').next().unwrap_or("")))
+                .map(|s| format!("{} {:?}", s.name, s.labels))
+                .collect();
+            panic!("no sample {name} {labels:?}; samples: {near:#?}")
+        })
+    }
+
+    /// Every sample of `name` whose labels include all of `labels`.
+    pub fn matching(&self, name: &str, labels: &[(&str, &str)]) -> Vec<&Sample> {
+        self.samples
+            .iter()
+            .filter(|s| {
+                s.name == name
+                    && labels
+                        .iter()
+                        .all(|(k, v)| s.labels.get(*k).map(String::as_str) == Some(v))
+            })
+            .collect()
+    }
+
+    /// Checks a histogram series: cumulative buckets, `+Inf` equal to `_count`. Returns
+    /// `_count`.
+    pub fn histogram_count(&self, family: &str, labels: &[(&str, &str)]) -> f64 {
+        let buckets = self.matching(&format!("{family}_bucket"), labels);
+        assert!(!buckets.is_empty(), "no buckets for {family} {labels:?}");
+        let mut bounds: Vec<(f64, f64)> = buckets
+            .iter()
+            .map(|s| {
+                (
+                    parse_value(&s.labels["le"]).expect("le is a number"),
+                    s.value,
+                )
+            })
+            .collect();
+        bounds.sort_by(|a, b| a.0.total_cmp(&b.0));
+        for pair in bounds.windows(2) {
+            assert!(
+                pair[0].1 <= pair[1].1,
+                "{family} buckets not cumulative: {bounds:?}"
+            );
+        }
+        let (last_le, inf) = *bounds.last().unwrap();
+        assert!(last_le.is_infinite(), "{family} has no +Inf bucket");
+        let count = self.get(&format!("{family}_count"), labels);
+        assert_eq!(inf, count, "{family}: +Inf bucket != _count");
+        assert!(
+            self.value(&format!("{family}_sum"), labels).is_some(),
+            "{family} has no _sum"
+        );
+        count
+    }
+}
+
+pub fn parse_value(s: &str) -> Option<f64> {
+    match s {
+        "+Inf" => Some(f64::INFINITY),
+        "-Inf" => Some(f64::NEG_INFINITY),
+        "NaN" => Some(f64::NAN),
+        other => other.parse().ok(),
+    }
+}
+
+fn is_name(s: &str) -> bool {
+    let mut chars = s.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_' || c == ':')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':')
+}
+
+/// Parses the text format strictly: any line that is not HELP, TYPE or a well-formed sample is
+/// an error, as are HELP/TYPE after a family's samples and samples without a TYPE.
+pub fn parse(text: &str) -> Result<Scrape, String> {
+    let mut scrape = Scrape::default();
+    for (n, line) in text.lines().enumerate() {
+        let err = |m: &str| format!("line {}: {m}: {line:?}", n + 1);
+        if line.is_empty() {
+            continue;
+        }
+        if let Some(rest) = line.strip_prefix("# HELP ") {
+            let (name, help) = rest
+                .split_once(' ')
+                .ok_or_else(|| err("HELP without text"))?;
+            if !is_name(name) {
+                return Err(err("bad name in HELP"));
+            }
+            let meta = scrape.families.entry(name.to_owned()).or_default();
+            if meta.help.replace(help.to_owned()).is_some() {
+                return Err(err("second HELP"));
+            }
+            continue;
+        }
+        if let Some(rest) = line.strip_prefix("# TYPE ") {
+            let (name, kind) = rest
+                .split_once(' ')
+                .ok_or_else(|| err("TYPE without type"))?;
+            if !["counter", "gauge", "histogram", "summary", "untyped"].contains(&kind) {
+                return Err(err("unknown type"));
+            }
+            if scrape
+                .samples
+                .iter()
+                .any(|s| family_of(&s.name, &scrape.families) == Some(name))
+            {
+                return Err(err("TYPE after samples"));
+            }
+            let meta = scrape.families.entry(name.to_owned()).or_default();
+            if meta.kind.replace(kind.to_owned()).is_some() {
+                return Err(err("second TYPE"));
+            }
+            continue;
+        }
+        if line.starts_with('#') {
+            continue;
+        }
+        let sample = parse_sample(line).map_err(|m| err(&m))?;
+        if family_of(&sample.name, &scrape.families).is_none() {
+            return Err(err("sample of a family without TYPE"));
+        }
+        scrape.samples.push(sample);
+    }
+    Ok(scrape)
+}
+
+fn family_of<'a>(sample: &str, families: &'a BTreeMap<String, Meta>) -> Option<&'a str> {
+    if let Some((name, _)) = families.get_key_value(sample) {
+        return Some(name);
+    }
+    for suffix in ["_bucket", "_sum", "_count"] {
+        let found = sample
+            .strip_suffix(suffix)
+            .and_then(|base| families.get_key_value(base));
+        if let Some((name, meta)) = found
+            && matches!(meta.kind.as_deref(), Some("histogram" | "summary"))
+        {
+            return Some(name);
+        }
+    }
+    None
+}
+
+fn parse_sample(line: &str) -> Result<Sample, String> {
+    let name_end = line.find(['{', ' ']).ok_or("no value")?;
+    let name = &line[..name_end];
+    if !is_name(name) {
+        return Err("bad metric name".into());
+    }
+    let mut labels = BTreeMap::new();
+    let mut rest = &line[name_end..];
+    if let Some(inner) = rest.strip_prefix('{') {
+        let mut chars = inner.char_indices().peekable();
+        let end;
+        loop {
+            // label name
+            let start = chars.peek().map(|(i, _)| *i).ok_or("unterminated labels")?;
+            if inner[start..].starts_with('}') {
+                end = Some(start + 1);
+                break;
+            }
+            let eq = inner[start..].find('=').ok_or("label without =")? + start;
+            let key = &inner[start..eq];
+            if !is_name(key) || key.contains(':') {
+                return Err(format!("bad label name {key:?}"));
+            }
+            while chars.peek().is_some_and(|(i, _)| *i <= eq) {
+                chars.next();
+            }
+            if chars.next().map(|(_, c)| c) != Some('"') {
+                return Err("label value not quoted".into());
+            }
+            let mut value = String::new();
+            loop {
+                match chars.next().ok_or("unterminated label value")?.1 {
+                    '\\' => match chars.next().ok_or("dangling escape")?.1 {
+                        '\\' => value.push('\\'),
+                        '"' => value.push('"'),
+                        'n' => value.push('\n'),
+                        c => return Err(format!("bad escape \\{c}")),
+                    },
+                    '"' => break,
+                    '\n' => return Err("raw newline in label value".into()),
+                    c => value.push(c),
+                }
+            }
+            if labels.insert(key.to_owned(), value).is_some() {
+                return Err(format!("duplicate label {key}"));
+            }
+            match chars.next().map(|(_, c)| c) {
+                Some(',') => continue,
+                Some('}') => {
+                    end = chars.peek().map(|(i, _)| *i).or(Some(inner.len()));
+                    break;
+                }
+                _ => return Err("expected , or }".into()),
+            }
+        }
+        rest = &inner[end.unwrap_or(inner.len())..];
+    }
+    let value_text = rest.strip_prefix(' ').ok_or("no space before value")?;
+    let value_text = value_text.split(' ').next().unwrap_or("");
+    let value = parse_value(value_text).ok_or_else(|| format!("bad value {value_text:?}"))?;
+    Ok(Sample {
+        name: name.to_owned(),
+        labels,
+        value,
+    })
+}
+
+/// A response read in full.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: u16,
+    pub headers: hyper::HeaderMap,
+    pub body: String,
+}
+
+/// Sends one real HTTP/1.1 request over a fresh loopback connection.
+pub async fn request(addr: SocketAddr, method: &str, path: &str) -> Reply {
+    let stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    let (mut sender, conn) =
+        hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream))
+            .await
+            .expect("handshake");
+    tokio::spawn(conn);
+    let req = hyper::Request::builder()
+        .method(method)
+        .uri(path)
+        .header("host", addr.to_string())
+        .body(Empty::<Bytes>::new())
+        .unwrap();
+    let res = sender.send_request(req).await.expect("response");
+    let status = res.status().as_u16();
+    let headers = res.headers().clone();
+    let body = res.into_body().collect().await.expect("body").to_bytes();
+    Reply {
+        status,
+        headers,
+        body: String::from_utf8(body.to_vec()).expect("utf-8 body"),
+    }
+}
+
+#[test]
+fn parser_rejects_malformed_lines() {
+    assert!(parse("# TYPE a counter\na 1\n").is_ok());
+    assert!(parse("a 1\n").is_err(), "sample without TYPE");
+    assert!(parse("# TYPE a counter\na{x=\"1} 1\n").is_err());
+    assert!(parse("# TYPE a counter\na{x=\"1\",x=\"2\"} 1\n").is_err());
+    assert!(parse("# TYPE a counter\na{x=\"\\q\"} 1\n").is_err());
+    assert!(parse("# TYPE a counter\na one\n").is_err());
+    let s = parse("# TYPE a counter\na{x=\"q\\\"\\\\\\n\",y=\"\"} 2\n").unwrap();
+    assert_eq!(s.get("a", &[("x", "q\"\\\n"), ("y", "")]), 2.0);
+}
