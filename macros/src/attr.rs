@@ -2,6 +2,7 @@
 //! option, duplicate, wrong value type) is collected so all of them are reported together.
 
 use proc_macro2::{Span, TokenStream};
+use quote::ToTokens;
 use syn::parse::Parser;
 use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
@@ -17,11 +18,11 @@ pub struct LabelOpt {
     pub value: LitStr,
 }
 
-/// One bucket bound and where it was written.
-#[derive(Clone, Copy)]
+/// One bucket bound and the tokens it was written as (`-1.0` is two tokens).
+#[derive(Clone)]
 pub struct Bound {
     pub value: f64,
-    pub span: Span,
+    pub tokens: TokenStream,
 }
 
 /// The options of one `#[instrumented(..)]`, each with its span.
@@ -43,7 +44,10 @@ pub struct Options {
 impl Options {
     /// Parses the attribute's arguments, reporting option-level mistakes into `cx`.
     pub fn parse(args: TokenStream, cx: &mut Ctxt) -> syn::Result<Self> {
-        let metas = Punctuated::<Meta, Token![,]>::parse_terminated.parse2(args)?;
+        let metas = Punctuated::<Meta, Token![,]>::parse_terminated.parse2(args).map_err(|e| {
+            let list = OPTIONS.iter().map(|o| format!("`{o}`")).collect::<Vec<_>>().join(", ");
+            syn::Error::new(e.span(), format!("{e}: #[instrumented] takes options such as `name = \"requests\"`, one of: {list}"))
+        })?;
         let mut options = Options::default();
         for meta in metas {
             options.apply(meta, cx);
@@ -229,19 +233,24 @@ fn buckets_value(meta: &Meta, cx: &mut Ctxt) -> Option<Vec<Bound>> {
         return None;
     };
     let mut bounds = Vec::new();
+    let mut all_numbers = true;
     for element in &array.elems {
         match number(element) {
             Some(value) => bounds.push(Bound {
                 value,
-                span: element.span(),
+                tokens: element.to_token_stream(),
             }),
-            None => cx.spanned(
-                element,
-                format_args!("bucket bounds must be number literals\n{help}"),
-            ),
+            None => {
+                all_numbers = false;
+                cx.spanned(
+                    element,
+                    format_args!("bucket bounds must be number literals\n{help}"),
+                );
+            }
         }
     }
-    Some(bounds)
+    // With a bound unreadable, the rules about the list as a whole would only add noise.
+    all_numbers.then_some(bounds)
 }
 
 fn number(expr: &Expr) -> Option<f64> {
@@ -259,7 +268,7 @@ fn number(expr: &Expr) -> Option<f64> {
 
 /// Finds and removes `#[instrumented(..)]` attributes from a method inside an instrumented
 /// impl block, returning their token arguments.
-pub fn take_method_attrs(attrs: &mut Vec<syn::Attribute>) -> Vec<(Span, TokenStream)> {
+pub fn take_method_attrs(attrs: &mut Vec<syn::Attribute>) -> Vec<(TokenStream, TokenStream)> {
     let mut taken = Vec::new();
     attrs.retain(|a| {
         let is_ours = a
@@ -272,7 +281,7 @@ pub fn take_method_attrs(attrs: &mut Vec<syn::Attribute>) -> Vec<(Span, TokenStr
                 Meta::List(list) => list.tokens.clone(),
                 _ => TokenStream::new(),
             };
-            taken.push((a.span(), args));
+            taken.push((a.to_token_stream(), args));
         }
         !is_ours
     });

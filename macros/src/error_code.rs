@@ -48,12 +48,18 @@ pub fn derive(input: TokenStream) -> TokenStream {
                 }
             }
             let arms = cases.iter().map(arm);
+            // An empty enum has no value to match on by reference.
+            let scrutinee = if cases.is_empty() {
+                quote!(*self)
+            } else {
+                quote!(self)
+            };
             quote! {
                 #[automatically_derived]
                 impl #impl_generics ::vitalsign::ErrorCode for #name #ty_generics #where_clause {
                     fn error_code(&self) -> &'static str {
                         #[allow(unreachable_patterns)]
-                        match self {
+                        match #scrutinee {
                             #(#arms)*
                         }
                     }

@@ -87,12 +87,12 @@ fn impl_block(mut imp: syn::ItemImpl, options: &Options, cx: &mut Ctxt) -> Optio
             continue;
         };
         let mut own = Options::default();
-        for (i, (span, args)) in attr::take_method_attrs(&mut method.attrs)
+        for (i, (attr_tokens, args)) in attr::take_method_attrs(&mut method.attrs)
             .into_iter()
             .enumerate()
         {
             if i > 0 {
-                cx.error(span, "duplicate #[instrumented] on this method\nhelp: merge the options into one attribute");
+                cx.spanned(&attr_tokens, "duplicate #[instrumented] on this method\nhelp: merge the options into one attribute");
             }
             match Options::parse(args, cx) {
                 Ok(parsed) => own = own.overridden_by(&parsed),
@@ -146,17 +146,41 @@ fn instrument(f: MaybeItemFn, r: &Resolved, op: &str) -> TokenStream {
             }
         }
     };
+    let diverges = matches!(&f.sig.output, syn::ReturnType::Type(_, ty) if matches!(**ty, syn::Type::Never(_)));
     let body = match shape {
+        // No normal return to record: the guard sees the unwind (or nothing, for a loop that
+        // runs until the process exits).
+        Shape::Sync if diverges => quote! {
+            let #guard = __VITALSIGN_SITE.start();
+            #block
+        },
         Shape::Sync => quote! {
             let #guard = __VITALSIGN_SITE.start();
             let #ret = ::vitalsign::__private::call_once #turbofish (move || #block);
             #finish
         },
-        Shape::AsyncFn => quote! {
-            let #guard = __VITALSIGN_SITE.start();
-            let #ret #annotation = async move #block.await;
-            #finish
-        },
+        Shape::AsyncFn => {
+            // The "fake return edge": a `return` of the declared type ahead of the body fixes
+            // the inner block's output type, so a mistyped tail or `?` is reported on the
+            // user's line rather than on the attribute.
+            let fake_return = output.as_ref().map(|ty| {
+                quote_spanned! {ty.span()=>
+                    #[allow(unreachable_code, clippy::diverging_sub_expression, clippy::empty_loop, clippy::let_unit_value, clippy::needless_return)]
+                    if false {
+                        let __vitalsign_fake_return: #ty = loop {};
+                        return __vitalsign_fake_return;
+                    }
+                }
+            });
+            let inner = &f.body;
+            let inner_block =
+                quote_spanned!(f.brace.span.join()=> async move { #fake_return #inner });
+            quote! {
+                let #guard = __VITALSIGN_SITE.start();
+                let #ret #annotation = #inner_block.await;
+                #finish
+            }
+        }
         Shape::ImplFuture => {
             let timed = timed_future(fut.to_token_stream());
             quote! {

@@ -100,7 +100,15 @@ pub fn read(item: TokenStream) -> Annotated {
     if let Ok(f) = syn::parse2::<MaybeItemFn>(item.clone()) {
         return Annotated::Fn(Box::new(f));
     }
-    match syn::parse2::<syn::Item>(item.clone()) {
+    if let Ok(f) = syn::parse2::<syn::TraitItemFn>(item.clone())
+        && f.default.is_none()
+    {
+        return Annotated::Unsupported(syn::Error::new_spanned(
+            &f.sig,
+            "#[instrumented] needs a function body to measure\nhelp: put it on the method in each `impl` of the trait",
+        ));
+    }
+    match syn::parse2::<syn::Item>(item) {
         Ok(syn::Item::Impl(i)) => Annotated::Impl(Box::new(i)),
         Ok(syn::Item::Trait(t)) => Annotated::Unsupported(syn::Error::new_spanned(
             t.trait_token,
@@ -110,13 +118,7 @@ pub fn read(item: TokenStream) -> Annotated {
             keyword_of(&other),
             "#[instrumented] goes on a function, a method or an `impl` block",
         )),
-        Err(_) => match syn::parse2::<syn::TraitItemFn>(item) {
-            Ok(f) if f.default.is_none() => Annotated::Unsupported(syn::Error::new_spanned(
-                &f.sig,
-                "#[instrumented] needs a function body to measure\nhelp: put it on the method in each `impl` of the trait",
-            )),
-            _ => Annotated::Unparsable,
-        },
+        Err(_) => Annotated::Unparsable,
     }
 }
 

@@ -85,8 +85,10 @@ pub fn resolve(
     let buckets = options.buckets.as_ref().map(|(span, bounds)| {
         let values: Vec<f64> = bounds.iter().map(|b| b.value).collect();
         for (index, problem) in naming::check_buckets(&values) {
-            let at = index.map_or(*span, |i| bounds[i].span);
-            cx.error(at, problem);
+            match index {
+                Some(i) => cx.spanned(&bounds[i].tokens, problem),
+                None => cx.error(*span, problem),
+            }
         }
         values
     });

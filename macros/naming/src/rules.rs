@@ -196,7 +196,9 @@ fn syntax_problem(what: &str, s: &str, suggestion: &str) -> Option<Problem> {
         "may contain only lower case letters, digits and `_`".to_owned()
     };
     let problem = Problem::new(format!("{what} `{s}` {why}"));
-    Some(if suggestion.is_empty() || suggestion == s {
+    // A leading digit has no mechanical fix worth suggesting (`2xx` → `n2xx` helps nobody).
+    let guessable = !s.starts_with(|c: char| c.is_ascii_digit());
+    Some(if !guessable || suggestion.is_empty() || suggestion == s {
         problem
     } else {
         problem.help(format!("write `{suggestion}`"))
@@ -301,7 +303,7 @@ pub fn check_metric_name(s: &str, ctx: NameContext) -> Vec<Problem> {
         } else if let Some(base) = unit_replacement(seg) {
             let message = match ctx {
                 NameContext::Instrumented => format!(
-                    "metric name `{s}` contains the unit `{seg}`; #[instrumented] records durations in {base} and names the unit itself"
+                    "metric name `{s}` contains the unit `{seg}`; #[instrumented] names its families' units itself (`_duration_seconds`), so a base name has none"
                 ),
                 NameContext::Plain => format!(
                     "metric name `{s}` uses the unit `{seg}`; Prometheus names use base units ({base})"
@@ -322,9 +324,8 @@ pub fn check_label_name(s: &str) -> Vec<Problem> {
         .iter()
         .filter(|(name, _)| *name == s)
         .map(|(name, why)| {
-            Problem::new(format!("label name `{name}` is reserved: {why}")).help(format!(
-                "choose another name, e.g. `{name}_name` or a more specific word"
-            ))
+            Problem::new(format!("label name `{name}` is reserved: {why}"))
+                .help("choose a more specific name for this label")
         })
         .collect()
 }

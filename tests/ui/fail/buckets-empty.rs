@@ -1,0 +1,6 @@
+use vitalsign::instrumented;
+
+#[instrumented(namespace = "db", buckets = [])]
+fn handler() {}
+
+fn main() {}

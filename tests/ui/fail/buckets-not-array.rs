@@ -1,0 +1,6 @@
+use vitalsign::instrumented;
+
+#[instrumented(namespace = "db", buckets = 0.5)]
+fn handler() {}
+
+fn main() {}

@@ -1,0 +1,6 @@
+use vitalsign::instrumented;
+
+#[instrumented(namespace = "db", buckets = ["fast", "slow"])]
+fn handler() {}
+
+fn main() {}

@@ -1,0 +1,8 @@
+use vitalsign::ErrorCode;
+
+#[derive(Debug, ErrorCode)]
+enum DbError {
+    Panic,
+}
+
+fn main() {}

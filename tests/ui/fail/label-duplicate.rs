@@ -1,0 +1,6 @@
+use vitalsign::instrumented;
+
+#[instrumented(namespace = "db", labels(table = "a", table = "b"))]
+fn handler() {}
+
+fn main() {}

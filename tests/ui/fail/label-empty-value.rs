@@ -1,0 +1,6 @@
+use vitalsign::instrumented;
+
+#[instrumented(namespace = "db", labels(table = ""))]
+fn handler() {}
+
+fn main() {}

@@ -1,0 +1,6 @@
+use vitalsign::instrumented;
+
+#[instrumented(namespace = "db", labels(quantile = "p99"))]
+fn handler() {}
+
+fn main() {}

@@ -1,0 +1,6 @@
+use vitalsign::instrumented;
+
+#[instrumented(namespace = "db", labels(shard = 3))]
+fn handler() {}
+
+fn main() {}

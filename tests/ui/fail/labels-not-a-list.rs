@@ -1,0 +1,6 @@
+use vitalsign::instrumented;
+
+#[instrumented(namespace = "db", labels = "op")]
+fn handler() {}
+
+fn main() {}

@@ -1,0 +1,6 @@
+use vitalsign::instrumented;
+
+#[instrumented(namespace = "db", name = "wal:writes")]
+fn handler() {}
+
+fn main() {}

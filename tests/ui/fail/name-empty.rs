@@ -1,0 +1,6 @@
+use vitalsign::instrumented;
+
+#[instrumented(namespace = "db", name = "")]
+fn handler() {}
+
+fn main() {}

@@ -1,0 +1,6 @@
+use vitalsign::instrumented;
+
+#[instrumented(namespace = "db", name = "query_errors")]
+fn handler() {}
+
+fn main() {}

@@ -1,0 +1,6 @@
+use vitalsign::instrumented;
+
+#[instrumented(namespace = "db", name = "request_counter")]
+fn handler() {}
+
+fn main() {}

@@ -1,0 +1,6 @@
+use vitalsign::instrumented;
+
+#[instrumented(namespace = "my-db")]
+fn handler() {}
+
+fn main() {}

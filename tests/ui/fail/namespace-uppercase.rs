@@ -1,0 +1,6 @@
+use vitalsign::instrumented;
+
+#[instrumented(namespace = "RstmDb")]
+fn handler() {}
+
+fn main() {}

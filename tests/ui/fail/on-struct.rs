@@ -1,0 +1,6 @@
+use vitalsign::instrumented;
+
+#[instrumented(namespace = "db")]
+struct Handler;
+
+fn main() {}

@@ -1,0 +1,8 @@
+use vitalsign::instrumented;
+
+trait Handler {
+    #[instrumented(namespace = "db")]
+    fn handle(&self);
+}
+
+fn main() {}

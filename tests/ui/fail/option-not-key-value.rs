@@ -1,0 +1,6 @@
+use vitalsign::instrumented;
+
+#[instrumented("requests")]
+fn handler() {}
+
+fn main() {}

@@ -1,0 +1,6 @@
+use vitalsign::instrumented;
+
+#[instrumented(namespace = "db", nmae = "requests")]
+fn handler() {}
+
+fn main() {}

@@ -1,0 +1,6 @@
+use vitalsign::instrumented;
+
+#[instrumented(namespace = "db", frobnicate = true)]
+fn handler() {}
+
+fn main() {}
