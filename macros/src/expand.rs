@@ -246,7 +246,9 @@ fn site_statics(f: &MaybeItemFn, r: &Resolved, op: &str) -> TokenStream {
         }
         None => quote!(::core::option::Option::None),
     };
-    let line = quote_spanned!(f.sig.ident.span()=> ::core::line!());
+    // `line!()` would give the attribute's line (for an impl block, the same line for every
+    // method); the function name's own line is what a conflict message should point at.
+    let line = Literal::u32_unsuffixed(f.sig.ident.span().unwrap().line() as u32);
     let site = format_ident!("__VITALSIGN_SITE");
     quote! {
         // Its own static: `Label` has a destructor, so it cannot be a promoted temporary.

@@ -1,0 +1,210 @@
+//! End to end over real HTTP: a known mix of calls, then a scrape of `/metrics` on an ephemeral
+//! loopback port, parsed strictly and checked value by value.
+
+mod common;
+
+use std::time::Duration;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use vitalsign::{ErrorCode, Vitals, instrumented};
+
+#[derive(Debug, ErrorCode)]
+enum StoreError {
+    NotFound,
+    #[error_code("invalid_transition")]
+    Rejected,
+}
+
+/// Apply one event to a state-machine instance.
+#[instrumented(namespace = "e2e", name = "requests", labels(op = "apply_event"), in_flight, buckets = [0.001, 0.01, 0.1])]
+async fn apply_event(kind: u32) -> Result<u32, StoreError> {
+    tokio::task::yield_now().await;
+    match kind {
+        0 => Err(StoreError::NotFound),
+        1 => Err(StoreError::Rejected),
+        2 => panic!("corrupt state"),
+        3 => std::future::pending().await,
+        n => Ok(n),
+    }
+}
+
+/// Read one instance.
+#[instrumented(namespace = "e2e", name = "requests", labels(op = "get"), in_flight, buckets = [0.001, 0.01, 0.1])]
+fn get(id: u32) -> Result<u32, StoreError> {
+    if id == 0 {
+        Err(StoreError::NotFound)
+    } else {
+        Ok(id)
+    }
+}
+
+#[instrumented(namespace = "e2e", name = "wal_fsync", buckets = [0.001, 0.01, 0.1])]
+fn fsync() {}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scrape_over_http_counts_exactly() {
+    let vitals = Vitals::builder()
+        .bind_addr("127.0.0.1:0")
+        .global_label("region", "eu-1")
+        .install()
+        .expect("install");
+    let server = vitals.bind().await.expect("bind");
+    let addr = server.local_addr();
+    assert!(addr.ip().is_loopback());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let serving = tokio::spawn(server.run_until(async {
+        let _ = stopped.await;
+    }));
+
+    // The known mix: 5 ok, 3 not_found, 2 invalid_transition, 1 panic, 1 cancelled.
+    for n in 10..15 {
+        assert_eq!(apply_event(n).await.unwrap(), n);
+    }
+    for _ in 0..3 {
+        assert!(matches!(apply_event(0).await, Err(StoreError::NotFound)));
+    }
+    for _ in 0..2 {
+        assert!(matches!(apply_event(1).await, Err(StoreError::Rejected)));
+    }
+    let panicked = tokio::spawn(apply_event(2)).await;
+    assert!(panicked.unwrap_err().is_panic());
+    let cancelled = tokio::time::timeout(Duration::from_millis(20), apply_event(3)).await;
+    assert!(cancelled.is_err());
+    for id in 0..4 {
+        let _ = get(id);
+    }
+    for _ in 0..7 {
+        fsync();
+    }
+
+    let reply = common::request(addr, "GET", "/metrics").await;
+    assert_eq!(reply.status, 200);
+    assert_eq!(
+        reply.headers["content-type"],
+        "text/plain; version=0.0.4; charset=utf-8"
+    );
+    let s = common::parse(&reply.body).unwrap_or_else(|e| panic!("{e}\n{}", reply.body));
+
+    let ev = [("region", "eu-1"), ("op", "apply_event")];
+    assert_eq!(s.get("e2e_requests_total", &ev), 12.0);
+    assert_eq!(
+        s.histogram_count("e2e_requests_duration_seconds", &ev),
+        12.0
+    );
+    let code = |c| [("region", "eu-1"), ("op", "apply_event"), ("code", c)];
+    assert_eq!(s.get("e2e_requests_errors_total", &code("not_found")), 3.0);
+    assert_eq!(
+        s.get("e2e_requests_errors_total", &code("invalid_transition")),
+        2.0
+    );
+    assert_eq!(s.get("e2e_requests_errors_total", &code("panic")), 1.0);
+    assert_eq!(s.get("e2e_requests_errors_total", &code("cancelled")), 1.0);
+    assert_eq!(
+        s.matching("e2e_requests_errors_total", &[("op", "apply_event")])
+            .len(),
+        4
+    );
+    assert_eq!(
+        s.get("e2e_requests_in_flight", &ev),
+        0.0,
+        "every call, even panicked and cancelled, left"
+    );
+
+    let get_labels = [("region", "eu-1"), ("op", "get")];
+    assert_eq!(s.get("e2e_requests_total", &get_labels), 4.0);
+    assert_eq!(
+        s.histogram_count("e2e_requests_duration_seconds", &get_labels),
+        4.0
+    );
+    // Declared buckets are used, with +Inf added.
+    let les: Vec<String> = s
+        .matching("e2e_requests_duration_seconds_bucket", &[("op", "get")])
+        .iter()
+        .map(|b| b.labels["le"].clone())
+        .collect();
+    assert_eq!(les, ["0.001", "0.01", "0.1", "+Inf"]);
+    assert_eq!(
+        s.get(
+            "e2e_wal_fsync_total",
+            &[("region", "eu-1"), ("op", "fsync")]
+        ),
+        7.0
+    );
+
+    // Every family has HELP and TYPE; the doc comment became the HELP text.
+    for sample in &s.samples {
+        let family = ["_bucket", "_sum", "_count"]
+            .iter()
+            .find_map(|suffix| {
+                sample
+                    .name
+                    .strip_suffix(suffix)
+                    .filter(|b| s.families.contains_key(*b))
+            })
+            .unwrap_or(&sample.name);
+        let meta = &s.families[family];
+        assert!(meta.help.is_some(), "{family} has no HELP");
+        assert!(meta.kind.is_some(), "{family} has no TYPE");
+        assert_eq!(
+            sample.labels.get("region").map(String::as_str),
+            Some("eu-1"),
+            "{sample:?}"
+        );
+    }
+    assert_eq!(
+        s.families["e2e_requests_duration_seconds"].kind.as_deref(),
+        Some("histogram")
+    );
+    assert_eq!(
+        s.families["e2e_wal_fsync_total"].help.as_deref(),
+        Some("Completed calls of `fsync`."),
+        "no doc comment: a generated HELP"
+    );
+    // Two functions with different docs share `e2e_requests`: a generated HELP names both.
+    assert_eq!(
+        s.families["e2e_requests_total"].help.as_deref(),
+        Some("Completed calls of `apply_event` and `get`.")
+    );
+
+    // Counters never go back between scrapes.
+    let again = common::parse(&common::request(addr, "GET", "/metrics").await.body).unwrap();
+    assert!(again.get("e2e_requests_total", &ev) >= 12.0);
+    assert_eq!(
+        vitals.render().lines().count(),
+        again.samples.len() + 2 * again.families.len()
+    );
+
+    // HEAD: headers only. Other methods: 405 with Allow. Unknown paths: 404, path not echoed.
+    let head = common::request(addr, "HEAD", "/metrics").await;
+    assert_eq!((head.status, head.body.as_str()), (200, ""));
+    let post = common::request(addr, "POST", "/metrics").await;
+    assert_eq!(post.status, 405);
+    assert_eq!(post.headers["allow"], "GET, HEAD");
+    let missing = common::request(addr, "GET", "/secret-admin-path").await;
+    assert_eq!(missing.status, 404);
+    assert!(!missing.body.contains("secret"));
+
+    // A malformed request gets a 4xx, and the server goes on.
+    let mut raw = tokio::net::TcpStream::connect(addr).await.unwrap();
+    raw.write_all(b"NOT HTTP AT ALL\r\n\r\n").await.unwrap();
+    let mut answer = Vec::new();
+    let _ = tokio::time::timeout(Duration::from_secs(5), raw.read_to_end(&mut answer)).await;
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 400"), "{answer}");
+    assert_eq!(common::request(addr, "GET", "/metrics").await.status, 200);
+
+    // Graceful shutdown: the server stops and the port no longer accepts.
+    stop.send(()).unwrap();
+    tokio::time::timeout(Duration::from_secs(10), serving)
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    assert!(tokio::net::TcpStream::connect(addr).await.is_err());
+
+    // A second install in the same process is refused, clearly.
+    assert!(matches!(
+        Vitals::builder().install(),
+        Err(vitalsign::InstallError::AlreadyInstalled)
+    ));
+}

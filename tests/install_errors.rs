@@ -1,0 +1,106 @@
+//! Start-up errors: a catalogue conflict names both source locations; a bad option names its
+//! key. Nothing is installed in this process, so every attempt below fails on its own merits.
+
+use vitalsign::{InstallError, Vitals, instrumented};
+
+// Two sites share `conflict_reads` but one adds a `table` label: every series of one family
+// must have the same label names.
+#[instrumented(namespace = "conflict", name = "reads")]
+fn read_a() {}
+
+#[instrumented(namespace = "conflict", name = "reads", labels(table = "users"))]
+fn read_b() {}
+
+#[test]
+fn conflicting_sites_are_refused_with_both_locations() {
+    read_a();
+    read_b();
+    let conflicts = vitalsign::catalogue().conflicts();
+    let names: Vec<&str> = conflicts.iter().map(|c| c.family).collect();
+    // Calls, duration and errors families all disagree on labels.
+    assert_eq!(
+        names,
+        [
+            "conflict_reads_duration_seconds",
+            "conflict_reads_errors_total",
+            "conflict_reads_total"
+        ]
+    );
+    for c in &conflicts {
+        assert!(c.what.contains("label names differ"), "{c}");
+        let mut lines = [&c.first, &c.second].map(|l| {
+            l.strip_prefix("tests/install_errors.rs:")
+                .unwrap()
+                .to_owned()
+        });
+        lines.sort();
+        // The lines of `fn read_a` and `fn read_b`.
+        assert_eq!(lines, ["12", "9"], "{c}");
+    }
+    let err = Vitals::builder().install().unwrap_err();
+    let text = err.to_string();
+    assert!(matches!(err, InstallError::Catalogue(_)));
+    assert!(
+        text.contains("3 conflict(s)") && text.contains("tests/install_errors.rs:9"),
+        "{text}"
+    );
+    let panic = std::panic::catch_unwind(vitalsign::testing::assert_catalogue_valid).unwrap_err();
+    assert!(
+        panic
+            .downcast_ref::<String>()
+            .unwrap()
+            .contains("conflict_reads_total")
+    );
+}
+
+#[test]
+fn bad_options_name_their_key() {
+    let cases: [(Box<dyn Fn() -> Result<Vitals, InstallError>>, &str, &str); 5] = [
+        (
+            Box::new(|| Vitals::builder().bind_addr("localhost:90x").install()),
+            "bind_addr",
+            "not an IP:port",
+        ),
+        (
+            Box::new(|| Vitals::builder().global_label("Region", "x").install()),
+            "global_labels.Region",
+            "snake_case",
+        ),
+        (
+            Box::new(|| Vitals::builder().global_label("le", "x").install()),
+            "global_labels.le",
+            "reserved",
+        ),
+        (
+            Box::new(|| Vitals::builder().global_label("az", "").install()),
+            "global_labels.az",
+            "empty",
+        ),
+        (
+            Box::new(|| Vitals::builder().default_buckets(&[1.0, 0.5]).install()),
+            "default_buckets",
+            "increasing",
+        ),
+    ];
+    for (install, key, words) in cases {
+        match install() {
+            Err(InstallError::Config { key: k, problem }) => {
+                assert_eq!(k, key);
+                assert!(problem.contains(words), "{key}: {problem}");
+            }
+            other => panic!("{key}: expected a config error, got {other:?}"),
+        }
+    }
+    // Duplicated and clashing global labels too.
+    let dup = Vitals::builder()
+        .global_label("az", "a")
+        .global_label("az", "b")
+        .install()
+        .unwrap_err();
+    assert!(dup.to_string().contains("given twice"), "{dup}");
+    let clash = Vitals::builder()
+        .global_label("table", "t")
+        .install()
+        .unwrap_err();
+    assert!(clash.to_string().contains("already a label"), "{clash}");
+}
