@@ -157,13 +157,13 @@ async fn scrape_over_http_counts_exactly() {
     );
     assert_eq!(
         s.families["e2e_wal_fsync_total"].help.as_deref(),
-        Some("Completed calls of `fsync`."),
+        Some("Completed calls, for `fsync`."),
         "no doc comment: a generated HELP"
     );
     // Two functions with different docs share `e2e_requests`: a generated HELP names both.
     assert_eq!(
         s.families["e2e_requests_total"].help.as_deref(),
-        Some("Completed calls of `apply_event` and `get`.")
+        Some("Completed calls, for `apply_event` and `get`.")
     );
 
     // Counters never go back between scrapes.

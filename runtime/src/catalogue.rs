@@ -137,7 +137,7 @@ impl Role {
     fn describes(self) -> &'static str {
         match self {
             Role::Calls => "Completed calls",
-            Role::Duration => "Duration of calls in seconds",
+            Role::Duration => "Call duration in seconds",
             Role::Errors => "Failed calls by error code",
             Role::InFlight => "Calls in progress",
         }
@@ -195,9 +195,9 @@ impl Family {
         let mut names: Vec<&str> = self.sites.iter().map(Site::function).collect();
         names.dedup();
         match names.as_slice() {
-            [one] => format!("{what} of `{one}`."),
-            [a, b] => format!("{what} of `{a}` and `{b}`."),
-            [a, b, rest @ ..] => format!("{what} of `{a}`, `{b}` and {} more.", rest.len()),
+            [one] => format!("{what}, for `{one}`."),
+            [a, b] => format!("{what}, for `{a}` and `{b}`."),
+            [a, b, rest @ ..] => format!("{what}, for `{a}`, `{b}` and {} more.", rest.len()),
             [] => format!("{what}."),
         }
     }

@@ -1,0 +1,38 @@
+//! The database's errors. Each has a stable code: the `code` label of
+//! `kvstore_requests_errors_total` and the word after `ERR` on the wire.
+
+use vitalsign::ErrorCode;
+
+/// Longest key accepted, in bytes.
+pub const MAX_KEY: usize = 256;
+/// Largest value accepted, in bytes.
+pub const MAX_VALUE: usize = 64 * 1024;
+
+/// Why a request failed.
+#[derive(Debug, thiserror::Error, ErrorCode)]
+pub enum KvError {
+    /// The key does not exist.
+    #[error("key {0:?} not found")]
+    NotFound(String),
+    /// The first word is not a command.
+    #[error("unknown command {0:?}")]
+    #[error_code("unknown_command")]
+    UnknownCommand(String),
+    /// The command's arguments are wrong.
+    #[error("malformed request: {0}")]
+    Malformed(&'static str),
+    /// `INCR` on a value that is not an integer.
+    #[error("value of {0:?} is not an integer")]
+    #[error_code("invalid_value")]
+    NotAnInteger(String),
+    /// The key is longer than [`MAX_KEY`].
+    #[error("key longer than {MAX_KEY} bytes")]
+    KeyTooLong,
+    /// The value is larger than [`MAX_VALUE`].
+    #[error("value larger than {MAX_VALUE} bytes")]
+    ValueTooLarge,
+    /// The write-ahead log could not be written or read; the code is the I/O error kind.
+    #[error(transparent)]
+    #[error_code(transparent)]
+    Io(#[from] std::io::Error),
+}

@@ -1,0 +1,140 @@
+//! `kvstore serve` runs the database with `/metrics`; `kvstore load` drives traffic at it.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use kvstore::{load, server};
+use vitalsign::Vitals;
+
+const USAGE: &str = "\
+usage:
+  kvstore [serve] [--listen ADDR] [--metrics ADDR] [--data-dir DIR] [--demo-load]
+  kvstore load [--addr ADDR] [--requests N] [--concurrency N]
+
+serve      run the database (default 127.0.0.1:7878) and /metrics (default 127.0.0.1:9090);
+           --demo-load also drives a light mixed load at it, so /metrics has data at once
+load       send a seeded mix of commands, some failing on purpose, and print what came back";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let runtime = tokio::runtime::Runtime::new().expect("tokio runtime");
+    let result = match args.first().map(String::as_str) {
+        Some("load") => runtime.block_on(run_load(&args[1..])),
+        Some("serve") => runtime.block_on(serve(&args[1..])),
+        Some("-h" | "--help") => {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        _ => runtime.block_on(serve(&args)),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("kvstore: {e}\n\n{USAGE}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Reads `--flag value` pairs, refusing unknown flags.
+fn flags<'a>(
+    args: &'a [String],
+    known: &[&str],
+    switches: &[&str],
+) -> Result<Vec<(&'a str, Option<&'a str>)>, String> {
+    let mut out = Vec::new();
+    let mut it = args.iter();
+    while let Some(flag) = it.next() {
+        if switches.contains(&flag.as_str()) {
+            out.push((flag.as_str(), None));
+        } else if known.contains(&flag.as_str()) {
+            let value = it.next().ok_or_else(|| format!("{flag} needs a value"))?;
+            out.push((flag.as_str(), Some(value.as_str())));
+        } else {
+            return Err(format!("unknown argument `{flag}`"));
+        }
+    }
+    Ok(out)
+}
+
+fn parse<T: std::str::FromStr>(flag: &str, value: Option<&str>) -> Result<T, String>
+where
+    T::Err: std::fmt::Display,
+{
+    let value = value.unwrap_or_default();
+    value.parse().map_err(|e| format!("{flag} `{value}`: {e}"))
+}
+
+async fn serve(args: &[String]) -> Result<(), String> {
+    let mut config = server::Config::default();
+    let mut metrics: SocketAddr = vitalsign::DEFAULT_BIND_ADDR.parse().expect("valid default");
+    let mut demo_load = false;
+    for (flag, value) in flags(
+        args,
+        &["--listen", "--metrics", "--data-dir"],
+        &["--demo-load"],
+    )? {
+        match flag {
+            "--listen" => config.listen = parse(flag, value)?,
+            "--metrics" => metrics = parse(flag, value)?,
+            "--data-dir" => config.data_dir = PathBuf::from(value.unwrap_or_default()),
+            _ => demo_load = true,
+        }
+    }
+    let vitals = Vitals::builder()
+        .bind_addr(metrics.to_string())
+        .install()
+        .map_err(|e| e.to_string())?;
+    let running = server::start(&config, &vitals)
+        .await
+        .map_err(|e| format!("cannot start: {e}"))?;
+    println!(
+        "kvstore listening on {} (data in {})",
+        running.db_addr,
+        config.data_dir.display()
+    );
+    println!("metrics on http://{}/metrics", running.metrics_addr);
+    if demo_load {
+        let addr = running.db_addr;
+        tokio::spawn(async move {
+            for round in 0u64.. {
+                let _ = load::run(addr, 200, 4, round).await;
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+        });
+        println!("driving a demo load of 200 requests a second");
+    }
+    let _ = tokio::signal::ctrl_c().await;
+    println!("shutting down");
+    running.shutdown().await;
+    Ok(())
+}
+
+async fn run_load(args: &[String]) -> Result<(), String> {
+    let mut addr: SocketAddr = "127.0.0.1:7878".parse().expect("valid default");
+    let (mut requests, mut concurrency) = (10_000usize, 8usize);
+    for (flag, value) in flags(args, &["--addr", "--requests", "--concurrency"], &[])? {
+        match flag {
+            "--addr" => addr = parse(flag, value)?,
+            "--requests" => requests = parse(flag, value)?,
+            _ => concurrency = parse(flag, value)?,
+        }
+    }
+    let started = std::time::Instant::now();
+    let report = load::run(addr, requests, concurrency, 1)
+        .await
+        .map_err(|e| format!("load against {addr}: {e}"))?;
+    let secs = started.elapsed().as_secs_f64();
+    println!(
+        "{} requests in {secs:.2}s ({:.0}/s): {} ok",
+        report.total(),
+        report.total() as f64 / secs,
+        report.ok
+    );
+    for (code, n) in &report.errors {
+        println!("  ERR {code}: {n}");
+    }
+    Ok(())
+}

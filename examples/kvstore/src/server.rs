@@ -1,0 +1,157 @@
+//! The database server: a TCP listener speaking the line protocol, a group-fsync task, and
+//! vitalsign's `/metrics` server beside them.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::watch;
+use tokio::task::JoinSet;
+use vitalsign::{Vitals, instrumented};
+
+use crate::error::{KvError, MAX_KEY, MAX_VALUE};
+use crate::protocol;
+use crate::store::Store;
+use crate::wal::Wal;
+
+/// Longest request line: a command word, a key and a value.
+const MAX_LINE: u64 = (MAX_KEY + MAX_VALUE + 16) as u64;
+
+/// Where the server listens and keeps its data.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Address of the database protocol (default `127.0.0.1:7878`).
+    pub listen: SocketAddr,
+    /// Directory of the write-ahead log.
+    pub data_dir: PathBuf,
+    /// How often appended records are made durable.
+    pub sync_interval: Duration,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 7878)),
+            data_dir: std::env::temp_dir().join("kvstore-data"),
+            sync_interval: Duration::from_millis(100),
+        }
+    }
+}
+
+/// A started server.
+#[derive(Debug)]
+pub struct Running {
+    /// Bound address of the database protocol.
+    pub db_addr: SocketAddr,
+    /// Bound address of `/metrics`.
+    pub metrics_addr: SocketAddr,
+    /// The store, for inspection.
+    pub store: Arc<Store>,
+    stop: watch::Sender<bool>,
+    tasks: JoinSet<()>,
+}
+
+impl Running {
+    /// Stops accepting, lets open connections finish their line, syncs the log, and stops the
+    /// metrics server.
+    pub async fn shutdown(mut self) {
+        let _ = self.stop.send(true);
+        while self.tasks.join_next().await.is_some() {}
+        let _ = self.store.wal().sync().await;
+    }
+}
+
+/// Opens the log, binds both listeners and starts serving.
+pub async fn start(config: &Config, vitals: &Vitals) -> Result<Running, KvError> {
+    let (wal, state) = Wal::open(&config.data_dir).await?;
+    let store = Arc::new(Store::new(wal, state));
+    let listener = TcpListener::bind(config.listen).await?;
+    let db_addr = listener.local_addr()?;
+    let metrics = vitals.bind().await?;
+    let metrics_addr = metrics.local_addr();
+    let (stop, rx) = watch::channel(false);
+    let mut tasks = JoinSet::new();
+
+    tasks.spawn(accept_loop(listener, store.clone(), rx.clone()));
+    tasks.spawn(sync_loop(store.clone(), config.sync_interval, rx.clone()));
+    tasks.spawn(async move {
+        let _ = metrics.run_until(stopped(rx)).await;
+    });
+    Ok(Running {
+        db_addr,
+        metrics_addr,
+        store,
+        stop,
+        tasks,
+    })
+}
+
+/// Completes once the server is told to stop.
+async fn stopped(mut rx: watch::Receiver<bool>) {
+    // The guard `wait_for` returns is dropped here, never held across an await.
+    let _ = rx.wait_for(|s| *s).await;
+}
+
+async fn accept_loop(listener: TcpListener, store: Arc<Store>, rx: watch::Receiver<bool>) {
+    let mut connections = JoinSet::new();
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => {
+                    connections.spawn(serve_connection(store.clone(), stream, rx.clone()));
+                }
+                Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
+            },
+            () = stopped(rx.clone()) => break,
+        }
+    }
+    while connections.join_next().await.is_some() {}
+}
+
+async fn sync_loop(store: Arc<Store>, every: Duration, rx: watch::Receiver<bool>) {
+    let mut tick = tokio::time::interval(every);
+    loop {
+        tokio::select! {
+            _ = tick.tick() => { let _ = store.wal().sync().await; }
+            () = stopped(rx.clone()) => break,
+        }
+    }
+}
+
+/// Serves one client until it disconnects or the server stops.
+#[instrumented(name = "connections", in_flight)]
+async fn serve_connection(
+    store: Arc<Store>,
+    stream: TcpStream,
+    rx: watch::Receiver<bool>,
+) -> Result<(), KvError> {
+    let (read, mut write) = stream.into_split();
+    let mut reader = BufReader::new(read);
+    let mut line = String::new();
+    loop {
+        line.clear();
+        let mut limited = (&mut reader).take(MAX_LINE + 1);
+        let n = tokio::select! {
+            n = limited.read_line(&mut line) => n?,
+            () = stopped(rx.clone()) => return Ok(()),
+        };
+        if n == 0 {
+            return Ok(());
+        }
+        if n as u64 > MAX_LINE || !line.ends_with('\n') && n as u64 == MAX_LINE + 1 {
+            let reply = protocol::render(&Err(KvError::Malformed("request line too long")));
+            write.write_all(reply.as_bytes()).await?;
+            return Ok(());
+        }
+        let result = match protocol::parse(&line) {
+            Ok(command) => store.execute(command).await,
+            Err(e) => Err(e),
+        };
+        write
+            .write_all(protocol::render(&result).as_bytes())
+            .await?;
+    }
+}

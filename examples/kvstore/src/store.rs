@@ -1,0 +1,105 @@
+//! The key-value store: an in-memory map behind the write-ahead log. Each command handler is
+//! instrumented under one family, `kvstore_requests`, with the command as `op`.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use vitalsign::instrumented;
+
+use crate::error::KvError;
+use crate::protocol::{Command, Reply};
+use crate::wal::{Record, Wal};
+
+/// The database.
+#[derive(Debug)]
+pub struct Store {
+    data: Mutex<HashMap<String, String>>,
+    wal: Wal,
+}
+
+impl Store {
+    /// A store over `wal`, starting from the replayed `state`.
+    pub fn new(wal: Wal, state: HashMap<String, String>) -> Self {
+        Self {
+            data: Mutex::new(state),
+            wal,
+        }
+    }
+
+    /// The write-ahead log.
+    pub fn wal(&self) -> &Wal {
+        &self.wal
+    }
+
+    /// Number of keys.
+    pub fn len(&self) -> usize {
+        self.lock().len()
+    }
+
+    /// `true` if there are no keys.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, String>> {
+        self.data
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Runs one command.
+    pub async fn execute(&self, command: Command) -> Result<Reply, KvError> {
+        match command {
+            Command::Get(k) => self.get(&k).map(Reply::Value),
+            Command::Set(k, v) => self.set(k, v).await.map(|()| Reply::Ok),
+            Command::Del(k) => self.del(k).await.map(|()| Reply::Ok),
+            Command::Incr(k) => self.incr(k).await.map(|n| Reply::Value(n.to_string())),
+            Command::Ping => Ok(Reply::Pong),
+        }
+    }
+
+    /// Reads a key.
+    #[instrumented(name = "requests", labels(op = "get"))]
+    pub fn get(&self, key: &str) -> Result<String, KvError> {
+        self.lock()
+            .get(key)
+            .cloned()
+            .ok_or_else(|| KvError::NotFound(key.to_owned()))
+    }
+
+    /// Writes a key, logging it first.
+    #[instrumented(name = "requests", labels(op = "set"))]
+    pub async fn set(&self, key: String, value: String) -> Result<(), KvError> {
+        let record = Record::Set(key, value);
+        self.wal.append(&record).await?;
+        if let Record::Set(k, v) = record {
+            self.lock().insert(k, v);
+        }
+        Ok(())
+    }
+
+    /// Deletes a key.
+    #[instrumented(name = "requests", labels(op = "del"))]
+    pub async fn del(&self, key: String) -> Result<(), KvError> {
+        if !self.lock().contains_key(&key) {
+            return Err(KvError::NotFound(key));
+        }
+        self.wal.append(&Record::Del(key.clone())).await?;
+        self.lock().remove(&key);
+        Ok(())
+    }
+
+    /// Adds one to an integer value (a missing key counts as 0).
+    #[instrumented(name = "requests", labels(op = "incr"))]
+    pub async fn incr(&self, key: String) -> Result<i64, KvError> {
+        let current = self.lock().get(&key).cloned();
+        let n = match current {
+            None => 0,
+            Some(v) => v
+                .parse::<i64>()
+                .map_err(|_| KvError::NotAnInteger(key.clone()))?,
+        } + 1;
+        self.set(key, n.to_string()).await?;
+        Ok(n)
+    }
+}

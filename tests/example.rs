@@ -1,0 +1,138 @@
+//! The example database server, run for real on loopback: a seeded load, then a scrape whose
+//! error counters must match what the load generator saw, checked by Prometheus's own
+//! `promtool check metrics`; then a restart that replays the write-ahead log.
+
+mod common;
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use kvstore::{load, server};
+use vitalsign::Vitals;
+
+/// `promtool` from Debian's `prometheus` package. Required when `CI` is set (`.ci/run`
+/// installs it); elsewhere the check is skipped with a note, never silently passed.
+fn promtool() -> Option<&'static str> {
+    let found = Command::new("promtool")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !found && std::env::var_os("CI").is_some() {
+        panic!("promtool is required in CI: apt-get install prometheus");
+    }
+    found.then_some("promtool")
+}
+
+/// Runs `promtool check metrics` on an exposition; returns its complaints.
+pub fn promtool_check(text: &str) -> Option<String> {
+    let tool = promtool()?;
+    let mut child = Command::new(tool)
+        .args(["check", "metrics"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn promtool");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(text.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let complaints = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.status.success() || !complaints.is_empty(),
+        "promtool failed without saying why"
+    );
+    Some(if out.status.success() {
+        complaints.trim().to_owned()
+    } else {
+        format!("exit {}: {complaints}", out.status)
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn example_server_under_load() {
+    let vitals = Vitals::builder()
+        .bind_addr("127.0.0.1:0")
+        .install()
+        .expect("install");
+    let data_dir = std::env::temp_dir().join(format!("kvstore-test-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&data_dir);
+    let config = server::Config {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        data_dir: data_dir.clone(),
+        ..Default::default()
+    };
+    let running = server::start(&config, &vitals).await.expect("start");
+
+    let report = load::run(running.db_addr, 3_000, 4, 7).await.expect("load");
+    assert_eq!(report.total(), 3_000);
+    for code in [
+        "not_found",
+        "invalid_value",
+        "unknown_command",
+        "key_too_long",
+    ] {
+        assert!(
+            report.errors.get(code).copied().unwrap_or(0) > 0,
+            "the load makes {code} errors: {report:?}"
+        );
+    }
+
+    let reply = common::request(running.metrics_addr, "GET", "/metrics").await;
+    assert_eq!(reply.status, 200);
+    let s = common::parse(&reply.body).unwrap_or_else(|e| panic!("{e}"));
+
+    // Every request was parsed once; every error the clients saw is counted under its code,
+    // in the parser's family or the request handlers' family.
+    assert_eq!(s.get("kvstore_parses_total", &[("op", "parse")]), 3_000.0);
+    for (code, seen) in &report.errors {
+        let counted: f64 = [
+            "kvstore_parses_errors_total",
+            "kvstore_requests_errors_total",
+        ]
+        .iter()
+        .flat_map(|f| s.matching(f, &[("code", code)]))
+        .map(|sample| sample.value)
+        .sum();
+        assert_eq!(counted, *seen as f64, "code {code}");
+    }
+    for op in ["get", "set", "del", "incr"] {
+        let calls = s.get("kvstore_requests_total", &[("op", op)]);
+        assert!(calls > 0.0, "{op}");
+        assert_eq!(
+            s.histogram_count("kvstore_requests_duration_seconds", &[("op", op)]),
+            calls,
+            "{op}"
+        );
+    }
+    assert_eq!(
+        s.get(
+            "kvstore_connections_in_flight",
+            &[("op", "serve_connection")]
+        ),
+        0.0
+    );
+
+    match promtool_check(&reply.body) {
+        Some(complaints) => assert_eq!(complaints, "", "promtool check metrics found problems"),
+        None => eprintln!("note: promtool not installed; `promtool check metrics` skipped"),
+    }
+
+    // Restart on the same directory: the write-ahead log replays to the same keys.
+    let keys = running.store.len();
+    assert!(keys > 0);
+    running.shutdown().await;
+    let restarted = server::start(&config, &vitals).await.expect("restart");
+    assert_eq!(restarted.store.len(), keys);
+    let s = common::parse(&vitals.render()).unwrap();
+    assert_eq!(s.get("kvstore_wal_replays_total", &[("op", "replay")]), 2.0);
+    restarted.shutdown().await;
+    let _ = std::fs::remove_dir_all(&data_dir);
+}
