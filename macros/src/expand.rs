@@ -15,8 +15,8 @@ use crate::item::{self, Annotated, MaybeItemFn};
 use crate::shape::{self, Shape};
 use crate::valid::{self, Resolved};
 
-/// Entry point of `#[instrumented]`.
-pub fn instrumented(args: TokenStream, item: TokenStream) -> TokenStream {
+/// Entry point of `#[instrumented]`; `enabled` is the `metrics` feature.
+pub fn instrumented(args: TokenStream, item: TokenStream, enabled: bool) -> TokenStream {
     let mut cx = Ctxt::new();
     let options = Options::parse(args, &mut cx).unwrap_or_else(|e| {
         cx.push(e);
@@ -32,7 +32,7 @@ pub fn instrumented(args: TokenStream, item: TokenStream) -> TokenStream {
         Annotated::Unparsable => None,
     };
     match (cx.finish(), expanded) {
-        (Ok(()), Some(tokens)) if cfg!(feature = "metrics") => tokens,
+        (Ok(()), Some(tokens)) if enabled => tokens,
         // Off means gone: validated all the same, then emitted unchanged.
         (Ok(()), _) => item,
         // The item is still emitted, unchanged, so one mistake does not cascade into errors
@@ -248,7 +248,12 @@ fn site_statics(f: &MaybeItemFn, r: &Resolved, op: &str) -> TokenStream {
     };
     // `line!()` would give the attribute's line (for an impl block, the same line for every
     // method); the function name's own line is what a conflict message should point at.
-    let line = Literal::u32_unsuffixed(f.sig.ident.span().unwrap().line() as u32);
+    // (Unit tests expand outside the compiler, where there are no source locations.)
+    let line = match proc_macro::is_available() {
+        true => f.sig.ident.span().unwrap().line() as u32,
+        false => 0,
+    };
+    let line = Literal::u32_unsuffixed(line);
     let site = format_ident!("__VITALSIGN_SITE");
     quote! {
         // Its own static: `Label` has a destructor, so it cannot be a promoted temporary.
@@ -272,5 +277,39 @@ fn site_statics(f: &MaybeItemFn, r: &Resolved, op: &str) -> TokenStream {
         #[::vitalsign::__private::linkme::distributed_slice(::vitalsign::__private::CALL_SITES)]
         #[linkme(crate = ::vitalsign::__private::linkme)]
         static __VITALSIGN_CATALOGUE_ENTRY: &::vitalsign::__private::CallSite = &#site;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::instrumented;
+    use quote::quote;
+
+    #[test]
+    fn off_means_the_item_unchanged() {
+        let item = quote! {
+            /// Docs stay.
+            pub async fn handler(x: u32) -> Result<u32, E> { Ok(x) }
+        };
+        let out = instrumented(quote!(namespace = "db", name = "requests"), item.clone(), false);
+        assert_eq!(out.to_string(), item.to_string());
+        let on = instrumented(quote!(namespace = "db", name = "requests"), item.clone(), true);
+        assert!(on.to_string().contains("__VITALSIGN_SITE"));
+    }
+
+    #[test]
+    fn off_still_validates() {
+        let item = quote!(fn handler() {});
+        let out = instrumented(quote!(name = "Requests_total"), item.clone(), false).to_string();
+        assert!(out.starts_with(":: core :: compile_error !"), "{out}");
+        assert!(out.ends_with(&item.to_string()), "the item is still emitted: {out}");
+    }
+
+    #[test]
+    fn every_error_is_emitted_next_to_the_item() {
+        let item = quote!(fn handler() {});
+        let out = instrumented(quote!(namespace = "A", name = "b_total", nmae = "x"), item, true).to_string();
+        assert_eq!(out.matches("compile_error").count(), 3, "{out}");
+        assert!(out.ends_with("fn handler () { }"), "{out}");
     }
 }

@@ -22,7 +22,7 @@ use proc_macro::TokenStream;
 /// counter, a duration histogram and an errors-by-code counter. See `vitalsign::instrumented`.
 #[proc_macro_attribute]
 pub fn instrumented(args: TokenStream, item: TokenStream) -> TokenStream {
-    expand::instrumented(args.into(), item.into()).into()
+    expand::instrumented(args.into(), item.into(), cfg!(feature = "metrics")).into()
 }
 
 /// Derives `vitalsign::ErrorCode`: a stable snake_case code per variant. See
