@@ -55,7 +55,8 @@ fn conflicting_sites_are_refused_with_both_locations() {
 
 #[test]
 fn bad_options_name_their_key() {
-    let cases: [(Box<dyn Fn() -> Result<Vitals, InstallError>>, &str, &str); 5] = [
+    type Attempt = Box<dyn Fn() -> Result<Vitals, InstallError>>;
+    let cases: [(Attempt, &str, &str); 5] = [
         (
             Box::new(|| Vitals::builder().bind_addr("localhost:90x").install()),
             "bind_addr",

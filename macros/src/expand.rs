@@ -291,24 +291,44 @@ mod tests {
             /// Docs stay.
             pub async fn handler(x: u32) -> Result<u32, E> { Ok(x) }
         };
-        let out = instrumented(quote!(namespace = "db", name = "requests"), item.clone(), false);
+        let out = instrumented(
+            quote!(namespace = "db", name = "requests"),
+            item.clone(),
+            false,
+        );
         assert_eq!(out.to_string(), item.to_string());
-        let on = instrumented(quote!(namespace = "db", name = "requests"), item.clone(), true);
+        let on = instrumented(
+            quote!(namespace = "db", name = "requests"),
+            item.clone(),
+            true,
+        );
         assert!(on.to_string().contains("__VITALSIGN_SITE"));
     }
 
     #[test]
     fn off_still_validates() {
-        let item = quote!(fn handler() {});
+        let item = quote!(
+            fn handler() {}
+        );
         let out = instrumented(quote!(name = "Requests_total"), item.clone(), false).to_string();
         assert!(out.starts_with(":: core :: compile_error !"), "{out}");
-        assert!(out.ends_with(&item.to_string()), "the item is still emitted: {out}");
+        assert!(
+            out.ends_with(&item.to_string()),
+            "the item is still emitted: {out}"
+        );
     }
 
     #[test]
     fn every_error_is_emitted_next_to_the_item() {
-        let item = quote!(fn handler() {});
-        let out = instrumented(quote!(namespace = "A", name = "b_total", nmae = "x"), item, true).to_string();
+        let item = quote!(
+            fn handler() {}
+        );
+        let out = instrumented(
+            quote!(namespace = "A", name = "b_total", nmae = "x"),
+            item,
+            true,
+        )
+        .to_string();
         assert_eq!(out.matches("compile_error").count(), 3, "{out}");
         assert!(out.ends_with("fn handler () { }"), "{out}");
     }

@@ -27,14 +27,25 @@ enum WorkError {
 
 #[inline(never)]
 fn bare(x: u64) -> Result<u64, WorkError> {
-    if x % 16 == 15 { Err(WorkError::Odd) } else { Ok(x.wrapping_mul(31)) }
+    if x % 16 == 15 {
+        Err(WorkError::Odd)
+    } else {
+        Ok(x.wrapping_mul(31))
+    }
 }
 
 #[inline(never)]
 #[instrumented(namespace = "bench", name = "instrumented")]
 fn instrumented(x: u64) -> Result<u64, WorkError> {
-    if x % 16 == 15 { Err(WorkError::Odd) } else { Ok(x.wrapping_mul(31)) }
+    if x % 16 == 15 {
+        Err(WorkError::Odd)
+    } else {
+        Ok(x.wrapping_mul(31))
+    }
 }
+
+/// One variant of the function under test.
+type Work = fn(u64) -> Result<u64, WorkError>;
 
 struct Cached {
     calls: Counter,
@@ -70,9 +81,11 @@ fn macros_per_call(x: u64) -> Result<u64, WorkError> {
     let start = Instant::now();
     let r = bare(x);
     metrics::counter!("bench_macro_total", "op" => "macro").increment(1);
-    metrics::histogram!("bench_macro_duration_seconds", "op" => "macro").record(start.elapsed().as_secs_f64());
+    metrics::histogram!("bench_macro_duration_seconds", "op" => "macro")
+        .record(start.elapsed().as_secs_f64());
     if let Err(e) = &r {
-        metrics::counter!("bench_macro_errors_total", "op" => "macro", "code" => e.error_code()).increment(1);
+        metrics::counter!("bench_macro_errors_total", "op" => "macro", "code" => e.error_code())
+            .increment(1);
     }
     r
 }
@@ -80,7 +93,7 @@ fn macros_per_call(x: u64) -> Result<u64, WorkError> {
 fn overhead(c: &mut Criterion) {
     let _vitals = Vitals::builder().install().expect("install");
     let mut group = c.benchmark_group("overhead");
-    let variants: [(&str, fn(u64) -> Result<u64, WorkError>); 4] = [
+    let variants: [(&str, Work); 4] = [
         ("bare", bare),
         ("instrumented", instrumented),
         ("hand_cached", hand_cached),

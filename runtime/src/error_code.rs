@@ -169,7 +169,10 @@ mod tests {
     #[test]
     fn references_and_boxes_delegate() {
         let e = std::io::Error::from(ErrorKind::BrokenPipe);
-        assert_eq!((&e).error_code(), "broken_pipe");
+        assert_eq!(
+            <&std::io::Error as ErrorCode>::error_code(&&e),
+            "broken_pipe"
+        );
         assert_eq!(Box::new(e).error_code(), "broken_pipe");
     }
 }
