@@ -71,7 +71,21 @@ async fn example_server_under_load() {
     };
     let running = server::start(&config, &vitals).await.expect("start");
 
-    let report = load::run(running.db_addr, 3_000, 4, 7).await.expect("load");
+    // Scrape continuously while the load runs: every scrape must parse, and one of them goes
+    // to promtool below.
+    let load = tokio::spawn(load::run(running.db_addr, 3_000, 4, 7));
+    let mut during = Vec::new();
+    while !load.is_finished() {
+        let reply = common::request(running.metrics_addr, "GET", "/metrics").await;
+        common::parse(&reply.body).unwrap_or_else(|e| panic!("scrape under load: {e}"));
+        during.push(reply.body);
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    let report = load.await.expect("load task").expect("load");
+    assert!(
+        !during.is_empty(),
+        "at least one scrape overlapped the load"
+    );
     assert_eq!(report.total(), 3_000);
     for code in [
         "not_found",
@@ -120,9 +134,11 @@ async fn example_server_under_load() {
         0.0
     );
 
-    match promtool_check(&reply.body) {
-        Some(complaints) => assert_eq!(complaints, "", "promtool check metrics found problems"),
-        None => eprintln!("note: promtool not installed; `promtool check metrics` skipped"),
+    for text in [&during[during.len() / 2], &reply.body] {
+        match promtool_check(text) {
+            Some(complaints) => assert_eq!(complaints, "", "promtool check metrics found problems"),
+            None => eprintln!("note: promtool not installed; `promtool check metrics` skipped"),
+        }
     }
 
     // Restart on the same directory: the write-ahead log replays to the same keys.

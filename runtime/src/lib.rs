@@ -46,4 +46,86 @@ pub use catalogue::catalogue;
 pub use error_code::ErrorCode;
 pub use server::MetricsServer;
 pub use vitals::{Builder, DEFAULT_BIND_ADDR, DEFAULT_BUCKETS, InstallError, Vitals};
-pub use vitalsign_macros::{ErrorCode, instrumented};
+
+/// Measures a function, method, `async fn` or every method of an `impl` block.
+///
+/// Each instrumented function records, through the `metrics` facade:
+///
+/// | family | type | labels |
+/// |---|---|---|
+/// | `{namespace}_{name}_total` | counter: completed calls | fixed labels |
+/// | `{namespace}_{name}_duration_seconds` | histogram | fixed labels, `le` |
+/// | `{namespace}_{name}_errors_total` | counter: failed calls | fixed labels, `code` |
+/// | `{namespace}_{name}_in_flight` | gauge, with `in_flight` | fixed labels |
+///
+/// # Options
+///
+/// | option | meaning | default |
+/// |---|---|---|
+/// | `namespace = "rstmdb"` | first segment of every family name | `[package.metadata.vitalsign] namespace` in Cargo.toml, else the crate name in snake_case |
+/// | `name = "requests"` | base name of the families | `"calls"` |
+/// | `labels(op = "apply_event", ..)` | fixed labels (string literals) | `op = "<fn name>"`, or `"Type::method"` in an instrumented `impl` block |
+/// | `buckets = [0.001, 0.01, 0.1]` | histogram upper bounds, seconds | [`DEFAULT_BUCKETS`] |
+/// | `in_flight` | also keep a gauge of calls under way | off |
+/// | `help = ".."` | HELP text | first paragraph of the doc comment |
+/// | `skip` | leave this method of an instrumented `impl` block alone | — |
+///
+/// Every name, label and bound is checked at compile time; a mistake is an error on the
+/// offending token with what to write instead:
+///
+/// ```compile_fail
+/// #[vitalsign::instrumented(name = "latency_ms")] // error: contains the unit `ms` ... help: write `latency`
+/// fn query() {}
+/// ```
+///
+/// # Outcomes
+///
+/// A call is counted once however it ends. `Err(e)` counts under `code = e.error_code()` if the
+/// error type implements [`ErrorCode`], else `code = "error"`; a panic counts as `"panic"` (and
+/// continues unchanged); an `async` call whose future is dropped before completing counts as
+/// `"cancelled"`. Async calls are timed from first poll to completion.
+///
+/// ```
+/// use vitalsign::{ErrorCode, instrumented};
+///
+/// #[derive(Debug, ErrorCode)]
+/// enum StoreError { NotFound }
+///
+/// struct Store;
+///
+/// #[instrumented(namespace = "kv", name = "requests")]
+/// impl Store {
+///     /// Reads a key.
+///     async fn get(&self, key: &str) -> Result<String, StoreError> {
+///         Err(StoreError::NotFound)
+///     }
+///
+///     #[instrumented(skip)]
+///     fn helper(&self) {}
+/// }
+/// ```
+///
+/// With the `metrics` feature off, the options are still checked and the function is emitted
+/// exactly as written. See `docs/metrics.md` for the full guide.
+#[doc(inline)]
+pub use vitalsign_macros::instrumented;
+
+/// Derives [`ErrorCode`](trait@ErrorCode): a stable snake_case code per variant.
+///
+/// - default: the variant's (or struct's) name in snake_case;
+/// - `#[error_code("invalid_transition")]` sets it;
+/// - `#[error_code(transparent)]` on a variant with one field asks that field.
+///
+/// Codes are checked at compile time: snake_case, at most 64 bytes, unique in the type, and not
+/// `panic` or `cancelled`, which vitalsign records itself.
+///
+/// ```compile_fail
+/// #[derive(vitalsign::ErrorCode)]
+/// enum E {
+///     NotFound,
+///     #[error_code("not_found")] // error: duplicate error code `not_found` in this type
+///     Missing,
+/// }
+/// ```
+#[doc(inline)]
+pub use vitalsign_macros::ErrorCode;
