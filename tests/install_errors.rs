@@ -16,7 +16,7 @@ fn conflicting_sites_are_refused_with_both_locations() {
     read_a();
     read_b();
     let conflicts = vitalsign::catalogue().conflicts();
-    let names: Vec<&str> = conflicts.iter().map(|c| c.family).collect();
+    let names: Vec<&str> = conflicts.iter().map(|c| c.family.as_str()).collect();
     // Calls, duration and errors families all disagree on labels.
     assert_eq!(
         names,

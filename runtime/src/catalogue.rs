@@ -101,6 +101,14 @@ pub enum Role {
     Errors,
     /// `*_in_flight`: calls under way.
     InFlight,
+    /// `{ns}_health_check_status`: 1 healthy, 0.5 degraded, 0 unhealthy or unknown.
+    HealthStatus,
+    /// `{ns}_health_check_duration_seconds`: how long checks take.
+    HealthDuration,
+    /// `{ns}_health_check_failures_total`: unhealthy, timed-out and panicked check runs.
+    HealthFailures,
+    /// `{ns}_health_status`: the overall status, as the per-check gauge.
+    HealthOverall,
 }
 
 /// The Prometheus type of a family.
@@ -128,9 +136,9 @@ impl Kind {
 impl Role {
     fn kind(self) -> Kind {
         match self {
-            Role::Calls | Role::Errors => Kind::Counter,
-            Role::Duration => Kind::Histogram,
-            Role::InFlight => Kind::Gauge,
+            Role::Calls | Role::Errors | Role::HealthFailures => Kind::Counter,
+            Role::Duration | Role::HealthDuration => Kind::Histogram,
+            Role::InFlight | Role::HealthStatus | Role::HealthOverall => Kind::Gauge,
         }
     }
 
@@ -140,6 +148,12 @@ impl Role {
             Role::Duration => "Call duration in seconds",
             Role::Errors => "Failed calls by error code",
             Role::InFlight => "Calls in progress",
+            Role::HealthStatus => {
+                "Health check status: 1 healthy, 0.5 degraded, 0 unhealthy or not yet run"
+            }
+            Role::HealthDuration => "Duration of health check runs in seconds",
+            Role::HealthFailures => "Health check runs that were unhealthy, timed out or panicked",
+            Role::HealthOverall => "Overall health: 1 healthy, 0.5 degraded, 0 unhealthy",
         }
     }
 }
@@ -147,7 +161,7 @@ impl Role {
 /// One metric family (`rstmdb_requests_total`) and the call sites that feed it.
 #[derive(Debug, Clone)]
 pub struct Family {
-    name: &'static str,
+    name: String,
     role: Role,
     label_keys: Vec<&'static str>,
     buckets: Option<&'static [f64]>,
@@ -156,8 +170,8 @@ pub struct Family {
 
 impl Family {
     /// The family name as exposed.
-    pub fn name(&self) -> &'static str {
-        self.name
+    pub fn name(&self) -> &str {
+        &self.name
     }
 
     /// What it measures.
@@ -188,7 +202,9 @@ impl Family {
     /// The HELP text: the doc comment when the sites share one, else a generated summary.
     pub fn help(&self) -> String {
         let what = self.role.describes();
-        let first = self.sites[0].doc();
+        let Some(first) = self.sites.first().map(Site::doc) else {
+            return format!("{what}.");
+        };
         if !first.is_empty() && self.sites.iter().all(|s| s.doc() == first) {
             return format!("{what}: {first}");
         }
@@ -207,7 +223,7 @@ impl Family {
 #[derive(Debug, Clone)]
 pub struct Conflict {
     /// The family name.
-    pub family: &'static str,
+    pub family: String,
     /// What differs, both ways.
     pub what: String,
     /// `file:line` of the first site.
@@ -248,7 +264,7 @@ impl Catalogue {
                     None
                 };
                 by_name.entry(name).or_default().push(Family {
-                    name,
+                    name: name.to_owned(),
                     role,
                     label_keys,
                     buckets,
@@ -284,6 +300,35 @@ impl Catalogue {
         &self.families
     }
 
+    /// Adds the health families under `namespace`, as `install()` does.
+    pub(crate) fn with_health(mut self, namespace: &str) -> Self {
+        let roles = [
+            Role::HealthStatus,
+            Role::HealthDuration,
+            Role::HealthFailures,
+            Role::HealthOverall,
+        ];
+        for (role, name) in roles
+            .into_iter()
+            .zip(crate::health::family_names(namespace))
+        {
+            let label_keys = if role == Role::HealthOverall {
+                Vec::new()
+            } else {
+                vec!["check"]
+            };
+            self.families.push(Family {
+                name,
+                role,
+                label_keys,
+                buckets: None,
+                sites: Vec::new(),
+            });
+        }
+        self.families.sort_by(|a, b| a.name.cmp(&b.name));
+        self
+    }
+
     /// Conflicts: a family name used with different types, label names or buckets.
     pub fn conflicts(&self) -> Vec<Conflict> {
         let mut out = Vec::new();
@@ -291,10 +336,16 @@ impl Catalogue {
             let (a, b) = (&pair[0], &pair[1]);
             if a.name == b.name {
                 out.push(Conflict {
-                    family: a.name,
+                    family: a.name.clone(),
                     what: disagreement(a, b).unwrap_or_default(),
-                    first: a.sites[0].location(),
-                    second: b.sites[0].location(),
+                    first: a
+                        .sites
+                        .first()
+                        .map_or_else(|| "vitalsign's health metrics".into(), Site::location),
+                    second: b
+                        .sites
+                        .first()
+                        .map_or_else(|| "vitalsign's health metrics".into(), Site::location),
                 });
             }
         }

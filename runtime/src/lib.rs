@@ -33,6 +33,7 @@
 
 pub mod catalogue;
 mod error_code;
+pub mod health;
 mod recorder;
 mod server;
 pub mod testing;

@@ -4,10 +4,12 @@
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, OnceLock};
+use std::time::Instant;
 
 use vitalsign_naming as naming;
 
 use crate::catalogue::{Catalogue, CatalogueError, Role, catalogue};
+use crate::health::{Health, HealthCheck, HealthError, Registry, ShowDetails, Status, StatusCodes};
 use crate::recorder::{Shared, VitalsRecorder};
 use crate::server::MetricsServer;
 
@@ -37,6 +39,9 @@ pub enum InstallError {
     /// Two call sites disagree about a family.
     #[error(transparent)]
     Catalogue(#[from] CatalogueError),
+    /// A health check given to the builder cannot be registered.
+    #[error(transparent)]
+    Health(#[from] HealthError),
     /// A `metrics` recorder is already installed in this process.
     #[error(
         "a metrics recorder is already installed in this process (install vitalsign once, before other recorders)"
@@ -45,11 +50,33 @@ pub enum InstallError {
 }
 
 /// Options for [`Vitals`]; see [`Vitals::builder`].
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Builder {
     bind_addr: String,
     global_labels: Vec<(String, String)>,
     default_buckets: Vec<f64>,
+    namespace: Option<String>,
+    service: Option<String>,
+    version: Option<String>,
+    checks: Vec<Arc<dyn HealthCheck>>,
+    show_details: ShowDetails,
+    status_codes: Vec<(Status, u16)>,
+}
+
+impl std::fmt::Debug for Builder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let checks: Vec<String> = self
+            .checks
+            .iter()
+            .map(|c| c.spec().name.to_string())
+            .collect();
+        f.debug_struct("Builder")
+            .field("bind_addr", &self.bind_addr)
+            .field("global_labels", &self.global_labels)
+            .field("namespace", &self.namespace)
+            .field("checks", &checks)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Default for Builder {
@@ -58,6 +85,12 @@ impl Default for Builder {
             bind_addr: DEFAULT_BIND_ADDR.to_owned(),
             global_labels: Vec::new(),
             default_buckets: DEFAULT_BUCKETS.to_vec(),
+            namespace: None,
+            service: None,
+            version: None,
+            checks: Vec::new(),
+            show_details: ShowDetails::default(),
+            status_codes: Vec::new(),
         }
     }
 }
@@ -81,12 +114,68 @@ impl Builder {
         self
     }
 
-    /// Validates every option, checks the catalogue, installs the global `metrics` recorder and
-    /// binds every call site to it.
+    /// Namespace of the metrics vitalsign defines itself (health); default: the namespace of
+    /// the instrumented functions when they all share one, else `vitalsign`.
+    pub fn namespace(mut self, namespace: impl Into<String>) -> Self {
+        self.namespace = Some(namespace.into());
+        self
+    }
+
+    /// The service's name, shown in health bodies.
+    pub fn service(mut self, name: impl Into<String>) -> Self {
+        self.service = Some(name.into());
+        self
+    }
+
+    /// The service's version, shown in health bodies: `.version(env!("CARGO_PKG_VERSION"))`.
+    pub fn version(mut self, version: impl Into<String>) -> Self {
+        self.version = Some(version.into());
+        self
+    }
+
+    /// Registers a health check. Checks start running in the background at `install()` when
+    /// called inside a tokio runtime, else when the server is bound.
+    pub fn health(mut self, check: impl HealthCheck) -> Self {
+        self.checks.push(Arc::new(check));
+        self
+    }
+
+    /// Who sees check messages and details in health bodies (default: loopback clients).
+    pub fn show_details(mut self, show: ShowDetails) -> Self {
+        self.show_details = show;
+        self
+    }
+
+    /// The HTTP status code health endpoints answer for `status` (defaults: healthy and
+    /// degraded 200, unhealthy and unknown 503).
+    pub fn health_status_code(mut self, status: Status, code: u16) -> Self {
+        self.status_codes.push((status, code));
+        self
+    }
+
+    /// Validates every option, checks the catalogue, installs the global `metrics` recorder,
+    /// binds every call site to it and registers the health checks.
     pub fn install(self) -> Result<Vitals, InstallError> {
-        let catalogue = catalogue();
+        let namespace = self
+            .namespace
+            .clone()
+            .unwrap_or_else(|| default_namespace(&catalogue()));
+        let catalogue = catalogue().with_health(&namespace);
         let bind_addr = self.validate(&catalogue)?;
         catalogue.validate()?;
+        let mut codes = StatusCodes::default();
+        for (status, code) in &self.status_codes {
+            codes.set(*status, *code);
+        }
+        let mut names = Vec::new();
+        for check in &self.checks {
+            let spec = check.spec();
+            crate::health::validate_spec(&spec)?;
+            if names.contains(&spec.name) {
+                return Err(HealthError::Duplicate(spec.name.to_string()).into());
+            }
+            names.push(spec.name);
+        }
 
         let default_bounds: Arc<[f64]> = self.default_buckets.into();
         let bounds: HashMap<String, Arc<[f64]>> = catalogue
@@ -112,10 +201,24 @@ impl Builder {
                 site.call_site().bind();
             }
         }
+        let registry = Arc::new(Registry::new(namespace));
+        for check in self.checks {
+            registry.add(check)?;
+        }
+        registry.start();
+        let http = HttpOptions {
+            show_details: self.show_details,
+            codes,
+            service: self.service,
+            version: self.version,
+            started: Instant::now(),
+        };
         let vitals = Vitals(Arc::new(Inner {
             shared,
             catalogue,
             bind_addr,
+            health: Health(registry),
+            http,
         }));
         let _ = INSTALLED.set(vitals.clone());
         Ok(vitals)
@@ -162,11 +265,34 @@ impl Builder {
     }
 }
 
+/// The namespace of the instrumented functions when they all share one.
+fn default_namespace(catalogue: &Catalogue) -> String {
+    let mut namespaces: Vec<&str> = catalogue.sites().iter().map(|s| s.namespace()).collect();
+    namespaces.sort_unstable();
+    namespaces.dedup();
+    match namespaces.as_slice() {
+        [one] => (*one).to_owned(),
+        _ => "vitalsign".to_owned(),
+    }
+}
+
+/// How the health endpoints answer.
+#[derive(Debug)]
+pub(crate) struct HttpOptions {
+    pub show_details: ShowDetails,
+    pub codes: StatusCodes,
+    pub service: Option<String>,
+    pub version: Option<String>,
+    pub started: Instant,
+}
+
 #[derive(Debug)]
 struct Inner {
     shared: Arc<Shared>,
     catalogue: Catalogue,
     bind_addr: SocketAddr,
+    health: Health,
+    http: HttpOptions,
 }
 
 /// The installed instrumentation of this process. Cheap to clone.
@@ -199,9 +325,20 @@ impl Vitals {
         self.0.bind_addr
     }
 
+    /// The health of this process: add checks, flip the ready/live switches, read reports.
+    pub fn health(&self) -> &Health {
+        &self.0.health
+    }
+
+    pub(crate) fn http(&self) -> &HttpOptions {
+        &self.0.http
+    }
+
     /// Binds the metrics server to the configured address without serving yet, so the caller
-    /// can read the bound address (useful with port 0).
+    /// can read the bound address (useful with port 0). Starts the health checks if they are
+    /// not running yet.
     pub async fn bind(&self) -> std::io::Result<MetricsServer> {
+        self.0.health.0.start();
         MetricsServer::bind(self.clone(), self.0.bind_addr).await
     }
 

@@ -11,9 +11,11 @@
 use std::fmt;
 
 mod distance;
+mod duration;
 mod rules;
 
 pub use distance::closest;
+pub use duration::parse_duration;
 pub use rules::*;
 
 /// One broken naming rule: what is wrong and, where possible, what to write instead.

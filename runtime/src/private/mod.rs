@@ -6,12 +6,14 @@
 mod call_site;
 mod classify;
 mod error_table;
+pub mod health;
 
-pub(crate) use call_site::mark_bound;
 pub use call_site::{CANCELLED, CallSite, Guard, Outcome, PANIC, SiteDescriptor, UNCLASSIFIED};
+pub(crate) use call_site::{METADATA, mark_bound};
 pub use classify::{ClassifyAny, ClassifyCoded, ClassifyResult, Probe};
 pub use linkme;
 pub use metrics::Label;
+pub use tokio;
 
 /// Every `#[instrumented]` call site linked into the program.
 #[linkme::distributed_slice]

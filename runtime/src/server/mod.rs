@@ -48,8 +48,8 @@ impl MetricsServer {
                 accepted = self.listener.accept() => accepted,
                 () = &mut shutdown => break,
             };
-            let stream = match accepted {
-                Ok((stream, _)) => stream,
+            let (stream, peer) = match accepted {
+                Ok(accepted) => accepted,
                 // Out of file descriptors or a connection reset before accept: back off briefly
                 // instead of spinning, and keep serving.
                 Err(_) => {
@@ -58,7 +58,7 @@ impl MetricsServer {
                 }
             };
             let vitals = self.vitals.clone();
-            let service = service_fn(move |req| routes::handle(vitals.clone(), req));
+            let service = service_fn(move |req| routes::handle(vitals.clone(), peer, req));
             let conn = http1::Builder::new().serve_connection(TokioIo::new(stream), service);
             let conn = graceful.watch(conn);
             tokio::spawn(async move {

@@ -1,37 +1,44 @@
 //! What each path answers. No business logic: it asks `Vitals` and shapes the response.
 
 use std::convert::Infallible;
+use std::net::SocketAddr;
 
 use http_body_util::Full;
 use hyper::body::{Bytes, Incoming};
-use hyper::header::{ALLOW, CONTENT_TYPE, HeaderValue};
+use hyper::header::{ACCEPT, ALLOW, CACHE_CONTROL, CONTENT_TYPE, HeaderValue};
 use hyper::{Method, Request, Response, StatusCode};
 
 use crate::Vitals;
+use crate::health::{Scope, ServiceInfo};
 
 /// The content type of the Prometheus text format.
 pub const PROMETHEUS_CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
+/// The IETF health-check draft's media type.
+const HEALTH_JSON: &str = "application/health+json";
+const JSON: &str = "application/json";
+const PLAIN: &str = "text/plain; charset=utf-8";
+
+type Reply = Response<Full<Bytes>>;
 
 pub(super) async fn handle(
     vitals: Vitals,
+    peer: SocketAddr,
     req: Request<Incoming>,
-) -> Result<Response<Full<Bytes>>, Infallible> {
+) -> Result<Reply, Infallible> {
     let head = req.method() == Method::HEAD;
-    let response = match req.uri().path() {
-        "/metrics" if req.method() == Method::GET || head => {
-            // Rendering walks every series: keep it off the reactor's worker threads.
-            let body = tokio::task::spawn_blocking(move || vitals.render()).await;
-            match body {
-                Ok(text) => text_response(StatusCode::OK, PROMETHEUS_CONTENT_TYPE, text),
-                Err(_) => text_response(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    PLAIN,
-                    "render failed\n".into(),
-                ),
-            }
-        }
-        "/metrics" => {
-            let mut r = text_response(
+    let readable = req.method() == Method::GET || head;
+    let scope = match req.uri().path() {
+        "/health" => Some(Scope::All),
+        "/health/live" => Some(Scope::Liveness),
+        "/health/ready" => Some(Scope::Readiness),
+        "/health/startup" => Some(Scope::Startup),
+        _ => None,
+    };
+    let response = match (req.uri().path(), scope) {
+        ("/metrics", _) if readable => metrics(vitals).await,
+        (_, Some(scope)) if readable => health(&vitals, scope, peer, &req),
+        ("/metrics", _) | (_, Some(_)) => {
+            let mut r = text(
                 StatusCode::METHOD_NOT_ALLOWED,
                 PLAIN,
                 "method not allowed\n".into(),
@@ -41,18 +48,54 @@ pub(super) async fn handle(
             r
         }
         // The path is never echoed back: nothing a client sends is reflected.
-        _ => text_response(StatusCode::NOT_FOUND, PLAIN, "not found\n".into()),
+        _ => text(StatusCode::NOT_FOUND, PLAIN, "not found\n".into()),
     };
     Ok(if head { strip_body(response) } else { response })
 }
 
-const PLAIN: &str = "text/plain; charset=utf-8";
+async fn metrics(vitals: Vitals) -> Reply {
+    // Rendering walks every series: keep it off the reactor's worker threads.
+    match tokio::task::spawn_blocking(move || vitals.render()).await {
+        Ok(body) => text(StatusCode::OK, PROMETHEUS_CONTENT_TYPE, body),
+        Err(_) => text(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            PLAIN,
+            "render failed\n".into(),
+        ),
+    }
+}
 
-fn text_response(
-    status: StatusCode,
-    content_type: &'static str,
-    body: String,
-) -> Response<Full<Bytes>> {
+/// A health report from the cache: never runs a check, so probes cost the checked systems
+/// nothing.
+fn health(vitals: &Vitals, scope: Scope, peer: SocketAddr, req: &Request<Incoming>) -> Reply {
+    let http = vitals.http();
+    let report = vitals.health().report(scope);
+    let details = http.show_details.allows(Some(peer.ip()));
+    let info = ServiceInfo {
+        service: http.service.clone(),
+        version: http.version.clone(),
+        uptime_seconds: http.started.elapsed().as_secs_f64(),
+    };
+    let ietf = req
+        .headers()
+        .get_all(ACCEPT)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|v| v.split(',').any(|t| t.trim().starts_with(HEALTH_JSON)));
+    let (body, content_type) = if ietf {
+        (report.to_health_json(&info, details), HEALTH_JSON)
+    } else {
+        (report.to_json(&info, details), JSON)
+    };
+    let status = StatusCode::from_u16(http.codes.of(report.status))
+        .unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
+    let mut r = text(status, content_type, format!("{body}\n"));
+    r.headers_mut()
+        .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r
+}
+
+fn text(status: StatusCode, content_type: &'static str, body: String) -> Reply {
     let mut r = Response::new(Full::new(Bytes::from(body)));
     *r.status_mut() = status;
     r.headers_mut()
@@ -60,7 +103,7 @@ fn text_response(
     r
 }
 
-fn strip_body(response: Response<Full<Bytes>>) -> Response<Full<Bytes>> {
+fn strip_body(response: Reply) -> Reply {
     let (parts, _) = response.into_parts();
     Response::from_parts(parts, Full::new(Bytes::new()))
 }

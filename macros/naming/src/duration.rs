@@ -1,0 +1,42 @@
+//! Durations written as text (`"2s"`, `"500ms"`, `"1m 30s"`), as in attributes and config.
+
+use std::time::Duration;
+
+use crate::Problem;
+
+/// Parses a duration such as `500ms`, `2s`, `1m` or `1m 30s` (humantime's grammar); zero and
+/// bare numbers are refused, since every duration vitalsign takes is a positive interval.
+pub fn parse_duration(text: &str) -> Result<Duration, Problem> {
+    let help = "write a number with a unit, e.g. `500ms`, `2s` or `1m`";
+    if text.trim().parse::<f64>().is_ok() {
+        return Err(Problem::new(format!("duration `{text}` has no unit")).help(help));
+    }
+    let d = humantime::parse_duration(text.trim())
+        .map_err(|e| Problem::new(format!("`{text}` is not a duration ({e})")).help(help))?;
+    if d.is_zero() {
+        return Err(
+            Problem::new(format!("duration `{text}` is zero; it must be positive")).help(help),
+        );
+    }
+    Ok(d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_and_refuses() {
+        assert_eq!(parse_duration("500ms").unwrap(), Duration::from_millis(500));
+        assert_eq!(parse_duration("2s").unwrap(), Duration::from_secs(2));
+        assert_eq!(parse_duration("1m 30s").unwrap(), Duration::from_secs(90));
+        assert!(parse_duration("2").unwrap_err().message.contains("no unit"));
+        assert!(parse_duration("0s").unwrap_err().message.contains("zero"));
+        assert!(
+            parse_duration("soon")
+                .unwrap_err()
+                .message
+                .contains("not a duration")
+        );
+    }
+}

@@ -1,0 +1,142 @@
+//! Health checks: typed checks run in the background, cached results served on `/health`,
+//! `/health/live`, `/health/ready` and `/health/startup`, and health metrics.
+//!
+//! ```
+//! use vitalsign::health::{Outcome, Status};
+//!
+//! /// The WAL directory is writable.
+//! #[vitalsign::health_check(name = "wal", readiness, critical, timeout = "2s", every = "10s")]
+//! struct WalHealth {
+//!     dir: std::path::PathBuf,
+//! }
+//!
+//! impl WalHealth {
+//!     async fn check(&self) -> Outcome {
+//!         match std::fs::metadata(&self.dir) {
+//!             Ok(m) if !m.permissions().readonly() => Outcome::healthy(),
+//!             Ok(_) => Outcome::unhealthy("read-only"),
+//!             Err(e) => Outcome::unhealthy(e.to_string()),
+//!         }
+//!     }
+//! }
+//! ```
+//!
+//! See `docs/health.md` for the model, the endpoints and probe configuration.
+
+mod aggregate;
+pub mod builtin;
+mod check;
+mod model;
+mod registry;
+mod report;
+
+use std::sync::Arc;
+
+pub use aggregate::aggregate;
+pub use check::{BoxFuture, FnCheck, HealthCheck, from_fn};
+pub use model::{CheckSpec, Kind, Observed, Outcome, Status};
+pub(crate) use registry::Registry;
+pub use registry::{CheckState, HealthError};
+pub(crate) use registry::{family_names, validate_spec};
+pub(crate) use report::ServiceInfo;
+pub use report::{CheckReport, Report, Scope};
+
+/// Who sees check messages, details and observed values in the health bodies. Statuses are
+/// always shown: probes need them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ShowDetails {
+    /// Nobody.
+    Never,
+    /// Everybody who can reach the port.
+    Always,
+    /// Clients connecting from a loopback address (the default): an operator on the host or
+    /// a sidecar sees everything, a remote scanner sees statuses only.
+    #[default]
+    Loopback,
+}
+
+impl ShowDetails {
+    /// Whether a client at `peer` sees details.
+    pub fn allows(self, peer: Option<std::net::IpAddr>) -> bool {
+        match self {
+            ShowDetails::Never => false,
+            ShowDetails::Always => true,
+            ShowDetails::Loopback => peer.is_some_and(|ip| ip.is_loopback()),
+        }
+    }
+}
+
+/// The HTTP status code of each health status: 200 for healthy and degraded, 503 for
+/// unhealthy and unknown, unless changed with `Builder::health_status_code`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct StatusCodes {
+    pub healthy: u16,
+    pub degraded: u16,
+    pub unhealthy: u16,
+    pub unknown: u16,
+}
+
+impl Default for StatusCodes {
+    fn default() -> Self {
+        Self {
+            healthy: 200,
+            degraded: 200,
+            unhealthy: 503,
+            unknown: 503,
+        }
+    }
+}
+
+impl StatusCodes {
+    pub(crate) fn of(&self, status: Status) -> u16 {
+        match status {
+            Status::Healthy => self.healthy,
+            Status::Degraded => self.degraded,
+            Status::Unhealthy => self.unhealthy,
+            Status::Unknown => self.unknown,
+        }
+    }
+
+    pub(crate) fn set(&mut self, status: Status, code: u16) {
+        match status {
+            Status::Healthy => self.healthy = code,
+            Status::Degraded => self.degraded = code,
+            Status::Unhealthy => self.unhealthy = code,
+            Status::Unknown => self.unknown = code,
+        }
+    }
+}
+
+/// The health of this process: add checks, flip the switches, read reports. Cheap to clone;
+/// get it from `Vitals::health()`.
+#[derive(Debug, Clone)]
+pub struct Health(pub(crate) Arc<Registry>);
+
+impl Health {
+    /// Registers a check at run time; it starts at once if the runner is running.
+    pub fn add(&self, check: impl HealthCheck) -> Result<(), HealthError> {
+        self.0.add(Arc::new(check))
+    }
+
+    /// Marks the process ready or not (say, not ready while draining for shutdown):
+    /// `/health/ready` answers unhealthy while it is false.
+    pub fn set_ready(&self, ready: bool) {
+        self.0.set_ready(ready);
+    }
+
+    /// Marks the process live or not: `/health/live` answers unhealthy while it is false, so
+    /// the orchestrator restarts it.
+    pub fn set_live(&self, live: bool) {
+        self.0.set_live(live);
+    }
+
+    /// The cached health of `scope`. Runs no check.
+    pub fn report(&self, scope: Scope) -> Report {
+        self.0.report(scope)
+    }
+
+    /// The status of `scope`.
+    pub fn status(&self, scope: Scope) -> Status {
+        self.0.report(scope).status
+    }
+}

@@ -1,0 +1,360 @@
+//! Registered checks, their cached results, and the background runner.
+//!
+//! Each check runs in its own task on its interval (with jitter, so checks registered together
+//! do not fire together), under its timeout. Probes read the cache and never run a check, so a
+//! flood of probes costs the checked system nothing.
+
+use std::hash::BuildHasher;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
+use std::time::{Duration, Instant, SystemTime};
+
+use metrics::{Counter, Gauge, Histogram, Key, Label};
+
+use super::aggregate::aggregate;
+use super::check::HealthCheck;
+use super::model::{CheckSpec, Kind, Outcome, Status};
+use super::report::{CheckReport, Report, Scope};
+use crate::__private::METADATA;
+
+/// Why a check could not be registered.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum HealthError {
+    /// The name breaks the naming rules.
+    #[error("invalid health check name `{name}`: {problem}")]
+    InvalidName {
+        /// The name given.
+        name: String,
+        /// What is wrong with it.
+        problem: String,
+    },
+    /// A check with this name is already registered.
+    #[error("a health check named `{0}` is already registered")]
+    Duplicate(String),
+    /// The timeout or interval is zero.
+    #[error("health check `{0}`: timeout and interval must be greater than zero")]
+    ZeroDuration(String),
+}
+
+/// The cached result of a check's last run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CheckState {
+    /// What the last run found (`unknown` before the first).
+    pub outcome: Outcome,
+    /// How long the last run took.
+    pub duration: Option<Duration>,
+    /// When the last run finished.
+    pub last_check: Option<SystemTime>,
+    /// Completed runs.
+    pub runs: u64,
+}
+
+struct EntryMetrics {
+    status: Gauge,
+    duration: Histogram,
+    failures: Counter,
+}
+
+struct Entry {
+    spec: CheckSpec,
+    check: Arc<dyn HealthCheck>,
+    state: Mutex<CheckState>,
+    passed_once: AtomicBool,
+    metrics: EntryMetrics,
+}
+
+/// The health of the process: registered checks, their results and the manual switches.
+pub(crate) struct Registry {
+    namespace: String,
+    entries: RwLock<Vec<Arc<Entry>>>,
+    ready: AtomicBool,
+    live: AtomicBool,
+    startup_done: AtomicBool,
+    runtime: OnceLock<tokio::runtime::Handle>,
+    jitter: std::collections::hash_map::RandomState,
+    overall: Gauge,
+}
+
+impl std::fmt::Debug for Registry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Registry")
+            .field("namespace", &self.namespace)
+            .finish_non_exhaustive()
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// The rules a check's spec must follow: a snake_case name (it is a label value and a JSON
+/// key), positive timeout and interval.
+pub(crate) fn validate_spec(spec: &CheckSpec) -> Result<(), HealthError> {
+    let name = spec.name.to_string();
+    if !vitalsign_naming::is_snake_identifier(&name) {
+        let fixed = vitalsign_naming::to_snake_case(&name);
+        return Err(HealthError::InvalidName {
+            problem: format!(
+                "a check name is snake_case (lower case letters, digits and `_`), e.g. `{fixed}`"
+            ),
+            name,
+        });
+    }
+    if spec.timeout.is_zero() || spec.interval.is_zero() {
+        return Err(HealthError::ZeroDuration(name));
+    }
+    Ok(())
+}
+
+/// Family names of the health metrics under `namespace`.
+pub(crate) fn family_names(namespace: &str) -> [String; 4] {
+    [
+        format!("{namespace}_health_check_status"),
+        format!("{namespace}_health_check_duration_seconds"),
+        format!("{namespace}_health_check_failures_total"),
+        format!("{namespace}_health_status"),
+    ]
+}
+
+impl Registry {
+    pub(crate) fn new(namespace: String) -> Self {
+        let overall = metrics::with_recorder(|r| {
+            r.register_gauge(
+                &Key::from_name(family_names(&namespace)[3].clone()),
+                &METADATA,
+            )
+        });
+        overall.set(Status::Healthy.gauge_value());
+        Self {
+            namespace,
+            entries: RwLock::new(Vec::new()),
+            ready: AtomicBool::new(true),
+            live: AtomicBool::new(true),
+            startup_done: AtomicBool::new(true),
+            runtime: OnceLock::new(),
+            jitter: Default::default(),
+            overall,
+        }
+    }
+
+    /// Registers a check; it starts running at once if the runner has started.
+    pub(crate) fn add(self: &Arc<Self>, check: Arc<dyn HealthCheck>) -> Result<(), HealthError> {
+        let spec = check.spec();
+        validate_spec(&spec)?;
+        let name = spec.name.to_string();
+        let entry = {
+            let mut entries = self
+                .entries
+                .write()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            if entries.iter().any(|e| e.spec.name == spec.name) {
+                return Err(HealthError::Duplicate(name));
+            }
+            let [status, duration, failures, _] = family_names(&self.namespace);
+            let labels = vec![Label::new("check", name.clone())];
+            let metrics = metrics::with_recorder(|r| EntryMetrics {
+                status: r.register_gauge(&Key::from_parts(status, labels.clone()), &METADATA),
+                duration: r
+                    .register_histogram(&Key::from_parts(duration, labels.clone()), &METADATA),
+                failures: r.register_counter(&Key::from_parts(failures, labels), &METADATA),
+            });
+            metrics.status.set(Status::Unknown.gauge_value());
+            let entry = Arc::new(Entry {
+                state: Mutex::new(CheckState {
+                    outcome: Outcome::new(Status::Unknown).with_message("not run yet"),
+                    duration: None,
+                    last_check: None,
+                    runs: 0,
+                }),
+                passed_once: AtomicBool::new(false),
+                spec,
+                check,
+                metrics,
+            });
+            entries.push(entry.clone());
+            entry
+        };
+        if entry.spec.is(Kind::Startup) {
+            self.startup_done.store(false, Ordering::Release);
+        }
+        self.update_overall();
+        if let Some(rt) = self.runtime.get() {
+            rt.spawn(self.clone().run_loop(entry));
+        }
+        Ok(())
+    }
+
+    /// Starts the background runner on the current tokio runtime (once; later calls and calls
+    /// outside a runtime do nothing).
+    pub(crate) fn start(self: &Arc<Self>) {
+        let Ok(rt) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
+        if self.runtime.set(rt.clone()).is_err() {
+            return;
+        }
+        for entry in self
+            .entries
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .iter()
+        {
+            rt.spawn(self.clone().run_loop(entry.clone()));
+        }
+    }
+
+    async fn run_loop(self: Arc<Self>, entry: Arc<Entry>) {
+        for n in 0u64.. {
+            let (outcome, took, failed_run) = run_once(&entry).await;
+            self.record(&entry, outcome, took, failed_run);
+            tokio::time::sleep(self.jittered(&entry.spec, n)).await;
+        }
+    }
+
+    /// The interval, moved by up to ±10 %, differently for each check and run.
+    fn jittered(&self, spec: &CheckSpec, n: u64) -> Duration {
+        let roll = self.jitter.hash_one((&spec.name, n)) % 2001;
+        let factor = 0.9 + roll as f64 / 10_000.0;
+        spec.interval.mul_f64(factor)
+    }
+
+    fn record(&self, entry: &Entry, outcome: Outcome, took: Duration, failed_run: bool) {
+        entry.metrics.status.set(outcome.status.gauge_value());
+        entry.metrics.duration.record(took.as_secs_f64());
+        if failed_run || outcome.status == Status::Unhealthy {
+            entry.metrics.failures.increment(1);
+        }
+        if outcome.status.is_up() {
+            entry.passed_once.store(true, Ordering::Release);
+        }
+        {
+            let mut state = lock(&entry.state);
+            state.outcome = outcome;
+            state.duration = Some(took);
+            state.last_check = Some(SystemTime::now());
+            state.runs += 1;
+        }
+        if !self.startup_done.load(Ordering::Acquire) {
+            let entries = self
+                .entries
+                .read()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let done = entries
+                .iter()
+                .filter(|e| e.spec.is(Kind::Startup))
+                .all(|e| e.passed_once.load(Ordering::Acquire));
+            if done {
+                self.startup_done.store(true, Ordering::Release);
+            }
+        }
+        self.update_overall();
+    }
+
+    fn update_overall(&self) {
+        self.overall
+            .set(self.report(Scope::All).status.gauge_value());
+    }
+
+    pub(crate) fn set_ready(&self, ready: bool) {
+        self.ready.store(ready, Ordering::Release);
+        self.update_overall();
+    }
+
+    pub(crate) fn set_live(&self, live: bool) {
+        self.live.store(live, Ordering::Release);
+        self.update_overall();
+    }
+
+    /// The cached state of the checks in `scope`, aggregated. Runs nothing.
+    pub(crate) fn report(&self, scope: Scope) -> Report {
+        let entries = self
+            .entries
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let checks: Vec<CheckReport> = entries
+            .iter()
+            .filter(|e| scope.kind().is_none_or(|k| e.spec.is(k)))
+            .map(|e| CheckReport {
+                spec: e.spec.clone(),
+                state: lock(&e.state).clone(),
+            })
+            .collect();
+        drop(entries);
+        let mut status = aggregate(
+            checks
+                .iter()
+                .map(|c| (c.spec.critical, c.state.outcome.status)),
+        );
+        let mut reasons = Vec::new();
+        let startup_done = self.startup_done.load(Ordering::Acquire);
+        let live = self.live.load(Ordering::Acquire);
+        let ready = self.ready.load(Ordering::Acquire);
+        let mut fail = |why: &str| {
+            status = Status::Unhealthy;
+            reasons.push(why.to_owned());
+        };
+        match scope {
+            Scope::Startup if startup_done => status = Status::Healthy,
+            Scope::Startup => {}
+            Scope::Liveness if !live => fail("marked not live"),
+            Scope::Liveness => {}
+            Scope::Readiness | Scope::All => {
+                if !startup_done {
+                    fail("waiting for startup checks to pass");
+                }
+                if !ready {
+                    fail("marked not ready");
+                }
+                if scope == Scope::All && !live {
+                    fail("marked not live");
+                }
+            }
+        }
+        Report {
+            scope,
+            status,
+            reasons,
+            checks,
+        }
+    }
+}
+
+/// One run of a check, in its own task so that a panic is caught and a hang can be cut.
+async fn run_once(entry: &Arc<Entry>) -> (Outcome, Duration, bool) {
+    let started = Instant::now();
+    let check = entry.check.clone();
+    let task = tokio::spawn(async move { check.run().await });
+    let abort = task.abort_handle();
+    let fail = |message: String| Outcome::new(entry.spec.failure_status).with_message(message);
+    let (outcome, failed_run) = match tokio::time::timeout(entry.spec.timeout, task).await {
+        Ok(Ok(outcome)) => (outcome, false),
+        Ok(Err(e)) if e.is_panic() => (
+            fail(format!("check panicked: {}", panic_message(e.into_panic()))),
+            true,
+        ),
+        Ok(Err(_)) => (fail("check was cancelled".to_owned()), true),
+        Err(_) => {
+            // A check blocked inside synchronous code cannot be interrupted; its task is
+            // abandoned, and the next run starts on schedule all the same.
+            abort.abort();
+            (
+                fail(format!(
+                    "timed out after {}",
+                    humantime::format_duration(entry.spec.timeout)
+                )),
+                true,
+            )
+        }
+    };
+    (outcome, started.elapsed(), failed_run)
+}
+
+fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
+    match payload.downcast::<String>() {
+        Ok(s) => *s,
+        Err(payload) => match payload.downcast::<&'static str>() {
+            Ok(s) => (*s).to_owned(),
+            Err(_) => "a non-string panic payload".to_owned(),
+        },
+    }
+}
