@@ -10,6 +10,7 @@ mod attr;
 mod ctxt;
 mod error_code;
 mod expand;
+mod health_check;
 mod item;
 mod namespace;
 mod shape;
@@ -30,4 +31,11 @@ pub fn instrumented(args: TokenStream, item: TokenStream) -> TokenStream {
 #[proc_macro_derive(ErrorCode, attributes(error_code))]
 pub fn derive_error_code(input: TokenStream) -> TokenStream {
     error_code::derive(input.into()).into()
+}
+
+/// Derives `vitalsign::health::HealthCheck` for a struct with a `check` method. See
+/// `vitalsign::health_check`.
+#[proc_macro_attribute]
+pub fn health_check(args: TokenStream, item: TokenStream) -> TokenStream {
+    health_check::expand(args.into(), item.into()).into()
 }

@@ -130,3 +130,42 @@ pub use vitalsign_macros::instrumented;
 /// ```
 #[doc(inline)]
 pub use vitalsign_macros::ErrorCode;
+
+/// Makes a struct a health check: derives [`health::HealthCheck`] from its options and its
+/// `check` method.
+///
+/// ```
+/// use vitalsign::health::Outcome;
+///
+/// /// The WAL directory is writable and has room.
+/// #[vitalsign::health_check(name = "wal", readiness, critical, timeout = "2s", every = "10s")]
+/// struct WalHealth { dir: std::path::PathBuf }
+///
+/// impl WalHealth {
+///     async fn check(&self) -> Result<(), std::io::Error> {
+///         let probe = self.dir.join(".probe");
+///         std::fs::write(&probe, b"x")?;
+///         std::fs::remove_file(probe)
+///     }
+/// }
+/// ```
+///
+/// | option | meaning | default |
+/// |---|---|---|
+/// | `name = "wal"` | the `check` label and JSON key, snake_case | the struct's name in snake_case without a `Health`/`Check` suffix |
+/// | `liveness`, `readiness`, `startup` | the probes it answers for (any of them) | `readiness` |
+/// | `critical`, `non_critical` | a failing critical check makes the whole unhealthy, a non-critical one degraded | `critical` |
+/// | `timeout = "2s"` | a run longer than this is cut and reported with `failure_status` | `"2s"` |
+/// | `every = "10s"` | interval of the background runs | `"10s"` |
+/// | `failure_status = "degraded"` | what a timed-out or panicking run reports | `"unhealthy"` |
+/// | `composite` | the check is its fields, each a health check, run concurrently | off |
+///
+/// `check` may be `async` or not and return [`health::Outcome`], [`health::Status`] or
+/// `Result<T, E: Display>` (unhealthy on `Err` with the error as message, and its
+/// [`ErrorCode`](trait@ErrorCode) as the `code` detail when it has one). The doc comment is the
+/// check's description. Names and durations are checked at compile time; `timeout` may not
+/// exceed `every`.
+///
+/// In a `composite` check, fields may carry `#[health(skip)]` or `#[health(non_critical)]`.
+#[doc(inline)]
+pub use vitalsign_macros::health_check;

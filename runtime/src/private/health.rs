@@ -127,14 +127,25 @@ impl<T, E: Display> OutputResult for &Output<Result<T, E>> {
     }
 }
 
-/// The last resort, which exists only to fail with [`CheckOutput`]'s message.
+/// The last resort, which exists only to fail with [`CheckOutput`]'s message. The bound is on
+/// the method, not the impl, so method lookup succeeds and the bound then fails with that
+/// message (a bound on the impl would give "method exists but its trait bounds were not
+/// satisfied" instead).
 pub trait OutputOther {
+    /// The type `check` returned.
+    type Value;
     /// Never callable: no type implements `CheckOutput`.
-    fn outcome(&self) -> Outcome;
+    fn outcome(&self) -> Outcome
+    where
+        Self::Value: CheckOutput;
 }
 
-impl<T: CheckOutput> OutputOther for Output<T> {
-    fn outcome(&self) -> Outcome {
+impl<T> OutputOther for Output<T> {
+    type Value = T;
+    fn outcome(&self) -> Outcome
+    where
+        T: CheckOutput,
+    {
         unreachable!("no type implements CheckOutput")
     }
 }

@@ -1,0 +1,13 @@
+use vitalsign::health::Outcome;
+use vitalsign::health_check;
+
+#[health_check(name = "wal", every = "10 parsecs")]
+struct Wal;
+
+impl Wal {
+    fn check(&self) -> Outcome {
+        Outcome::healthy()
+    }
+}
+
+fn main() {}

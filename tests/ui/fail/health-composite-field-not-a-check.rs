@@ -1,0 +1,19 @@
+use vitalsign::health::Outcome;
+use vitalsign::health_check;
+
+#[health_check(name = "storage", composite)]
+struct Storage {
+    wal: Wal,
+    path: String,
+}
+
+#[health_check(name = "wal")]
+struct Wal;
+
+impl Wal {
+    fn check(&self) -> Outcome {
+        Outcome::healthy()
+    }
+}
+
+fn main() {}

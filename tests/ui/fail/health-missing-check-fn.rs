@@ -1,0 +1,6 @@
+use vitalsign::health_check;
+
+#[health_check(name = "wal")]
+struct Wal;
+
+fn main() {}

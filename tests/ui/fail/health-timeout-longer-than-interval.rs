@@ -1,0 +1,13 @@
+use vitalsign::health::Outcome;
+use vitalsign::health_check;
+
+#[health_check(name = "wal", timeout = "30s", every = "10s")]
+struct Wal;
+
+impl Wal {
+    fn check(&self) -> Outcome {
+        Outcome::healthy()
+    }
+}
+
+fn main() {}
