@@ -1,0 +1,514 @@
+//! Health over real HTTP on loopback: the aggregation table through a live endpoint, a hanging
+//! check, a panicking one, a flapping one, startup gating, a probe flood, both body formats,
+//! the switches, health metrics, and the `vitalsign-probe` CLI against the running server.
+
+#[path = "../../tests/common/mod.rs"]
+mod common;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use vitalsign::Vitals;
+use vitalsign::health::{CheckSpec, Kind, Outcome, Scope, Status, from_fn};
+
+const STATUSES: [Status; 4] = [
+    Status::Healthy,
+    Status::Degraded,
+    Status::Unhealthy,
+    Status::Unknown,
+];
+
+/// A check whose status the test sets; counts its runs.
+fn controlled(
+    name: &'static str,
+    critical: bool,
+    kinds: &[Kind],
+    every: Duration,
+) -> (
+    Arc<AtomicU8>,
+    Arc<AtomicU64>,
+    impl vitalsign::health::HealthCheck,
+) {
+    let status = Arc::new(AtomicU8::new(0));
+    let runs = Arc::new(AtomicU64::new(0));
+    let (s, r) = (status.clone(), runs.clone());
+    let spec = CheckSpec::new(name)
+        .kinds(kinds)
+        .critical(critical)
+        .every(every)
+        .timeout(every);
+    let check = from_fn(spec, move || {
+        let status = STATUSES[s.load(Ordering::SeqCst) as usize];
+        r.fetch_add(1, Ordering::SeqCst);
+        async move {
+            match status {
+                Status::Unknown => Outcome::new(Status::Unknown).with_message("controlled"),
+                s => Outcome::new(s)
+                    .with_message("controlled")
+                    .with_detail("set_by", "test"),
+            }
+        }
+    });
+    (status, runs, check)
+}
+
+async fn get(addr: SocketAddr, path: &str) -> (u16, Value, common::Reply) {
+    let reply = common::request(addr, "GET", path).await;
+    let body =
+        serde_json::from_str(&reply.body).unwrap_or_else(|e| panic!("{path}: {e}: {}", reply.body));
+    (reply.status, body, reply)
+}
+
+/// Waits until a run that began after the setting changed has been recorded. The counter
+/// moves when a run starts: run `after + 1` may have read the old setting, run `after + 2`
+/// read the new one, and it has been recorded once run `after + 3` starts (runs of one check
+/// are sequential).
+async fn ran_since(runs: &AtomicU64, after: u64) {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while runs.load(Ordering::SeqCst) < after + 3 {
+        assert!(Instant::now() < deadline, "check did not run");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn health_over_http() {
+    let fast = Duration::from_millis(40);
+    let (crit_status, crit_runs, crit) =
+        controlled("table_critical", true, &[Kind::Liveness], fast);
+    let (soft_status, soft_runs, soft) =
+        controlled("table_optional", false, &[Kind::Liveness], fast);
+    let steady_runs = Arc::new(AtomicU64::new(0));
+    let counter = steady_runs.clone();
+    let steady = from_fn(
+        CheckSpec::new("steady")
+            .every(Duration::from_millis(300))
+            .timeout(Duration::from_millis(300)),
+        move || {
+            counter.fetch_add(1, Ordering::SeqCst);
+            async { Outcome::healthy().with_observed("connections", 3.0, "connections") }
+        },
+    );
+    let hangs = from_fn(
+        CheckSpec::new("hangs")
+            .every(Duration::from_millis(300))
+            .timeout(Duration::from_millis(200)),
+        || async {
+            tokio::time::sleep(Duration::from_secs(30)).await;
+            Outcome::healthy()
+        },
+    );
+    let panics = from_fn(
+        CheckSpec::new("panics")
+            .critical(false)
+            .every(Duration::from_millis(100)),
+        || async { panic!("disk on fire") },
+    );
+    let flips = Arc::new(AtomicU64::new(0));
+    let f = flips.clone();
+    let flaps = from_fn(
+        CheckSpec::new("flaps")
+            .critical(false)
+            .every(Duration::from_millis(50))
+            .timeout(Duration::from_millis(50)),
+        move || {
+            let n = f.fetch_add(1, Ordering::SeqCst);
+            async move {
+                if n % 2 == 0 {
+                    Outcome::healthy()
+                } else {
+                    Outcome::unhealthy("flapped")
+                }
+            }
+        },
+    );
+    let boots = Arc::new(AtomicU64::new(0));
+    let b = boots.clone();
+    let boot = from_fn(
+        CheckSpec::new("wal_replayed")
+            .kinds(&[Kind::Startup])
+            .every(Duration::from_millis(150))
+            .timeout(Duration::from_millis(150)),
+        move || {
+            let n = b.fetch_add(1, Ordering::SeqCst);
+            async move {
+                if n < 3 {
+                    Outcome::unhealthy("replaying")
+                } else {
+                    Outcome::healthy()
+                }
+            }
+        },
+    );
+
+    let vitals = Vitals::builder()
+        .bind_addr("127.0.0.1:0")
+        .namespace("hc")
+        .service("kvstore")
+        .version("1.2.3")
+        .health(crit)
+        .health(soft)
+        .health(steady)
+        .health(hangs)
+        .health(panics)
+        .health(flaps)
+        .health(boot)
+        .install()
+        .expect("install");
+    let server = vitals.bind().await.expect("bind");
+    let addr = server.local_addr();
+    tokio::spawn(server.run_until(std::future::pending()));
+
+    // Startup gating: not started, so not ready, until the startup check has passed once.
+    let (code, body, reply) = get(addr, "/health/startup").await;
+    assert_eq!(
+        (code, body["status"].as_str()),
+        (503, Some("unhealthy")),
+        "{body}"
+    );
+    assert_eq!(reply.headers["cache-control"], "no-store");
+    let (code, body, _) = get(addr, "/health/ready").await;
+    assert_eq!(code, 503);
+    assert!(
+        body["reasons"]
+            .to_string()
+            .contains("waiting for startup checks"),
+        "{body}"
+    );
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while get(addr, "/health/startup").await.0 != 200 {
+        assert!(Instant::now() < deadline, "startup never passed");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(
+        boots.load(Ordering::SeqCst) >= 4,
+        "passed on its fourth run"
+    );
+
+    // The aggregation table through the live endpoint: /health/live covers exactly the two
+    // controlled checks, one critical and one not.
+    for crit_s in 0..4u8 {
+        for soft_s in 0..4u8 {
+            crit_status.store(crit_s, Ordering::SeqCst);
+            soft_status.store(soft_s, Ordering::SeqCst);
+            ran_since(&crit_runs, crit_runs.load(Ordering::SeqCst)).await;
+            ran_since(&soft_runs, soft_runs.load(Ordering::SeqCst)).await;
+            let expected = vitalsign::health::aggregate([
+                (true, STATUSES[crit_s as usize]),
+                (false, STATUSES[soft_s as usize]),
+            ]);
+            let (code, body, _) = get(addr, "/health/live").await;
+            assert_eq!(
+                body["status"].as_str(),
+                Some(expected.as_str()),
+                "critical {crit_s} optional {soft_s}: {body}"
+            );
+            assert_eq!(code, if expected.is_up() { 200 } else { 503 }, "{body}");
+        }
+    }
+    crit_status.store(0, Ordering::SeqCst);
+    soft_status.store(0, Ordering::SeqCst);
+    ran_since(&crit_runs, crit_runs.load(Ordering::SeqCst)).await;
+    ran_since(&soft_runs, soft_runs.load(Ordering::SeqCst)).await;
+
+    // A hanging check is cut at its timeout and reported; the probe answers from the cache at
+    // once, never waiting for the check.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let started = Instant::now();
+    let (code, body, _) = get(addr, "/health/ready").await;
+    assert!(
+        started.elapsed() < Duration::from_millis(300),
+        "probe waited {:?}",
+        started.elapsed()
+    );
+    assert_eq!(code, 503);
+    assert_eq!(body["checks"]["hangs"]["status"], "unhealthy");
+    assert_eq!(body["checks"]["hangs"]["message"], "timed out after 200ms");
+
+    // A panicking check is reported with its message; it is non-critical, and the server goes on.
+    assert_eq!(body["checks"]["panics"]["status"], "unhealthy");
+    assert_eq!(
+        body["checks"]["panics"]["message"],
+        "check panicked: disk on fire"
+    );
+    assert_eq!(body["checks"]["panics"]["critical"], false);
+
+    // Body shape: service facts, per-check status, criticality, kinds, timing, details.
+    let (_, all, _) = get(addr, "/health").await;
+    assert_eq!(all["service"], "kvstore");
+    assert_eq!(all["version"], "1.2.3");
+    assert!(all["uptime_seconds"].as_f64().unwrap() > 0.0);
+    let steady_body = &all["checks"]["steady"];
+    assert_eq!(steady_body["status"], "healthy");
+    assert_eq!(steady_body["critical"], true);
+    assert_eq!(steady_body["kinds"], serde_json::json!(["readiness"]));
+    assert!(steady_body["duration_ms"].as_f64().is_some());
+    let last = steady_body["last_check"].as_str().unwrap();
+    assert!(
+        humantime::parse_rfc3339(last).is_ok() && last.ends_with('Z'),
+        "{last}"
+    );
+    assert_eq!(
+        all["checks"]["table_critical"]["details"]["set_by"], "test",
+        "details shown to loopback clients"
+    );
+
+    // The IETF draft format on request.
+    let reply = request_with_accept(addr, "/health", "application/health+json").await;
+    assert_eq!(reply.headers["content-type"], "application/health+json");
+    let ietf: Value = serde_json::from_str(&reply.body).unwrap();
+    assert_eq!(ietf["status"], "fail");
+    assert_eq!(ietf["version"], "1.2.3");
+    let steady_ietf = &ietf["checks"]["steady:connections"][0];
+    assert_eq!(steady_ietf["componentId"], "steady");
+    assert_eq!(steady_ietf["status"], "pass");
+    assert_eq!(steady_ietf["observedValue"], 3.0);
+    assert_eq!(steady_ietf["observedUnit"], "connections");
+    assert!(steady_ietf["time"].as_str().is_some());
+    assert_eq!(
+        ietf["checks"]["hangs:status"][0]["output"],
+        "timed out after 200ms"
+    );
+
+    // Probe flood: 1,000 probes in about a second cost the checks nothing extra.
+    let before = steady_runs.load(Ordering::SeqCst);
+    let flood_started = Instant::now();
+    let mut probes = tokio::task::JoinSet::new();
+    for _ in 0..20 {
+        probes.spawn(async move {
+            for _ in 0..50 {
+                assert_eq!(
+                    common::request(addr, "GET", "/health/live").await.status,
+                    200
+                );
+            }
+        });
+    }
+    while let Some(p) = probes.join_next().await {
+        p.unwrap();
+    }
+    let elapsed = flood_started.elapsed();
+    let runs = steady_runs.load(Ordering::SeqCst) - before;
+    let allowed = (elapsed.as_secs_f64() / 0.27).ceil() as u64 + 1;
+    assert!(
+        runs <= allowed,
+        "{runs} check runs during {elapsed:?} of probes (interval 300 ms, allowed {allowed})"
+    );
+
+    // Flapping: the status follows the latest run, and failures are counted.
+    let mut seen = std::collections::HashSet::new();
+    for _ in 0..40 {
+        seen.insert(
+            vitals
+                .health()
+                .report(Scope::All)
+                .checks
+                .iter()
+                .find(|c| c.spec.name == "flaps")
+                .unwrap()
+                .state
+                .outcome
+                .status,
+        );
+        tokio::time::sleep(Duration::from_millis(13)).await;
+    }
+    assert!(
+        seen.contains(&Status::Healthy) && seen.contains(&Status::Unhealthy),
+        "{seen:?}"
+    );
+
+    // Switches: not ready while draining, not live when wedged.
+    vitals.health().set_ready(false);
+    let (code, body, _) = get(addr, "/health/ready").await;
+    assert_eq!(code, 503);
+    assert!(body["reasons"].to_string().contains("marked not ready"));
+    assert_eq!(
+        get(addr, "/health/live").await.0,
+        200,
+        "readiness does not touch liveness"
+    );
+    vitals.health().set_ready(true);
+    vitals.health().set_live(false);
+    assert_eq!(get(addr, "/health/live").await.0, 503);
+    vitals.health().set_live(true);
+    assert_eq!(get(addr, "/health/live").await.0, 200);
+
+    // Registration on the running handle: starts at once; duplicates are refused.
+    let late = from_fn(
+        CheckSpec::new("late")
+            .kinds(&[Kind::Startup])
+            .every(Duration::from_millis(50)),
+        || async { Outcome::healthy() },
+    );
+    vitals.health().add(late).unwrap();
+    let dup = from_fn(CheckSpec::new("late"), || async { Outcome::healthy() });
+    assert!(matches!(
+        vitals.health().add(dup),
+        Err(vitalsign::health::HealthError::Duplicate(_))
+    ));
+    let bad = from_fn(CheckSpec::new("Late Check"), || async {
+        Outcome::healthy()
+    });
+    assert!(
+        vitals
+            .health()
+            .add(bad)
+            .unwrap_err()
+            .to_string()
+            .contains("late_check")
+    );
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    let (_, body, _) = get(addr, "/health/startup").await;
+    assert_eq!(body["checks"]["late"]["status"], "healthy");
+
+    // Health metrics, in the exposition and clean for promtool.
+    let metrics = common::request(addr, "GET", "/metrics").await.body;
+    let s = common::parse(&metrics).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(s.get("hc_health_check_status", &[("check", "steady")]), 1.0);
+    assert_eq!(s.get("hc_health_check_status", &[("check", "hangs")]), 0.0);
+    assert!(s.get("hc_health_check_failures_total", &[("check", "flaps")]) >= 2.0);
+    assert!(s.get("hc_health_check_failures_total", &[("check", "hangs")]) >= 1.0);
+    assert!(s.histogram_count("hc_health_check_duration_seconds", &[("check", "steady")]) >= 1.0);
+    assert_eq!(
+        s.get("hc_health_status", &[]),
+        0.0,
+        "`hangs` is critical and unhealthy"
+    );
+    for family in [
+        "hc_health_check_status",
+        "hc_health_check_failures_total",
+        "hc_health_status",
+    ] {
+        assert!(s.families[family].help.is_some(), "{family}");
+    }
+    if let Some(problems) = promtool(&metrics) {
+        assert_eq!(problems, "", "promtool check metrics");
+    }
+    let catalogue = vitals.catalogue();
+    assert!(
+        catalogue
+            .families()
+            .iter()
+            .any(|f| f.name() == "hc_health_check_status")
+    );
+
+    // The probe CLI against the real server.
+    let probe = env!("CARGO_BIN_EXE_vitalsign-probe");
+    let run = move |url: String, extra: &[&str]| {
+        let out = std::process::Command::new(probe)
+            .arg(&url)
+            .args(extra)
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    };
+    let (code, stdout) = run(format!("http://{addr}/health/live"), &[]);
+    assert_eq!(
+        (code, stdout.as_str()),
+        (Some(0), ""),
+        "healthy: exit 0, silent"
+    );
+    let (code, stdout) = run(format!("http://{addr}/health/ready"), &["--timeout", "1s"]);
+    assert_eq!(code, Some(1), "unhealthy: exit 1");
+    assert!(
+        stdout.contains("timed out after 200ms"),
+        "prints the body: {stdout}"
+    );
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let (code, _) = run(format!("http://{closed}/health/live"), &["--timeout", "1s"]);
+    assert_eq!(code, Some(2), "unreachable: exit 2");
+    let (code, _) = run("not a url".into(), &[]);
+    assert_eq!(code, Some(2), "bad usage: exit 2");
+    // A server that accepts but never answers: timeout, exit 2.
+    let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let silent_addr = silent.local_addr().unwrap();
+    let _keep = tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((s, _)) = silent.accept().await {
+            held.push(s);
+        }
+    });
+    let started = Instant::now();
+    let (code, _) = tokio::task::spawn_blocking(move || {
+        run(
+            format!("http://{silent_addr}/health"),
+            &["--timeout", "300ms"],
+        )
+    })
+    .await
+    .unwrap();
+    assert_eq!(code, Some(2));
+    assert!(started.elapsed() < Duration::from_secs(3));
+}
+
+async fn request_with_accept(addr: SocketAddr, path: &str, accept: &str) -> common::Reply {
+    use http_body_util::{BodyExt, Empty};
+    let stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let (mut sender, conn) =
+        hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream))
+            .await
+            .unwrap();
+    tokio::spawn(conn);
+    let req = hyper::Request::get(path)
+        .header("host", addr.to_string())
+        .header("accept", accept)
+        .body(Empty::<hyper::body::Bytes>::new())
+        .unwrap();
+    let res = sender.send_request(req).await.unwrap();
+    let (status, headers) = (res.status().as_u16(), res.headers().clone());
+    let body = res.into_body().collect().await.unwrap().to_bytes();
+    common::Reply {
+        status,
+        headers,
+        body: String::from_utf8(body.to_vec()).unwrap(),
+    }
+}
+
+/// `promtool check metrics`, when installed (required under CI).
+fn promtool(text: &str) -> Option<String> {
+    use std::io::Write;
+    let found = std::process::Command::new("promtool")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !found {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "promtool is required in CI"
+        );
+        eprintln!("note: promtool not installed; check skipped");
+        return None;
+    }
+    let mut child = std::process::Command::new("promtool")
+        .args(["check", "metrics"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(text.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    Some(
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+        .trim()
+        .to_owned(),
+    )
+}
