@@ -70,6 +70,21 @@ async fn example_server_under_load() {
         ..Default::default()
     };
     let running = server::start(&config, &vitals).await.expect("start");
+    wait_ready(running.metrics_addr).await;
+    let health = common::request(running.metrics_addr, "GET", "/health").await;
+    let body: serde_json::Value = serde_json::from_str(&health.body).unwrap();
+    for check in ["wal_replayed", "wal", "cache"] {
+        assert_eq!(
+            body["checks"][check]["status"], "healthy",
+            "{check}: {body}"
+        );
+    }
+    assert!(
+        body["checks"]["wal"]["details"]["free_bytes"]
+            .as_u64()
+            .is_some(),
+        "{body}"
+    );
 
     // Scrape continuously while the load runs: every scrape must parse, and one of them goes
     // to promtool below.
@@ -145,10 +160,30 @@ async fn example_server_under_load() {
     let keys = running.store.len();
     assert!(keys > 0);
     running.shutdown().await;
+    let readiness = vitals.health().report(vitalsign::health::Scope::Readiness);
+    assert_eq!(
+        readiness.status,
+        vitalsign::health::Status::Unhealthy,
+        "not ready once shut down"
+    );
+    assert!(
+        readiness.checks.is_empty(),
+        "the server's checks left with it"
+    );
     let restarted = server::start(&config, &vitals).await.expect("restart");
+    wait_ready(restarted.metrics_addr).await;
     assert_eq!(restarted.store.len(), keys);
     let s = common::parse(&vitals.render()).unwrap();
     assert_eq!(s.get("kvstore_wal_replays_total", &[("op", "replay")]), 2.0);
     restarted.shutdown().await;
     let _ = std::fs::remove_dir_all(&data_dir);
+}
+
+/// Waits until `/health/ready` answers 200 (the startup check has passed).
+async fn wait_ready(addr: std::net::SocketAddr) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while common::request(addr, "GET", "/health/ready").await.status != 200 {
+        assert!(std::time::Instant::now() < deadline, "never ready");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
 }

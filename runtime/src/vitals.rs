@@ -261,6 +261,19 @@ impl Builder {
         {
             return Err(config("default_buckets".into(), p.to_string()));
         }
+        if let Some(ns) = &self.namespace
+            && let Some(p) = naming::check_namespace(ns).into_iter().next()
+        {
+            return Err(config("namespace".into(), p.to_string()));
+        }
+        for (status, code) in &self.status_codes {
+            if !(100..=599).contains(code) {
+                return Err(config(
+                    format!("health.status_codes.{status}"),
+                    format!("{code} is not an HTTP status code"),
+                ));
+            }
+        }
         Ok(bind_addr)
     }
 }

@@ -117,7 +117,7 @@ async fn health_over_http() {
         move || {
             let n = f.fetch_add(1, Ordering::SeqCst);
             async move {
-                if n % 2 == 0 {
+                if n.is_multiple_of(2) {
                     Outcome::healthy()
                 } else {
                     Outcome::unhealthy("flapped")
@@ -363,6 +363,9 @@ async fn health_over_http() {
     tokio::time::sleep(Duration::from_millis(150)).await;
     let (_, body, _) = get(addr, "/health/startup").await;
     assert_eq!(body["checks"]["late"]["status"], "healthy");
+    assert!(vitals.health().remove("late") && !vitals.health().remove("late"));
+    let (_, body, _) = get(addr, "/health/startup").await;
+    assert!(body["checks"].get("late").is_none(), "{body}");
 
     // Health metrics, in the exposition and clean for promtool.
     let metrics = common::request(addr, "GET", "/metrics").await.body;

@@ -31,6 +31,10 @@ pub enum KvError {
     /// The value is larger than [`MAX_VALUE`].
     #[error("value larger than {MAX_VALUE} bytes")]
     ValueTooLarge,
+    /// A health check could not be registered.
+    #[error("health check: {0}")]
+    #[error_code("internal")]
+    Health(#[from] vitalsign::health::HealthError),
     /// The write-ahead log could not be written or read; the code is the I/O error kind.
     #[error(transparent)]
     #[error_code(transparent)]

@@ -2,9 +2,11 @@
 //! end to end with vitalsign. Run it with `cargo run -p kvstore -- serve --demo-load`.
 //!
 //! Every request handler, the log's appends, syncs and replay, connection handling and request
-//! parsing are `#[instrumented]`; failures carry the codes of [`KvError`].
+//! parsing are `#[instrumented]`; failures carry the codes of [`KvError`]. Health checks watch
+//! the log's directory, the in-memory data and start-up replay ([`health`]).
 
 pub mod error;
+pub mod health;
 pub mod load;
 pub mod protocol;
 pub mod server;

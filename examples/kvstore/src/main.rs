@@ -7,6 +7,8 @@ use std::time::Duration;
 
 use kvstore::{load, server};
 use vitalsign::Vitals;
+use vitalsign::health::builtin::ProcessMemory;
+use vitalsign::health::{CheckSpec, Kind};
 
 const USAGE: &str = "\
 usage:
@@ -83,8 +85,16 @@ async fn serve(args: &[String]) -> Result<(), String> {
             _ => demo_load = true,
         }
     }
+    let memory = ProcessMemory::new("memory").with_spec(
+        CheckSpec::new("memory")
+            .kinds(&[Kind::Liveness])
+            .critical(false),
+    );
     let vitals = Vitals::builder()
         .bind_addr(metrics.to_string())
+        .service("kvstore")
+        .version(env!("CARGO_PKG_VERSION"))
+        .health(memory)
         .install()
         .map_err(|e| e.to_string())?;
     let running = server::start(&config, &vitals)
@@ -95,7 +105,10 @@ async fn serve(args: &[String]) -> Result<(), String> {
         running.db_addr,
         config.data_dir.display()
     );
-    println!("metrics on http://{}/metrics", running.metrics_addr);
+    println!(
+        "metrics on http://{0}/metrics, health on http://{0}/health",
+        running.metrics_addr
+    );
     if demo_load {
         let addr = running.db_addr;
         tokio::spawn(async move {

@@ -4,15 +4,18 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 use tokio::task::JoinSet;
+use vitalsign::health::builtin::DiskSpace;
 use vitalsign::{Vitals, instrumented};
 
 use crate::error::{KvError, MAX_KEY, MAX_VALUE};
+use crate::health;
 use crate::protocol;
 use crate::store::Store;
 use crate::wal::Wal;
@@ -29,6 +32,8 @@ pub struct Config {
     pub data_dir: PathBuf,
     /// How often appended records are made durable.
     pub sync_interval: Duration,
+    /// Keys the in-memory data may hold before the `cache` check is degraded.
+    pub capacity: usize,
 }
 
 impl Default for Config {
@@ -37,6 +42,7 @@ impl Default for Config {
             listen: SocketAddr::from(([127, 0, 0, 1], 7878)),
             data_dir: std::env::temp_dir().join("kvstore-data"),
             sync_interval: Duration::from_millis(100),
+            capacity: 1_000_000,
         }
     }
 }
@@ -52,22 +58,43 @@ pub struct Running {
     pub store: Arc<Store>,
     stop: watch::Sender<bool>,
     tasks: JoinSet<()>,
+    vitals: Vitals,
 }
 
 impl Running {
     /// Stops accepting, lets open connections finish their line, syncs the log, and stops the
     /// metrics server.
     pub async fn shutdown(mut self) {
+        // Not ready first, so load balancers stop sending before connections close.
+        self.vitals.health().set_ready(false);
         let _ = self.stop.send(true);
         while self.tasks.join_next().await.is_some() {}
         let _ = self.store.wal().sync().await;
+        for name in health::CHECKS {
+            self.vitals.health().remove(name);
+        }
     }
 }
 
 /// Opens the log, binds both listeners and starts serving.
 pub async fn start(config: &Config, vitals: &Vitals) -> Result<Running, KvError> {
+    // Registered before replay, so readiness waits for it.
+    let replayed = Arc::new(AtomicBool::new(false));
+    vitals.health().add(health::WalReplayed {
+        done: replayed.clone(),
+    })?;
+    vitals.health().set_ready(true);
     let (wal, state) = Wal::open(&config.data_dir).await?;
+    replayed.store(true, Ordering::Release);
     let store = Arc::new(Store::new(wal, state));
+    vitals.health().add(health::WalHealth {
+        dir: config.data_dir.clone(),
+        disk: DiskSpace::new("wal_disk", config.data_dir.clone()),
+    })?;
+    vitals.health().add(health::CacheHealth {
+        store: store.clone(),
+        capacity: config.capacity,
+    })?;
     let listener = TcpListener::bind(config.listen).await?;
     let db_addr = listener.local_addr()?;
     let metrics = vitals.bind().await?;
@@ -86,6 +113,7 @@ pub async fn start(config: &Config, vitals: &Vitals) -> Result<Running, KvError>
         store,
         stop,
         tasks,
+        vitals: vitals.clone(),
     })
 }
 

@@ -118,6 +118,12 @@ impl Health {
         self.0.add(Arc::new(check))
     }
 
+    /// Unregisters the check named `name` and stops its runs (say, when the subsystem it
+    /// watches shuts down); `false` if there is none.
+    pub fn remove(&self, name: &str) -> bool {
+        self.0.remove(name)
+    }
+
     /// Marks the process ready or not (say, not ready while draining for shutdown):
     /// `/health/ready` answers unhealthy while it is false.
     pub fn set_ready(&self, ready: bool) {

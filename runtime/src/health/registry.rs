@@ -61,6 +61,7 @@ struct Entry {
     state: Mutex<CheckState>,
     passed_once: AtomicBool,
     metrics: EntryMetrics,
+    task: Mutex<Option<tokio::task::AbortHandle>>,
 }
 
 /// The health of the process: registered checks, their results and the manual switches.
@@ -167,6 +168,7 @@ impl Registry {
                     runs: 0,
                 }),
                 passed_once: AtomicBool::new(false),
+                task: Mutex::new(None),
                 spec,
                 check,
                 metrics,
@@ -179,9 +181,33 @@ impl Registry {
         }
         self.update_overall();
         if let Some(rt) = self.runtime.get() {
-            rt.spawn(self.clone().run_loop(entry));
+            self.spawn(rt, entry);
         }
         Ok(())
+    }
+
+    fn spawn(self: &Arc<Self>, rt: &tokio::runtime::Handle, entry: Arc<Entry>) {
+        let task = rt.spawn(self.clone().run_loop(entry.clone()));
+        *lock(&entry.task) = Some(task.abort_handle());
+    }
+
+    /// Unregisters a check and stops its runs; `false` if there was none by that name. Its
+    /// series stay in `/metrics` with their last values.
+    pub(crate) fn remove(&self, name: &str) -> bool {
+        let removed = {
+            let mut entries = self
+                .entries
+                .write()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let index = entries.iter().position(|e| e.spec.name == name);
+            index.map(|i| entries.remove(i))
+        };
+        let Some(entry) = removed else { return false };
+        if let Some(task) = lock(&entry.task).take() {
+            task.abort();
+        }
+        self.update_overall();
+        true
     }
 
     /// Starts the background runner on the current tokio runtime (once; later calls and calls
@@ -193,13 +219,13 @@ impl Registry {
         if self.runtime.set(rt.clone()).is_err() {
             return;
         }
-        for entry in self
+        let entries: Vec<Arc<Entry>> = self
             .entries
             .read()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .iter()
-        {
-            rt.spawn(self.clone().run_loop(entry.clone()));
+            .clone();
+        for entry in entries {
+            self.spawn(&rt, entry);
         }
     }
 

@@ -1,0 +1,165 @@
+//! Health endpoint options: details hidden from clients, and the status-code mapping.
+
+#[path = "../../tests/common/mod.rs"]
+mod common;
+
+use std::time::Duration;
+
+use vitalsign::Vitals;
+use vitalsign::health::{CheckSpec, Outcome, ShowDetails, Status, from_fn};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn details_hidden_and_codes_remapped() {
+    let secret = from_fn(
+        CheckSpec::new("db")
+            .critical(false)
+            .every(Duration::from_millis(50)),
+        || async {
+            Outcome::unhealthy("password authentication failed for user admin")
+                .with_detail("dsn", "postgres://admin@10.0.0.5")
+        },
+    );
+    let vitals = Vitals::builder()
+        .bind_addr("127.0.0.1:0")
+        .show_details(ShowDetails::Never)
+        .health_status_code(Status::Degraded, 503)
+        .health(secret)
+        .install()
+        .unwrap();
+    let server = vitals.bind().await.unwrap();
+    let addr = server.local_addr();
+    tokio::spawn(server.run_until(std::future::pending()));
+    tokio::time::sleep(Duration::from_millis(150)).await;
+
+    let reply = common::request(addr, "GET", "/health").await;
+    // A failing non-critical check degrades; degraded is mapped to 503 here.
+    assert_eq!(reply.status, 503);
+    let body: serde_json::Value = serde_json::from_str(&reply.body).unwrap();
+    assert_eq!(body["status"], "degraded");
+    assert_eq!(
+        body["checks"]["db"]["status"], "unhealthy",
+        "statuses are always shown"
+    );
+    assert!(
+        !reply.body.contains("password") && !reply.body.contains("10.0.0.5"),
+        "{}",
+        reply.body
+    );
+    assert!(
+        body["checks"]["db"].get("message").is_none()
+            && body["checks"]["db"].get("details").is_none()
+    );
+    // The handle still sees everything.
+    let report = vitals.health().report(vitalsign::health::Scope::All);
+    assert!(
+        report.checks[0]
+            .state
+            .outcome
+            .message
+            .as_deref()
+            .unwrap()
+            .contains("password")
+    );
+}
+
+#[test]
+fn loopback_rule() {
+    let lo: std::net::IpAddr = "127.0.0.1".parse().unwrap();
+    let lo6: std::net::IpAddr = "::1".parse().unwrap();
+    let remote: std::net::IpAddr = "10.1.2.3".parse().unwrap();
+    assert!(ShowDetails::Loopback.allows(Some(lo)) && ShowDetails::Loopback.allows(Some(lo6)));
+    assert!(!ShowDetails::Loopback.allows(Some(remote)) && !ShowDetails::Loopback.allows(None));
+    assert!(ShowDetails::Always.allows(Some(remote)));
+    assert!(!ShowDetails::Never.allows(Some(lo)));
+}
+
+#[test]
+fn bad_options_are_start_up_errors() {
+    let err = Vitals::builder()
+        .health_status_code(Status::Healthy, 42)
+        .install()
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("health.status_codes.healthy"),
+        "{err}"
+    );
+    let twice = Vitals::builder()
+        .health(from_fn(CheckSpec::new("x"), || async {
+            Outcome::healthy()
+        }))
+        .health(from_fn(CheckSpec::new("x"), || async {
+            Outcome::healthy()
+        }))
+        .install()
+        .unwrap_err();
+    assert!(twice.to_string().contains("already registered"), "{twice}");
+    let zero = Vitals::builder()
+        .health(from_fn(
+            CheckSpec::new("z").timeout(Duration::ZERO),
+            || async { Outcome::healthy() },
+        ))
+        .install()
+        .unwrap_err();
+    assert!(zero.to_string().contains("greater than zero"), "{zero}");
+    let ns = Vitals::builder().namespace("Bad-NS").install().unwrap_err();
+    assert!(ns.to_string().contains("`namespace`"), "{ns}");
+}
+
+#[tokio::test]
+async fn builtin_checks_measure_for_real() {
+    use vitalsign::health::HealthCheck;
+    use vitalsign::health::builtin::{DiskSpace, ProcessMemory, TcpConnect, Threshold};
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let open = listener.local_addr().unwrap();
+    let o = TcpConnect::new("peer", open.to_string()).run().await;
+    assert_eq!(o.status, Status::Healthy, "{o:?}");
+    assert_eq!(o.observed.as_ref().unwrap().unit, "seconds");
+    drop(listener);
+    let o = TcpConnect::new("peer", open.to_string()).run().await;
+    assert_eq!(o.status, Status::Unhealthy);
+    assert_eq!(o.details["code"], "connection_refused");
+
+    let tmp = std::env::temp_dir();
+    let roomy = DiskSpace::new("tmp_disk", &tmp)
+        .degraded_below(Threshold::Bytes(0))
+        .unhealthy_below(Threshold::Bytes(0));
+    let o = roomy.run().await;
+    assert_eq!(o.status, Status::Healthy, "{o:?}");
+    assert!(o.details["total_bytes"].as_u64().unwrap() > 0);
+    let full = DiskSpace::new("tmp_disk", &tmp).unhealthy_below(Threshold::Ratio(1.0));
+    assert_eq!(full.run().await.status, Status::Unhealthy);
+    let tight = DiskSpace::new("tmp_disk", &tmp)
+        .degraded_below(Threshold::Ratio(1.0))
+        .unhealthy_below(Threshold::Bytes(0));
+    assert_eq!(tight.run().await.status, Status::Degraded);
+    assert_eq!(
+        DiskSpace::new("nowhere", "/definitely/not/here")
+            .run()
+            .await
+            .status,
+        Status::Unhealthy
+    );
+
+    let o = ProcessMemory::new("memory").limit(1 << 50).run().await;
+    assert_eq!(o.status, Status::Healthy, "{o:?}");
+    assert!(
+        o.details["resident_bytes"].as_u64().unwrap() > 1 << 20,
+        "a test process uses over 1 MiB"
+    );
+    assert_eq!(
+        ProcessMemory::new("memory")
+            .limit(1 << 20)
+            .run()
+            .await
+            .status,
+        Status::Unhealthy
+    );
+    assert!(
+        !ProcessMemory::new("memory")
+            .run()
+            .await
+            .status
+            .eq(&Status::Unknown)
+    );
+}
