@@ -109,6 +109,8 @@ pub enum Role {
     HealthFailures,
     /// `{ns}_health_status`: the overall status, as the per-check gauge.
     HealthOverall,
+    /// `{ns}_log_events_total`: log events written, by level.
+    LogEvents,
 }
 
 /// The Prometheus type of a family.
@@ -136,7 +138,7 @@ impl Kind {
 impl Role {
     fn kind(self) -> Kind {
         match self {
-            Role::Calls | Role::Errors | Role::HealthFailures => Kind::Counter,
+            Role::Calls | Role::Errors | Role::HealthFailures | Role::LogEvents => Kind::Counter,
             Role::Duration | Role::HealthDuration => Kind::Histogram,
             Role::InFlight | Role::HealthStatus | Role::HealthOverall => Kind::Gauge,
         }
@@ -154,6 +156,7 @@ impl Role {
             Role::HealthDuration => "Duration of health check runs in seconds",
             Role::HealthFailures => "Health check runs that were unhealthy, timed out or panicked",
             Role::HealthOverall => "Overall health: 1 healthy, 0.5 degraded, 0 unhealthy",
+            Role::LogEvents => "Log events written, by level",
         }
     }
 }
@@ -300,8 +303,9 @@ impl Catalogue {
         &self.families
     }
 
-    /// Adds the health families under `namespace`, as `install()` does.
-    pub(crate) fn with_health(mut self, namespace: &str) -> Self {
+    /// Adds the families vitalsign defines itself (health, log events) under `namespace`, as
+    /// `install()` does.
+    pub(crate) fn with_runtime_families(mut self, namespace: &str) -> Self {
         let roles = [
             Role::HealthStatus,
             Role::HealthDuration,
@@ -325,6 +329,13 @@ impl Catalogue {
                 sites: Vec::new(),
             });
         }
+        self.families.push(Family {
+            name: crate::logging::family_name(namespace),
+            role: Role::LogEvents,
+            label_keys: vec!["level"],
+            buckets: None,
+            sites: Vec::new(),
+        });
         self.families.sort_by(|a, b| a.name.cmp(&b.name));
         self
     }
@@ -341,11 +352,11 @@ impl Catalogue {
                     first: a
                         .sites
                         .first()
-                        .map_or_else(|| "vitalsign's health metrics".into(), Site::location),
+                        .map_or_else(|| "vitalsign's own metrics".into(), Site::location),
                     second: b
                         .sites
                         .first()
-                        .map_or_else(|| "vitalsign's health metrics".into(), Site::location),
+                        .map_or_else(|| "vitalsign's own metrics".into(), Site::location),
                 });
             }
         }

@@ -34,6 +34,7 @@
 pub mod catalogue;
 mod error_code;
 pub mod health;
+pub mod logging;
 mod recorder;
 mod server;
 pub mod testing;

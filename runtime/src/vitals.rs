@@ -10,6 +10,7 @@ use vitalsign_naming as naming;
 
 use crate::catalogue::{Catalogue, CatalogueError, Role, catalogue};
 use crate::health::{Health, HealthCheck, HealthError, Registry, ShowDetails, Status, StatusCodes};
+use crate::logging::{LogFormat, LogOutput, LogSettings};
 use crate::recorder::{Shared, VitalsRecorder};
 use crate::server::MetricsServer;
 
@@ -61,6 +62,7 @@ pub struct Builder {
     checks: Vec<Arc<dyn HealthCheck>>,
     show_details: ShowDetails,
     status_codes: Vec<(Status, u16)>,
+    logging: LogSettings,
 }
 
 impl std::fmt::Debug for Builder {
@@ -91,6 +93,7 @@ impl Default for Builder {
             checks: Vec::new(),
             show_details: ShowDetails::default(),
             status_codes: Vec::new(),
+            logging: LogSettings::default(),
         }
     }
 }
@@ -153,15 +156,46 @@ impl Builder {
         self
     }
 
+    /// Whether `install()` sets up logging (default: yes). Turn it off when the application
+    /// installs its own `tracing` subscriber; add `vitalsign::logging::JsonLayer` to it.
+    pub fn logging(mut self, enabled: bool) -> Self {
+        self.logging.enabled = enabled;
+        self
+    }
+
+    /// The log format (default: human on a terminal, JSON otherwise).
+    pub fn log_format(mut self, format: LogFormat) -> Self {
+        self.logging.format = format;
+        self
+    }
+
+    /// The log filter, in `RUST_LOG` syntax (`"info"`, `"kvstore=debug,info"`; default
+    /// `"info"`). `RUST_LOG`, when set, wins.
+    pub fn log_level(mut self, directives: impl Into<String>) -> Self {
+        self.logging.filter = directives.into();
+        self
+    }
+
+    /// Where log lines go (default: standard output).
+    pub fn log_output(mut self, output: LogOutput) -> Self {
+        self.logging.output = output;
+        self
+    }
+
     /// Validates every option, checks the catalogue, installs the global `metrics` recorder,
     /// binds every call site to it and registers the health checks.
     pub fn install(self) -> Result<Vitals, InstallError> {
+        if INSTALLED.get().is_some() {
+            return Err(InstallError::AlreadyInstalled);
+        }
         let namespace = self
             .namespace
             .clone()
             .unwrap_or_else(|| default_namespace(&catalogue()));
-        let catalogue = catalogue().with_health(&namespace);
+        let catalogue = catalogue().with_runtime_families(&namespace);
         let bind_addr = self.validate(&catalogue)?;
+        crate::logging::check(&self.logging)
+            .map_err(|(key, problem)| InstallError::Config { key, problem })?;
         catalogue.validate()?;
         let mut codes = StatusCodes::default();
         for (status, code) in &self.status_codes {
@@ -201,6 +235,13 @@ impl Builder {
                 site.call_site().bind();
             }
         }
+        crate::logging::install(
+            &self.logging,
+            &namespace,
+            self.service.clone(),
+            self.version.clone(),
+        )
+        .map_err(|(key, problem)| InstallError::Config { key, problem })?;
         let registry = Arc::new(Registry::new(namespace));
         for check in self.checks {
             registry.add(check)?;

@@ -1,0 +1,142 @@
+//! Structured logs through `tracing`: one flat JSON object per line (or ECS key names, or a
+//! human format on a terminal), filtered by `RUST_LOG` or the configured level, with a counter
+//! of events by level. `Vitals::install` sets it all up unless `.logging(false)`.
+
+mod counter;
+mod fields;
+mod json;
+mod writer;
+
+use metrics::Counter;
+use tracing_subscriber::EnvFilter;
+use tracing_subscriber::layer::SubscriberExt;
+
+pub use counter::EventCounter;
+pub use json::JsonLayer;
+pub use writer::{LogOutput, MemoryWriter, Rotation};
+
+use json::Schema;
+
+/// How lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LogFormat {
+    /// `Pretty` when the output is a terminal, else `Json` (the default).
+    #[default]
+    Auto,
+    /// One flat JSON object per line.
+    Json,
+    /// JSON with Elastic Common Schema key names.
+    Ecs,
+    /// Human-readable, for a terminal.
+    Pretty,
+}
+
+/// Logging options; see the `log_*` methods of `Builder`.
+#[derive(Debug, Clone)]
+pub(crate) struct LogSettings {
+    pub enabled: bool,
+    pub format: LogFormat,
+    pub filter: String,
+    pub output: LogOutput,
+}
+
+impl Default for LogSettings {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            format: LogFormat::Auto,
+            filter: "info".into(),
+            output: LogOutput::Stdout,
+        }
+    }
+}
+
+/// A problem with the logging options: the key and what is wrong.
+pub(crate) type Problem = (String, String);
+
+/// The filter: `RUST_LOG` when set (it wins), else the configured directives. An invalid
+/// directive is an error that quotes it.
+pub(crate) fn filter(configured: &str) -> Result<EnvFilter, Problem> {
+    let (key, directives) = match std::env::var("RUST_LOG") {
+        Ok(env) if !env.trim().is_empty() => ("RUST_LOG", env),
+        _ => ("logging.level", configured.to_owned()),
+    };
+    EnvFilter::builder().parse(&directives).map_err(|e| {
+        (
+            key.to_owned(),
+            format!("invalid filter directive `{directives}`: {e}"),
+        )
+    })
+}
+
+/// Checks the options and that no subscriber is installed yet, before anything is installed.
+pub(crate) fn check(settings: &LogSettings) -> Result<(), Problem> {
+    if !settings.enabled {
+        return Ok(());
+    }
+    filter(&settings.filter)?;
+    if tracing::dispatcher::has_been_set() {
+        return Err((
+            "logging".into(),
+            "a tracing subscriber is already installed; call `.logging(false)` and add `vitalsign::logging::JsonLayer` to yours".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Installs the global subscriber and the `log` bridge. `check` has run.
+pub(crate) fn install(
+    settings: &LogSettings,
+    namespace: &str,
+    service: Option<String>,
+    version: Option<String>,
+) -> Result<(), Problem> {
+    if !settings.enabled {
+        return Ok(());
+    }
+    let filter = filter(&settings.filter)?;
+    let counter = EventCounter::new(namespace);
+    let format = match settings.format {
+        LogFormat::Auto if settings.output.is_terminal() => LogFormat::Pretty,
+        LogFormat::Auto => LogFormat::Json,
+        other => other,
+    };
+    let registry = tracing_subscriber::registry().with(filter).with(counter);
+    let installed = match format {
+        LogFormat::Pretty => {
+            let fmt = tracing_subscriber::fmt::layer()
+                .with_writer(settings.output.make_writer())
+                .with_ansi(settings.output.is_terminal());
+            tracing::subscriber::set_global_default(registry.with(fmt))
+        }
+        json => {
+            let schema = if json == LogFormat::Ecs {
+                Schema::Ecs
+            } else {
+                Schema::Plain
+            };
+            let layer = JsonLayer::new(&settings.output)
+                .with_schema(schema)
+                .service(service, version);
+            tracing::subscriber::set_global_default(registry.with(layer))
+        }
+    };
+    installed.map_err(|e| ("logging".to_owned(), e.to_string()))?;
+    // Records of the `log` crate go to the same output; an application that installed its own
+    // `log` logger keeps it.
+    let _ = tracing_log::LogTracer::init();
+    Ok(())
+}
+
+/// Family name of the log events counter.
+pub(crate) fn family_name(namespace: &str) -> String {
+    format!("{namespace}_log_events_total")
+}
+
+fn level_counter(namespace: &str, level: &'static str) -> Counter {
+    let key = metrics::Key::from_parts(
+        family_name(namespace),
+        vec![metrics::Label::new("level", level)],
+    );
+    metrics::with_recorder(|r| r.register_counter(&key, &crate::__private::METADATA))
+}
