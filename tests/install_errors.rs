@@ -105,3 +105,22 @@ fn bad_options_name_their_key() {
         .unwrap_err();
     assert!(clash.to_string().contains("already a label"), "{clash}");
 }
+
+#[test]
+fn an_invalid_log_directive_is_quoted() {
+    if std::env::var_os("RUST_LOG").is_some() {
+        // RUST_LOG wins over the builder's filter; the builder's directive is not read.
+        return;
+    }
+    let err = Vitals::builder()
+        .log_level("kvstore=loud")
+        .install()
+        .unwrap_err();
+    match err {
+        InstallError::Config { key, problem } => {
+            assert_eq!(key, "logging.level");
+            assert!(problem.contains("`kvstore=loud`"), "{problem}");
+        }
+        other => panic!("{other:?}"),
+    }
+}

@@ -9,13 +9,44 @@ use syn::spanned::Spanned;
 use syn::{Expr, ExprLit, Lit, LitStr, Meta, MetaNameValue, Token, UnOp};
 
 use crate::ctxt::Ctxt;
-use crate::symbol::{self, BUCKETS, HELP, IN_FLIGHT, LABELS, NAME, NAMESPACE, OPTIONS, SKIP};
+use crate::symbol::{
+    self, BUCKETS, FIELDS, HELP, IN_FLIGHT, LABELS, LOG, LOG_LEVEL, NAME, NAMESPACE, OPTIONS, SKIP,
+    SLOW, SPAN,
+};
 
 /// A label given in `labels(key = "value")`.
 #[derive(Clone)]
 pub struct LabelOpt {
     pub key: syn::Ident,
     pub value: LitStr,
+}
+
+/// A field of `fields(name = %arg, other = ?arg.part, plain = arg)`.
+#[derive(Clone)]
+pub struct FieldOpt {
+    pub name: syn::Ident,
+    /// `%` (Display), `?` (Debug) or nothing (the value's own `tracing::Value`).
+    pub sigil: Option<TokenStream>,
+    pub value: Expr,
+}
+
+impl syn::parse::Parse for FieldOpt {
+    fn parse(input: syn::parse::ParseStream<'_>) -> syn::Result<Self> {
+        let name = input.parse()?;
+        input.parse::<Token![=]>()?;
+        let sigil = if input.peek(Token![%]) {
+            Some(input.parse::<Token![%]>()?.to_token_stream())
+        } else if input.peek(Token![?]) {
+            Some(input.parse::<Token![?]>()?.to_token_stream())
+        } else {
+            None
+        };
+        Ok(Self {
+            name,
+            sigil,
+            value: input.parse()?,
+        })
+    }
 }
 
 /// One bucket bound and the tokens it was written as (`-1.0` is two tokens).
@@ -37,6 +68,11 @@ pub struct Options {
     pub in_flight: Option<Span>,
     pub skip: Option<Span>,
     pub help: Option<LitStr>,
+    pub log: Option<LitStr>,
+    pub log_level: Option<LitStr>,
+    pub slow: Option<LitStr>,
+    pub span: Option<Span>,
+    pub fields: Vec<FieldOpt>,
     /// Options already given, valid or not, to report repeats.
     seen: Vec<String>,
 }
@@ -77,6 +113,11 @@ impl Options {
             NAMESPACE => self.namespace = string_value(&meta, cx),
             NAME => self.name = string_value(&meta, cx),
             HELP => self.help = string_value(&meta, cx),
+            LOG => self.log = string_value(&meta, cx),
+            LOG_LEVEL => self.log_level = string_value(&meta, cx),
+            SLOW => self.slow = string_value(&meta, cx),
+            SPAN => self.span = flag(&meta, cx),
+            FIELDS => self.fields = fields_value(&meta, cx),
             LABELS => {
                 self.labels_span = Some(meta.span());
                 self.labels = labels_value(&meta, cx);
@@ -105,6 +146,12 @@ impl Options {
             in_flight: method.in_flight.or(self.in_flight),
             skip: method.skip,
             help: method.help.clone().or_else(|| self.help.clone()),
+            log: method.log.clone().or_else(|| self.log.clone()),
+            log_level: method.log_level.clone().or_else(|| self.log_level.clone()),
+            slow: method.slow.clone().or_else(|| self.slow.clone()),
+            span: method.span.or(self.span),
+            // Fields name a function's own arguments, so they never carry over from a block.
+            fields: method.fields.clone(),
             seen: Vec::new(),
         }
     }
@@ -217,6 +264,22 @@ fn labels_value(meta: &Meta, cx: &mut Ctxt) -> Vec<LabelOpt> {
         labels.push(LabelOpt { key, value });
     }
     labels
+}
+
+fn fields_value(meta: &Meta, cx: &mut Ctxt) -> Vec<FieldOpt> {
+    let help =
+        "help: write `fields(instance_id = %id, table = ?table)`, naming arguments of the function";
+    let Meta::List(list) = meta else {
+        cx.spanned(meta, format_args!("`fields` takes a list\n{help}"));
+        return Vec::new();
+    };
+    match list.parse_args_with(Punctuated::<FieldOpt, Token![,]>::parse_terminated) {
+        Ok(fields) => fields.into_iter().collect(),
+        Err(e) => {
+            cx.error(e.span(), format_args!("{e}\n{help}"));
+            Vec::new()
+        }
+    }
 }
 
 fn buckets_value(meta: &Meta, cx: &mut Ctxt) -> Option<Vec<Bound>> {

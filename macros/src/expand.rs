@@ -63,10 +63,12 @@ fn function(
         Some(ty) => format!("{ty}::{}", f.sig.ident),
         None => f.sig.ident.to_string(),
     };
+    let args = valid::argument_names(&f.sig);
     let resolved = valid::resolve(
         options,
         &op,
         valid::doc_summary(&f.outer_attrs),
+        &args,
         Span::call_site(),
         cx,
     );
@@ -115,7 +117,7 @@ fn impl_block(mut imp: syn::ItemImpl, options: &Options, cx: &mut Ctxt) -> Optio
 
 /// Locals of the generated code. Mixed-site hygiene makes them invisible to the user's body,
 /// so they can neither shadow nor be shadowed by the user's names.
-fn local(name: &str) -> syn::Ident {
+pub(crate) fn local(name: &str) -> syn::Ident {
     syn::Ident::new(name, Span::mixed_site())
 }
 
@@ -133,28 +135,62 @@ fn instrument(f: MaybeItemFn, r: &Resolved, op: &str) -> TokenStream {
     let turbofish = output
         .as_ref()
         .map(|ty| quote_spanned!(ty.span()=> ::<#ty, _>));
+    // The error's text is only looked at when failures are logged.
+    let error = if r.log.errors {
+        quote!(::vitalsign::__private::error_ref!(&#ret))
+    } else {
+        quote!(::core::option::Option::None)
+    };
     let finish = quote! {
-        #guard.finish(::vitalsign::__private::classify!(&#ret));
+        #guard.finish(::vitalsign::__private::classify!(&#ret), #error);
         #ret
     };
-    let timed_future = |future: TokenStream| {
+    // With `span` (or `fields`), the call runs inside a span named after the operation, created
+    // from the arguments before the body takes them.
+    let span = local("__vitalsign_span");
+    let entered = local("__vitalsign_entered");
+    let make_span = r.span.then(|| {
+        let fields = r.fields.iter().map(|fo| {
+            let (name, sigil, value) = (&fo.name, &fo.sigil, &fo.value);
+            quote!(#name = #sigil #value)
+        });
         quote! {
+            let #span = ::vitalsign::__private::tracing::span!(
+                target: ::core::module_path!(),
+                ::vitalsign::__private::tracing::Level::INFO,
+                #op,
+                op = #op
+                #(, #fields)*
+            );
+        }
+    });
+    let in_span = |future: TokenStream| match r.span {
+        true => quote!(::vitalsign::__private::tracing::Instrument::instrument(#future, #span)),
+        false => future,
+    };
+    let enter_span = r.span.then(|| quote!(let #entered = #span.enter();));
+    let timed_future = |future: TokenStream| {
+        in_span(quote! {
             async move {
                 let #guard = __VITALSIGN_SITE.start();
                 let #ret #annotation = #future.await;
                 #finish
             }
-        }
+        })
     };
     let diverges = matches!(&f.sig.output, syn::ReturnType::Type(_, ty) if matches!(**ty, syn::Type::Never(_)));
     let body = match shape {
         // No normal return to record: the guard sees the unwind (or nothing, for a loop that
         // runs until the process exits).
         Shape::Sync if diverges => quote! {
+            #make_span
+            #enter_span
             let #guard = __VITALSIGN_SITE.start();
             #block
         },
         Shape::Sync => quote! {
+            #make_span
+            #enter_span
             let #guard = __VITALSIGN_SITE.start();
             let #ret = ::vitalsign::__private::call_once #turbofish (move || #block);
             #finish
@@ -175,15 +211,22 @@ fn instrument(f: MaybeItemFn, r: &Resolved, op: &str) -> TokenStream {
             let inner = &f.body;
             let inner_block =
                 quote_spanned!(f.brace.span.join()=> async move { #fake_return #inner });
+            let timed = in_span(quote! {
+                async move {
+                    let #guard = __VITALSIGN_SITE.start();
+                    let #ret #annotation = #inner_block.await;
+                    #finish
+                }
+            });
             quote! {
-                let #guard = __VITALSIGN_SITE.start();
-                let #ret #annotation = #inner_block.await;
-                #finish
+                #make_span
+                #timed.await
             }
         }
         Shape::ImplFuture => {
             let timed = timed_future(fut.to_token_stream());
             quote! {
+                #make_span
                 let #fut = ::vitalsign::__private::call_once(move || #block);
                 #timed
             }
@@ -192,6 +235,7 @@ fn instrument(f: MaybeItemFn, r: &Resolved, op: &str) -> TokenStream {
             let (leading, box_pin) = (&at.leading, &at.box_pin);
             let timed = timed_future(at.future.to_token_stream());
             quote! {
+                #make_span
                 #(#leading)*
                 #box_pin(#timed)
             }
@@ -199,6 +243,7 @@ fn instrument(f: MaybeItemFn, r: &Resolved, op: &str) -> TokenStream {
         Shape::BoxedFuture(None) => {
             let timed = timed_future(fut.to_token_stream());
             quote! {
+                #make_span
                 let #fut = ::vitalsign::__private::call_once(move || #block);
                 ::std::boxed::Box::pin(#timed)
             }
@@ -255,6 +300,7 @@ fn site_statics(f: &MaybeItemFn, r: &Resolved, op: &str) -> TokenStream {
     };
     let line = Literal::u32_unsuffixed(line);
     let site = format_ident!("__VITALSIGN_SITE");
+    let (log, log_fn) = crate::log_lines::log_items(r, op);
     quote! {
         // Its own static: `Label` has a destructor, so it cannot be a promoted temporary.
         static __VITALSIGN_LABELS: [::vitalsign::__private::Label; #label_count] = [#(#labels),*];
@@ -273,7 +319,9 @@ fn site_statics(f: &MaybeItemFn, r: &Resolved, op: &str) -> TokenStream {
                 module: ::core::module_path!(),
                 file: ::core::file!(),
                 line: #line,
+                log: #log,
             });
+        #log_fn
         #[::vitalsign::__private::linkme::distributed_slice(::vitalsign::__private::CALL_SITES)]
         #[linkme(crate = ::vitalsign::__private::linkme)]
         static __VITALSIGN_CATALOGUE_ENTRY: &::vitalsign::__private::CallSite = &#site;

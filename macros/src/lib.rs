@@ -12,6 +12,7 @@ mod error_code;
 mod expand;
 mod health_check;
 mod item;
+mod log_lines;
 mod namespace;
 mod shape;
 mod symbol;

@@ -7,9 +7,21 @@ pub const BUCKETS: &str = "buckets";
 pub const IN_FLIGHT: &str = "in_flight";
 pub const SKIP: &str = "skip";
 pub const HELP: &str = "help";
+pub const LOG: &str = "log";
+pub const LOG_LEVEL: &str = "log_level";
+pub const SLOW: &str = "slow";
+pub const SPAN: &str = "span";
+pub const FIELDS: &str = "fields";
 
 /// Every option of `#[instrumented(..)]`, as listed in "expected one of" errors.
-pub const OPTIONS: &[&str] = &[NAMESPACE, NAME, LABELS, BUCKETS, IN_FLIGHT, SKIP, HELP];
+pub const OPTIONS: &[&str] = &[
+    NAMESPACE, NAME, LABELS, BUCKETS, IN_FLIGHT, SKIP, HELP, LOG, LOG_LEVEL, SLOW, SPAN, FIELDS,
+];
+
+/// Values of `log = ".."`.
+pub const LOG_MODES: &[&str] = &["errors", "all", "off"];
+/// Values of `log_level = ".."`.
+pub const LOG_LEVELS: &[&str] = &["error", "warn", "info", "debug"];
 
 /// The helper attribute of `#[derive(ErrorCode)]`.
 pub const ERROR_CODE: &str = "error_code";

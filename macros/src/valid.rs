@@ -4,10 +4,10 @@
 use proc_macro2::Span;
 use vitalsign_naming::{self as naming, FamilyNames, NameContext, Problem};
 
-use crate::attr::Options;
+use crate::attr::{FieldOpt, Options};
 use crate::ctxt::Ctxt;
 use crate::namespace::default_namespace;
-use crate::symbol::OP;
+use crate::symbol::{LOG_LEVELS, LOG_MODES, OP};
 
 /// Everything expansion needs, validated.
 pub struct Resolved {
@@ -20,6 +20,26 @@ pub struct Resolved {
     pub in_flight: bool,
     /// `help = ".."`, else the first paragraph of the doc comment (possibly empty).
     pub doc: String,
+    pub log: LogConfig,
+    /// Run the call inside a `tracing` span named after the operation.
+    pub span: bool,
+    pub fields: Vec<FieldOpt>,
+}
+
+/// What a call site logs.
+pub struct LogConfig {
+    pub errors: bool,
+    pub all: bool,
+    /// `tracing::Level` constant name of "call failed" lines.
+    pub level: &'static str,
+    pub slow: Option<std::time::Duration>,
+}
+
+impl LogConfig {
+    /// Whether the site logs anything at all.
+    pub fn any(&self) -> bool {
+        self.errors || self.all || self.slow.is_some()
+    }
 }
 
 /// Name of the base family when `name` is not given.
@@ -33,12 +53,14 @@ fn report(cx: &mut Ctxt, span: Span, problems: Vec<Problem>) -> bool {
     ok
 }
 
-/// Validates `options` of a function whose default `op` label is `op` and whose doc comment's
-/// first paragraph is `doc`. `attr_span` carries errors about defaults.
+/// Validates `options` of a function whose default `op` label is `op`, whose doc comment's
+/// first paragraph is `doc` and whose arguments are `args`. `attr_span` carries errors about
+/// defaults.
 pub fn resolve(
     options: &Options,
     op: &str,
     doc: String,
+    args: &[String],
     attr_span: Span,
     cx: &mut Ctxt,
 ) -> Resolved {
@@ -97,6 +119,8 @@ pub fn resolve(
         .help
         .as_ref()
         .map_or(doc, |h| h.value().trim().to_owned());
+    let log = log_config(options, cx);
+    check_fields(&options.fields, args, op, cx);
     Resolved {
         families: FamilyNames::new(&namespace, &name),
         namespace,
@@ -105,7 +129,138 @@ pub fn resolve(
         buckets,
         in_flight: options.in_flight.is_some(),
         doc,
+        log,
+        span: options.span.is_some() || !options.fields.is_empty(),
+        fields: options.fields.clone(),
     }
+}
+
+fn choice(
+    lit: &syn::LitStr,
+    what: &str,
+    allowed: &[&'static str],
+    cx: &mut Ctxt,
+) -> Option<&'static str> {
+    let value = lit.value();
+    let found = allowed.iter().find(|a| **a == value).copied();
+    if found.is_none() {
+        let list = allowed
+            .iter()
+            .map(|a| format!("`{a}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let mut message = format!("`{value}` is not a {what}; expected one of: {list}");
+        if let Some(close) = naming::closest(&value, allowed) {
+            message.push_str(&format!("\nhelp: did you mean `{close}`?"));
+        }
+        cx.spanned(lit, message);
+    }
+    found
+}
+
+fn log_config(options: &Options, cx: &mut Ctxt) -> LogConfig {
+    let mode = options
+        .log
+        .as_ref()
+        .and_then(|l| choice(l, "log mode", LOG_MODES, cx))
+        .unwrap_or("errors");
+    let level = match options
+        .log_level
+        .as_ref()
+        .and_then(|l| choice(l, "log level", LOG_LEVELS, cx))
+    {
+        Some("error") => "ERROR",
+        Some("info") => "INFO",
+        Some("debug") => "DEBUG",
+        _ => "WARN",
+    };
+    let slow = options
+        .slow
+        .as_ref()
+        .and_then(|lit| match naming::parse_duration(&lit.value()) {
+            Ok(d) => Some(d),
+            Err(p) => {
+                cx.spanned(lit, p);
+                None
+            }
+        });
+    LogConfig {
+        errors: mode != "off",
+        all: mode == "all",
+        level,
+        slow,
+    }
+}
+
+/// Each field has a fresh name and a value rooted in one of the function's arguments, so
+/// nothing but what is named is captured.
+fn check_fields(fields: &[FieldOpt], args: &[String], function: &str, cx: &mut Ctxt) {
+    let mut seen: Vec<String> = Vec::new();
+    for field in fields {
+        let name = field.name.to_string();
+        if name == OP {
+            cx.spanned(&field.name, "`op` is set by #[instrumented] on the span and every line\nhelp: choose another field name");
+        } else if seen.contains(&name) {
+            cx.spanned(
+                &field.name,
+                format_args!("duplicate field `{name}`\nhelp: give each field once"),
+            );
+        } else if !naming::is_snake_identifier(&name) {
+            let fixed = naming::to_snake_case(&name);
+            cx.spanned(&field.name, format_args!("field name `{name}` must be snake_case, like the other keys of a log line\nhelp: write `{fixed}`"));
+        }
+        seen.push(name);
+        match root(&field.value) {
+            Some(ident) if args.iter().any(|a| ident == a) => {}
+            Some(ident) => {
+                let list = args.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", ");
+                let known = if list.is_empty() { "it has none".to_owned() } else { format!("they are {list}") };
+                cx.spanned(ident, format_args!(
+                    "`{ident}` is not an argument of `{function}`: fields may only name its arguments, so nothing else is captured by accident\nhelp: {known}"
+                ));
+            }
+            None => cx.spanned(&field.value, "a field's value is an argument, a field of one, or a method call on one\nhelp: e.g. `id = %id`, `table = ?req.table`, `len = items.len()`"),
+        }
+    }
+}
+
+/// The argument an expression starts from: `id`, `req.table`, `items.len()`, `&x`.
+fn root(expr: &syn::Expr) -> Option<&syn::Ident> {
+    match expr {
+        syn::Expr::Path(p) if p.qself.is_none() && p.path.segments.len() == 1 => {
+            Some(&p.path.segments[0].ident)
+        }
+        syn::Expr::Field(f) => root(&f.base),
+        syn::Expr::MethodCall(m) => root(&m.receiver),
+        syn::Expr::Reference(r) => root(&r.expr),
+        syn::Expr::Index(i) => root(&i.expr),
+        syn::Expr::Paren(p) => root(&p.expr),
+        _ => None,
+    }
+}
+
+/// The names an argument list binds: `self`, plain names and those inside patterns.
+pub fn argument_names(sig: &syn::Signature) -> Vec<String> {
+    fn walk(pat: &syn::Pat, out: &mut Vec<String>) {
+        match pat {
+            syn::Pat::Ident(i) => out.push(i.ident.to_string()),
+            syn::Pat::Tuple(t) => t.elems.iter().for_each(|p| walk(p, out)),
+            syn::Pat::TupleStruct(t) => t.elems.iter().for_each(|p| walk(p, out)),
+            syn::Pat::Struct(s) => s.fields.iter().for_each(|f| walk(&f.pat, out)),
+            syn::Pat::Reference(r) => walk(&r.pat, out),
+            syn::Pat::Slice(s) => s.elems.iter().for_each(|p| walk(p, out)),
+            syn::Pat::Type(t) => walk(&t.pat, out),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    for input in &sig.inputs {
+        match input {
+            syn::FnArg::Receiver(_) => out.push("self".to_owned()),
+            syn::FnArg::Typed(t) => walk(&t.pat, &mut out),
+        }
+    }
+    out
 }
 
 /// The first paragraph of a doc comment, on one line: what becomes the HELP text.

@@ -11,6 +11,7 @@ use std::time::SystemTime;
 use serde_json::{Map, Value};
 use tracing::span::{Attributes, Id, Record};
 use tracing::{Event, Subscriber};
+use tracing_log::NormalizeEvent;
 use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::fmt::writer::BoxMakeWriter;
 use tracing_subscriber::layer::{Context, Layer};
@@ -132,7 +133,9 @@ impl JsonLayer {
     where
         S: Subscriber + for<'a> LookupSpan<'a>,
     {
-        let meta = event.metadata();
+        // Records bridged from the `log` crate carry their real target in fields; use it.
+        let normalized = event.normalized_metadata();
+        let meta = normalized.as_ref().unwrap_or_else(|| event.metadata());
         let keys = self.schema.keys();
         let mut user = Map::new();
         let mut innermost = None;
@@ -149,6 +152,9 @@ impl JsonLayer {
         let mut fields = FieldMap::default();
         event.record(&mut fields);
         let message = fields.0.shift_remove("message");
+        if normalized.is_some() {
+            fields.0.retain(|k, _| !k.starts_with("log."));
+        }
         for (k, v) in fields.0 {
             user.insert(k, v);
         }

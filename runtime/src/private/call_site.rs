@@ -7,10 +7,11 @@
 
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use metrics::{Counter, Gauge, Histogram, Key, Label, Level, Metadata};
 
+use super::call_log::{CallLog, CallLogKind, ErrorRef, LogHooks};
 use super::error_table::ErrorTable;
 
 /// Code recorded when an instrumented function panics (the panic then continues).
@@ -61,6 +62,8 @@ pub struct SiteDescriptor {
     pub file: &'static str,
     /// `line!()` of the function's name.
     pub line: u32,
+    /// What it logs, if anything.
+    pub log: Option<LogHooks>,
 }
 
 /// The handles of a bound call site.
@@ -184,8 +187,15 @@ impl CallSite {
     }
 
     #[inline]
-    fn record(&'static self, handles: Option<&'static Handles>, start: Instant, outcome: Outcome) {
-        let seconds = start.elapsed().as_secs_f64();
+    fn record(
+        &'static self,
+        handles: Option<&'static Handles>,
+        start: Instant,
+        outcome: Outcome,
+        error: Option<ErrorRef<'_>>,
+    ) {
+        let elapsed = start.elapsed();
+        let seconds = elapsed.as_secs_f64();
         match handles {
             Some(h) => {
                 h.calls.increment(1);
@@ -198,6 +208,9 @@ impl CallSite {
                 }
             }
             None => self.record_unbound(seconds, outcome),
+        }
+        if let Some(log) = &self.desc.log {
+            log_call(log, outcome, elapsed, error);
         }
     }
 
@@ -218,6 +231,33 @@ impl CallSite {
                     .decrement(1.0);
             }
         });
+    }
+}
+
+/// Writes the lines a call deserves. Called only for sites that log; the common case (a fast
+/// successful call) costs two comparisons.
+#[inline]
+fn log_call(log: &LogHooks, outcome: Outcome, duration: Duration, error: Option<ErrorRef<'_>>) {
+    let line = |kind, code, error, threshold| CallLog {
+        kind,
+        code,
+        duration,
+        error,
+        threshold,
+    };
+    match outcome {
+        Outcome::Err(code) if log.errors => {
+            (log.emit)(&line(CallLogKind::Failed, code, error, Duration::ZERO))
+        }
+        Outcome::Ok if log.all => {
+            (log.emit)(&line(CallLogKind::Completed, "", None, Duration::ZERO))
+        }
+        _ => {}
+    }
+    if let Some(threshold) = log.slow
+        && duration > threshold
+    {
+        (log.emit)(&line(CallLogKind::Slow, "", None, threshold));
     }
 }
 
@@ -242,11 +282,11 @@ pub struct Guard {
 }
 
 impl Guard {
-    /// Records a completed call.
+    /// Records a completed call; `error` is the error to show in a "call failed" line.
     #[inline]
-    pub fn finish(mut self, outcome: Outcome) {
+    pub fn finish(mut self, outcome: Outcome, error: Option<ErrorRef<'_>>) {
         self.armed = false;
-        self.site.record(self.handles, self.start, outcome);
+        self.site.record(self.handles, self.start, outcome, error);
     }
 }
 
@@ -262,7 +302,7 @@ impl Drop for Guard {
                 CANCELLED
             };
             self.site
-                .record(self.handles, self.start, Outcome::Err(code));
+                .record(self.handles, self.start, Outcome::Err(code), None);
         }
     }
 }

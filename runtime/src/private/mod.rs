@@ -3,17 +3,25 @@
 //! Generated code names only items of this module, by their full `::vitalsign::__private::`
 //! path. Nothing here is public API: it changes with the macro, in lockstep.
 
+mod call_log;
 mod call_site;
 mod classify;
 mod error_table;
 pub mod health;
 
+pub use call_log::{
+    CallLog, CallLogKind, ErrorDebug, ErrorDisplay, ErrorNone, ErrorProbe, ErrorRef, LogHooks,
+};
 pub use call_site::{CANCELLED, CallSite, Guard, Outcome, PANIC, SiteDescriptor, UNCLASSIFIED};
 pub(crate) use call_site::{METADATA, mark_bound};
 pub use classify::{ClassifyAny, ClassifyCoded, ClassifyResult, Probe};
 pub use linkme;
 pub use metrics::Label;
 pub use tokio;
+pub use tracing;
+
+/// The error of a return value, for log lines.
+pub use crate::__vitalsign_error_ref as error_ref;
 
 /// Every `#[instrumented]` call site linked into the program.
 #[linkme::distributed_slice]

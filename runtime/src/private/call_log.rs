@@ -1,0 +1,162 @@
+//! Log lines of `#[instrumented]` calls: failed calls, slow calls and (with `log = "all"`)
+//! completed ones.
+//!
+//! Each call site's macro output contains a small function that emits these lines with
+//! `tracing`, so their target is the user's module (and `RUST_LOG` filters them per module);
+//! the runtime calls it only when a line is due, so a fast successful call pays for no
+//! logging at all.
+
+use std::fmt::{self, Debug, Display};
+use std::time::Duration;
+
+/// What a call site logs.
+#[derive(Debug, Clone, Copy)]
+pub struct LogHooks {
+    /// Log failed calls (panics and cancellations included).
+    pub errors: bool,
+    /// Log every completed call (at DEBUG).
+    pub all: bool,
+    /// Log calls slower than this.
+    pub slow: Option<Duration>,
+    /// Writes one line.
+    pub emit: fn(&CallLog<'_>),
+}
+
+/// Which line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CallLogKind {
+    /// "call failed": `op`, `code`, `duration_ms`, `error`.
+    Failed,
+    /// "slow call": `op`, `duration_ms`, `threshold_ms`.
+    Slow,
+    /// "call completed": `op`, `duration_ms`.
+    Completed,
+}
+
+/// One line's facts.
+#[derive(Debug, Clone, Copy)]
+pub struct CallLog<'a> {
+    /// Which line.
+    pub kind: CallLogKind,
+    /// The error code, for failed calls.
+    pub code: &'static str,
+    /// How long the call took.
+    pub duration: Duration,
+    /// The error, for failed calls that returned one.
+    pub error: Option<ErrorRef<'a>>,
+    /// The slow threshold, for slow calls.
+    pub threshold: Duration,
+}
+
+impl CallLog<'_> {
+    /// The duration in milliseconds, with fractions.
+    pub fn duration_ms(&self) -> f64 {
+        self.duration.as_secs_f64() * 1000.0
+    }
+
+    /// The slow threshold in milliseconds.
+    pub fn threshold_ms(&self) -> f64 {
+        self.threshold.as_secs_f64() * 1000.0
+    }
+}
+
+/// An error as the log line shows it: its `Display`, else its `Debug`.
+#[derive(Clone, Copy)]
+pub enum ErrorRef<'a> {
+    /// Shown with `Display`.
+    Display(&'a dyn Display),
+    /// Shown with `Debug`.
+    Debug(&'a dyn Debug),
+}
+
+impl Debug for ErrorRef<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        Display::fmt(self, f)
+    }
+}
+
+impl Display for ErrorRef<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ErrorRef::Display(d) => Display::fmt(d, f),
+            ErrorRef::Debug(d) => Debug::fmt(d, f),
+        }
+    }
+}
+
+/// Wraps a reference to a return value to find its error's text.
+#[allow(missing_debug_implementations)]
+pub struct ErrorProbe<'a, T>(pub &'a T);
+
+// The traits carry the value's lifetime `'a`, so the error borrowed from it outlives the
+// temporary probe the macro builds around it.
+
+/// Errors with `Display`.
+pub trait ErrorDisplay<'a> {
+    /// The error, if the value is an `Err`.
+    fn error_ref(&self) -> Option<ErrorRef<'a>>;
+}
+
+impl<'a, T, E: Display> ErrorDisplay<'a> for &&ErrorProbe<'a, Result<T, E>> {
+    fn error_ref(&self) -> Option<ErrorRef<'a>> {
+        self.0.as_ref().err().map(|e| ErrorRef::Display(e))
+    }
+}
+
+/// Errors with only `Debug`.
+pub trait ErrorDebug<'a> {
+    /// The error, if the value is an `Err`.
+    fn error_ref(&self) -> Option<ErrorRef<'a>>;
+}
+
+impl<'a, T, E: Debug> ErrorDebug<'a> for &ErrorProbe<'a, Result<T, E>> {
+    fn error_ref(&self) -> Option<ErrorRef<'a>> {
+        self.0.as_ref().err().map(|e| ErrorRef::Debug(e))
+    }
+}
+
+/// Anything else: no error text.
+pub trait ErrorNone<'a> {
+    /// Always `None`.
+    fn error_ref(&self) -> Option<ErrorRef<'a>>;
+}
+
+impl<'a, T> ErrorNone<'a> for ErrorProbe<'a, T> {
+    fn error_ref(&self) -> Option<ErrorRef<'a>> {
+        None
+    }
+}
+
+/// The error of a return value, as a log line shows it.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __vitalsign_error_ref {
+    ($value:expr) => {{
+        #[allow(unused_imports)]
+        use $crate::__private::{ErrorDebug as _, ErrorDisplay as _, ErrorNone as _};
+        (&&&$crate::__private::ErrorProbe($value)).error_ref()
+    }};
+}
+
+#[cfg(test)]
+mod tests {
+    #[derive(Debug)]
+    struct OnlyDebug;
+
+    #[test]
+    fn display_then_debug_then_nothing() {
+        let shown: Result<(), std::io::Error> = Err(std::io::ErrorKind::NotFound.into());
+        let debug: Result<(), OnlyDebug> = Err(OnlyDebug);
+        let fine: Result<u8, String> = Ok(1);
+        assert_eq!(
+            crate::__vitalsign_error_ref!(&shown).unwrap().to_string(),
+            "entity not found"
+        );
+        assert_eq!(
+            crate::__vitalsign_error_ref!(&debug).unwrap().to_string(),
+            "OnlyDebug"
+        );
+        assert!(crate::__vitalsign_error_ref!(&fine).is_none());
+        assert!(crate::__vitalsign_error_ref!(&5u8).is_none());
+    }
+}

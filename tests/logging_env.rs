@@ -1,0 +1,60 @@
+//! `RUST_LOG` wins over the configured level, and the ECS format's key names.
+
+use serde_json::Value;
+use vitalsign::Vitals;
+use vitalsign::logging::{LogFormat, LogOutput, MemoryWriter};
+
+mod noisy {
+    pub fn chatter() {
+        tracing::debug!(
+            case = "module_debug",
+            "detail from a module RUST_LOG opens up"
+        );
+    }
+}
+
+#[test]
+fn rust_log_filters_and_ecs_names_keys() {
+    // SAFETY: the only test of this binary, run before any thread that reads the environment.
+    unsafe { std::env::set_var("RUST_LOG", "warn,logging_env::noisy=debug") };
+    let logs = MemoryWriter::new();
+    let _vitals = Vitals::builder()
+        .service("kvtest")
+        .version("1.0.0")
+        .log_format(LogFormat::Ecs)
+        .log_level("trace") // overridden by RUST_LOG
+        .log_output(LogOutput::Memory(logs.clone()))
+        .install()
+        .expect("install");
+
+    tracing::info!(case = "filtered_info", "below the RUST_LOG level");
+    tracing::warn!(case = "kept_warn", "at the RUST_LOG level");
+    noisy::chatter();
+
+    let lines: Vec<Value> = logs
+        .contents()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let cases: Vec<&str> = lines.iter().filter_map(|l| l["case"].as_str()).collect();
+    assert_eq!(
+        cases,
+        ["kept_warn", "module_debug"],
+        "RUST_LOG decides, not log_level"
+    );
+
+    let warn = &lines[0];
+    assert!(
+        warn.get("@timestamp")
+            .and_then(Value::as_str)
+            .is_some_and(|t| t.ends_with('Z'))
+    );
+    assert_eq!(warn["log.level"], "warn");
+    assert_eq!(warn["log.logger"], "logging_env");
+    assert_eq!(warn["message"], "at the RUST_LOG level");
+    assert_eq!(warn["service.name"], "kvtest");
+    assert_eq!(warn["service.version"], "1.0.0");
+    assert_eq!(warn["ecs.version"], "8.11.0");
+    assert!(warn.get("timestamp").is_none() && warn.get("level").is_none());
+    assert_eq!(lines[1]["log.level"], "debug");
+}

@@ -1,0 +1,6 @@
+use vitalsign::instrumented;
+
+#[instrumented(namespace = "db", log = "eror")]
+fn handler() {}
+
+fn main() {}

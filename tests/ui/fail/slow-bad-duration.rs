@@ -1,0 +1,6 @@
+use vitalsign::instrumented;
+
+#[instrumented(namespace = "db", slow = "sluggish")]
+fn handler() {}
+
+fn main() {}

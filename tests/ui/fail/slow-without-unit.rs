@@ -1,0 +1,6 @@
+use vitalsign::instrumented;
+
+#[instrumented(namespace = "db", slow = "100")]
+fn handler() {}
+
+fn main() {}

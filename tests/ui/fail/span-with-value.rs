@@ -1,0 +1,6 @@
+use vitalsign::instrumented;
+
+#[instrumented(namespace = "db", span = "apply")]
+fn handler() {}
+
+fn main() {}
