@@ -255,3 +255,39 @@ fn events_are_counted_by_level() {
         "every level has a series"
     );
 }
+
+#[instrumented(namespace = "logt", name = "bursts")]
+fn bursty() -> Result<(), StoreError> {
+    Err(StoreError::NotFound("burst".into()))
+}
+
+#[test]
+fn a_burst_of_failures_is_rate_limited_and_the_dropped_counted() {
+    vitals();
+    for _ in 0..250 {
+        bursty().unwrap_err();
+    }
+    let written = with_op("bursty").len();
+    assert!(
+        (1..=100).contains(&written),
+        "at most 100 lines a second per call site, got {written}"
+    );
+    std::thread::sleep(Duration::from_millis(1100));
+    bursty().unwrap_err();
+    let lines = with_op("bursty");
+    let last = lines.last().unwrap();
+    assert_eq!(
+        last["suppressed"].as_u64(),
+        Some(250 - written as u64),
+        "{last}"
+    );
+    // Every failure is still counted in the metrics.
+    let s = common::parse(&vitals().render()).unwrap();
+    assert_eq!(
+        s.get(
+            "logt_bursts_errors_total",
+            &[("op", "bursty"), ("code", "not_found")]
+        ),
+        251.0
+    );
+}

@@ -42,6 +42,7 @@ pub fn log_items(r: &Resolved, op: &str) -> (TokenStream, TokenStream) {
                     code = #line.code,
                     duration_ms = #line.duration_ms(),
                     error = #line.error.map(#tracing::field::display),
+                    suppressed = #line.suppressed(),
                     "call failed"
                 ),
                 ::vitalsign::__private::CallLogKind::Slow => #tracing::event!(
@@ -50,6 +51,7 @@ pub fn log_items(r: &Resolved, op: &str) -> (TokenStream, TokenStream) {
                     op = #op,
                     duration_ms = #line.duration_ms(),
                     threshold_ms = #line.threshold_ms(),
+                    suppressed = #line.suppressed(),
                     "slow call"
                 ),
                 ::vitalsign::__private::CallLogKind::Completed => #tracing::event!(
@@ -57,6 +59,7 @@ pub fn log_items(r: &Resolved, op: &str) -> (TokenStream, TokenStream) {
                     #tracing::Level::DEBUG,
                     op = #op,
                     duration_ms = #line.duration_ms(),
+                    suppressed = #line.suppressed(),
                     "call completed"
                 ),
             }

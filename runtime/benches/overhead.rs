@@ -5,9 +5,16 @@
 //! code):
 //!
 //! - `bare`: no instrumentation (the floor);
-//! - `instrumented`: `#[instrumented]`;
+//! - `instrumented`: `#[instrumented]` as configured by default, which logs each failure
+//!   (at most 100 lines a second per call site);
+//! - `instrumented_no_log`: `#[instrumented(log = "off")]`, recording exactly what the
+//!   hand-written variant records;
 //! - `hand_cached`: hand-written `metrics` code with handles resolved once into statics;
 //! - `macros_per_call`: `metrics::counter!`/`histogram!` on every call (a registry lookup each).
+//!
+//! And, with a JSON log subscriber installed (writing to `/dev/null`), two functions that always
+//! succeed: `ok_log_errors` (the default `log = "errors"`) and `ok_log_off` (`log = "off"`). A
+//! successful call must pay nothing for logging: the two should match within noise.
 //!
 //! Run: `cargo bench -p vitalsign --bench overhead`. Compare ratios within one run.
 #![allow(missing_docs)]
@@ -18,6 +25,7 @@ use std::time::Instant;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use metrics::{Counter, Histogram};
+use vitalsign::logging::{LogFormat, LogOutput, Rotation};
 use vitalsign::{ErrorCode, Vitals, instrumented};
 
 #[derive(Debug, ErrorCode)]
@@ -46,6 +54,36 @@ fn instrumented(x: u64) -> Result<u64, WorkError> {
 
 /// One variant of the function under test.
 type Work = fn(u64) -> Result<u64, WorkError>;
+
+#[inline(never)]
+#[instrumented(namespace = "bench", name = "ok_logged")]
+fn ok_log_errors(x: u64) -> Result<u64, WorkError> {
+    if x == u64::MAX {
+        Err(WorkError::Odd)
+    } else {
+        Ok(x.wrapping_mul(31))
+    }
+}
+
+#[inline(never)]
+#[instrumented(namespace = "bench", name = "ok_unlogged", log = "off")]
+fn ok_log_off(x: u64) -> Result<u64, WorkError> {
+    if x == u64::MAX {
+        Err(WorkError::Odd)
+    } else {
+        Ok(x.wrapping_mul(31))
+    }
+}
+
+#[inline(never)]
+#[instrumented(namespace = "bench", name = "instrumented_quiet", log = "off")]
+fn instrumented_no_log(x: u64) -> Result<u64, WorkError> {
+    if x % 16 == 15 {
+        Err(WorkError::Odd)
+    } else {
+        Ok(x.wrapping_mul(31))
+    }
+}
 
 struct Cached {
     calls: Counter,
@@ -91,13 +129,25 @@ fn macros_per_call(x: u64) -> Result<u64, WorkError> {
 }
 
 fn overhead(c: &mut Criterion) {
-    let _vitals = Vitals::builder().install().expect("install");
+    let sink = LogOutput::File {
+        directory: "/dev".into(),
+        prefix: "null".into(),
+        rotation: Rotation::Never,
+    };
+    let _vitals = Vitals::builder()
+        .log_format(LogFormat::Json)
+        .log_output(sink)
+        .install()
+        .expect("install");
     let mut group = c.benchmark_group("overhead");
-    let variants: [(&str, Work); 4] = [
+    let variants: [(&str, Work); 7] = [
         ("bare", bare),
         ("instrumented", instrumented),
+        ("instrumented_no_log", instrumented_no_log),
         ("hand_cached", hand_cached),
         ("macros_per_call", macros_per_call),
+        ("ok_log_errors", ok_log_errors),
+        ("ok_log_off", ok_log_off),
     ];
     for (name, f) in variants {
         group.bench_function(name, |b| {

@@ -7,7 +7,13 @@
 //! logging at all.
 
 use std::fmt::{self, Debug, Display};
-use std::time::Duration;
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+/// Lines one call site may write per second; the rest are counted and reported as
+/// `suppressed` on the next line written.
+pub const LINES_PER_SECOND: u32 = 100;
 
 /// What a call site logs.
 #[derive(Debug, Clone, Copy)]
@@ -46,6 +52,8 @@ pub struct CallLog<'a> {
     pub error: Option<ErrorRef<'a>>,
     /// The slow threshold, for slow calls.
     pub threshold: Duration,
+    /// Lines of this call site dropped by the rate limit since the last one written.
+    pub suppressed: u64,
 }
 
 impl CallLog<'_> {
@@ -57,6 +65,62 @@ impl CallLog<'_> {
     /// The slow threshold in milliseconds.
     pub fn threshold_ms(&self) -> f64 {
         self.threshold.as_secs_f64() * 1000.0
+    }
+
+    /// The suppressed count, when there is one (the field is left out otherwise).
+    pub fn suppressed(&self) -> Option<u64> {
+        (self.suppressed > 0).then_some(self.suppressed)
+    }
+}
+
+/// A per-call-site limit of [`LINES_PER_SECOND`]: a burst of failures (a dependency down, a
+/// scan of missing keys) cannot flood the log pipeline; what was dropped is counted.
+#[derive(Debug)]
+pub struct LogLimiter {
+    second: AtomicU64,
+    written: AtomicU32,
+    suppressed: AtomicU64,
+}
+
+impl Default for LogLimiter {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl LogLimiter {
+    /// A limiter with nothing written.
+    pub const fn new() -> Self {
+        Self {
+            second: AtomicU64::new(0),
+            written: AtomicU32::new(0),
+            suppressed: AtomicU64::new(0),
+        }
+    }
+
+    /// `Some(suppressed so far)` if a line may be written at `now`; `None` if it is dropped.
+    /// Approximate under contention, which is all a log limit needs.
+    pub(crate) fn admit(&self, now: Instant) -> Option<u64> {
+        static EPOCH: OnceLock<Instant> = OnceLock::new();
+        let second = now
+            .saturating_duration_since(*EPOCH.get_or_init(Instant::now))
+            .as_secs()
+            + 1;
+        let current = self.second.load(Ordering::Relaxed);
+        if current != second
+            && self
+                .second
+                .compare_exchange(current, second, Ordering::Relaxed, Ordering::Relaxed)
+                .is_ok()
+        {
+            self.written.store(0, Ordering::Relaxed);
+        }
+        if self.written.fetch_add(1, Ordering::Relaxed) < LINES_PER_SECOND {
+            Some(self.suppressed.swap(0, Ordering::Relaxed))
+        } else {
+            self.suppressed.fetch_add(1, Ordering::Relaxed);
+            None
+        }
     }
 }
 
@@ -140,6 +204,20 @@ macro_rules! __vitalsign_error_ref {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    #[test]
+    fn limits_per_second_and_reports_the_dropped() {
+        let limiter = LogLimiter::new();
+        // Well past the process epoch the windows are counted from.
+        let t0 = Instant::now() + Duration::from_secs(10);
+        let admitted = (0..250).filter(|_| limiter.admit(t0).is_some()).count();
+        assert_eq!(admitted, LINES_PER_SECOND as usize);
+        // The next second: a line again, carrying the 150 dropped ones.
+        assert_eq!(limiter.admit(t0 + Duration::from_secs(1)), Some(150));
+        assert_eq!(limiter.admit(t0 + Duration::from_secs(1)), Some(0));
+    }
+
     #[derive(Debug)]
     struct OnlyDebug;
 

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use metrics::{Counter, Gauge, Histogram, Key, Label, Level, Metadata};
 
-use super::call_log::{CallLog, CallLogKind, ErrorRef, LogHooks};
+use super::call_log::{CallLog, CallLogKind, ErrorRef, LogHooks, LogLimiter};
 use super::error_table::ErrorTable;
 
 /// Code recorded when an instrumented function panics (the panic then continues).
@@ -88,6 +88,7 @@ pub enum Outcome {
 pub struct CallSite {
     desc: SiteDescriptor,
     handles: OnceLock<Handles>,
+    limiter: LogLimiter,
 }
 
 impl std::fmt::Debug for Handles {
@@ -102,6 +103,7 @@ impl CallSite {
         Self {
             desc,
             handles: OnceLock::new(),
+            limiter: LogLimiter::new(),
         }
     }
 
@@ -210,7 +212,7 @@ impl CallSite {
             None => self.record_unbound(seconds, outcome),
         }
         if let Some(log) = &self.desc.log {
-            log_call(log, outcome, elapsed, error);
+            log_call(log, &self.limiter, start, outcome, elapsed, error);
         }
     }
 
@@ -237,27 +239,35 @@ impl CallSite {
 /// Writes the lines a call deserves. Called only for sites that log; the common case (a fast
 /// successful call) costs two comparisons.
 #[inline]
-fn log_call(log: &LogHooks, outcome: Outcome, duration: Duration, error: Option<ErrorRef<'_>>) {
-    let line = |kind, code, error, threshold| CallLog {
-        kind,
-        code,
-        duration,
-        error,
-        threshold,
+fn log_call(
+    log: &LogHooks,
+    limiter: &LogLimiter,
+    start: Instant,
+    outcome: Outcome,
+    duration: Duration,
+    error: Option<ErrorRef<'_>>,
+) {
+    let emit = |kind, code, error, threshold| {
+        if let Some(suppressed) = limiter.admit(start + duration) {
+            (log.emit)(&CallLog {
+                kind,
+                code,
+                duration,
+                error,
+                threshold,
+                suppressed,
+            });
+        }
     };
     match outcome {
-        Outcome::Err(code) if log.errors => {
-            (log.emit)(&line(CallLogKind::Failed, code, error, Duration::ZERO))
-        }
-        Outcome::Ok if log.all => {
-            (log.emit)(&line(CallLogKind::Completed, "", None, Duration::ZERO))
-        }
+        Outcome::Err(code) if log.errors => emit(CallLogKind::Failed, code, error, Duration::ZERO),
+        Outcome::Ok if log.all => emit(CallLogKind::Completed, "", None, Duration::ZERO),
         _ => {}
     }
     if let Some(threshold) = log.slow
         && duration > threshold
     {
-        (log.emit)(&line(CallLogKind::Slow, "", None, threshold));
+        emit(CallLogKind::Slow, "", None, threshold);
     }
 }
 
