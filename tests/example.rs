@@ -58,8 +58,11 @@ pub fn promtool_check(text: &str) -> Option<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn example_server_under_load() {
+    let logs = vitalsign::logging::MemoryWriter::new();
     let vitals = Vitals::builder()
         .bind_addr("127.0.0.1:0")
+        .log_format(vitalsign::logging::LogFormat::Json)
+        .log_output(vitalsign::logging::LogOutput::Memory(logs.clone()))
         .install()
         .expect("install");
     let data_dir = std::env::temp_dir().join(format!("kvstore-test-{}", std::process::id()));
@@ -154,6 +157,26 @@ async fn example_server_under_load() {
             Some(complaints) => assert_eq!(complaints, "", "promtool check metrics found problems"),
             None => eprintln!("note: promtool not installed; `promtool check metrics` skipped"),
         }
+    }
+
+    // The failed requests were logged as JSON lines with their key, op and code.
+    let lines: Vec<serde_json::Value> = logs
+        .contents()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let misses: Vec<&serde_json::Value> = lines
+        .iter()
+        .filter(|l| l["message"] == "call failed" && l["op"] == "get")
+        .collect();
+    assert!(!misses.is_empty());
+    for l in &misses {
+        assert_eq!(
+            (l["level"].as_str(), l["code"].as_str()),
+            (Some("WARN"), Some("not_found"))
+        );
+        assert!(l["key"].as_str().is_some_and(|k| k.starts_with('k')), "{l}");
+        assert_eq!(l["target"], "kvstore::store");
     }
 
     // Restart on the same directory: the write-ahead log replays to the same keys.

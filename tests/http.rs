@@ -44,6 +44,7 @@ fn fsync() {}
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn scrape_over_http_counts_exactly() {
     let vitals = Vitals::builder()
+        .logging(false)
         .bind_addr("127.0.0.1:0")
         .global_label("region", "eu-1")
         .install()

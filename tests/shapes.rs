@@ -12,7 +12,7 @@ use vitalsign::Vitals;
 
 fn vitals() -> &'static Vitals {
     static V: OnceLock<Vitals> = OnceLock::new();
-    V.get_or_init(|| Vitals::builder().install().expect("install"))
+    V.get_or_init(|| Vitals::builder().logging(false).install().expect("install"))
 }
 
 fn scrape() -> Scrape {

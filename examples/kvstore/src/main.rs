@@ -9,6 +9,7 @@ use kvstore::{load, server};
 use vitalsign::Vitals;
 use vitalsign::health::builtin::ProcessMemory;
 use vitalsign::health::{CheckSpec, Kind};
+use vitalsign::logging::LogFormat;
 
 const USAGE: &str = "\
 usage:
@@ -95,19 +96,17 @@ async fn serve(args: &[String]) -> Result<(), String> {
         .service("kvstore")
         .version(env!("CARGO_PKG_VERSION"))
         .health(memory)
+        .log_format(LogFormat::Json)
         .install()
         .map_err(|e| e.to_string())?;
     let running = server::start(&config, &vitals)
         .await
         .map_err(|e| format!("cannot start: {e}"))?;
-    println!(
-        "kvstore listening on {} (data in {})",
-        running.db_addr,
-        config.data_dir.display()
-    );
-    println!(
-        "metrics on http://{0}/metrics, health on http://{0}/health",
-        running.metrics_addr
+    tracing::info!(
+        db_addr = %running.db_addr,
+        metrics_addr = %running.metrics_addr,
+        data_dir = %config.data_dir.display(),
+        "kvstore started: metrics on /metrics, health on /health"
     );
     if demo_load {
         let addr = running.db_addr;
@@ -117,10 +116,10 @@ async fn serve(args: &[String]) -> Result<(), String> {
                 tokio::time::sleep(Duration::from_secs(1)).await;
             }
         });
-        println!("driving a demo load of 200 requests a second");
+        tracing::info!("driving a demo load of 200 requests a second");
     }
     let _ = tokio::signal::ctrl_c().await;
-    println!("shutting down");
+    tracing::info!("shutting down");
     running.shutdown().await;
     Ok(())
 }

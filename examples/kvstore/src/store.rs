@@ -59,7 +59,7 @@ impl Store {
     }
 
     /// Reads a key.
-    #[instrumented(name = "requests", labels(op = "get"))]
+    #[instrumented(name = "requests", labels(op = "get"), fields(key = %key))]
     pub fn get(&self, key: &str) -> Result<String, KvError> {
         self.lock()
             .get(key)
@@ -79,7 +79,7 @@ impl Store {
     }
 
     /// Deletes a key.
-    #[instrumented(name = "requests", labels(op = "del"))]
+    #[instrumented(name = "requests", labels(op = "del"), fields(key = %key))]
     pub async fn del(&self, key: String) -> Result<(), KvError> {
         if !self.lock().contains_key(&key) {
             return Err(KvError::NotFound(key));

@@ -64,7 +64,7 @@ impl Wal {
     }
 
     /// Makes every append so far durable.
-    #[instrumented(name = "wal_syncs")]
+    #[instrumented(name = "wal_syncs", slow = "100ms")]
     pub async fn sync(&self) -> Result<(), KvError> {
         let file = self.file.lock().await;
         file.sync_data().await?;
