@@ -167,9 +167,36 @@ async fn scrape_over_http_counts_exactly() {
         Some("Completed calls, for `apply_event` and `get`.")
     );
 
+    // Process and build metrics, refreshed at scrape time.
+    assert!(s.get("process_resident_memory_bytes", &[("region", "eu-1")]) > 1e6);
+    assert!(s.get("process_threads", &[("region", "eu-1")]) >= 2.0);
+    assert!(s.get("process_open_fds", &[("region", "eu-1")]) >= 3.0);
+    assert!(s.get("process_start_time_seconds", &[("region", "eu-1")]) > 1.7e9);
+    assert_eq!(
+        s.families["process_cpu_seconds_total"].kind.as_deref(),
+        Some("counter")
+    );
+    let vitalsign_version = env!("CARGO_PKG_VERSION");
+    assert_eq!(
+        s.get(
+            "e2e_build_info",
+            &[
+                ("region", "eu-1"),
+                ("version", "unknown"),
+                ("vitalsign_version", vitalsign_version)
+            ]
+        ),
+        1.0
+    );
+    assert!(s.get("e2e_uptime_seconds", &[("region", "eu-1")]) > 0.0);
+
     // Counters never go back between scrapes.
     let again = common::parse(&common::request(addr, "GET", "/metrics").await.body).unwrap();
     assert!(again.get("e2e_requests_total", &ev) >= 12.0);
+    assert!(
+        again.get("e2e_scrape_duration_seconds", &[("region", "eu-1")]) > 0.0,
+        "the previous render's time"
+    );
     assert_eq!(
         vitals.render().lines().count(),
         again.samples.len() + 2 * again.families.len()

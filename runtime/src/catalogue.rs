@@ -111,6 +111,14 @@ pub enum Role {
     HealthOverall,
     /// `{ns}_log_events_total`: log events written, by level.
     LogEvents,
+    /// A Prometheus-standard `process_*` family.
+    Process,
+    /// `{ns}_uptime_seconds`.
+    Uptime,
+    /// `{ns}_build_info{version, vitalsign_version}`, always 1.
+    BuildInfo,
+    /// `{ns}_scrape_duration_seconds`: how long the previous render of `/metrics` took.
+    ScrapeDuration,
 }
 
 /// The Prometheus type of a family.
@@ -139,6 +147,9 @@ impl Role {
     fn kind(self) -> Kind {
         match self {
             Role::Calls | Role::Errors | Role::HealthFailures | Role::LogEvents => Kind::Counter,
+            Role::Uptime | Role::BuildInfo | Role::ScrapeDuration => Kind::Gauge,
+            // Only `process_cpu_seconds_total` is a counter; `Family::kind` tells them apart.
+            Role::Process => Kind::Gauge,
             Role::Duration | Role::HealthDuration => Kind::Histogram,
             Role::InFlight | Role::HealthStatus | Role::HealthOverall => Kind::Gauge,
         }
@@ -157,6 +168,10 @@ impl Role {
             Role::HealthFailures => "Health check runs that were unhealthy, timed out or panicked",
             Role::HealthOverall => "Overall health: 1 healthy, 0.5 degraded, 0 unhealthy",
             Role::LogEvents => "Log events written, by level",
+            Role::Process => "Process metric",
+            Role::Uptime => "Seconds since vitalsign was installed in this process",
+            Role::BuildInfo => "Build information of the service; always 1",
+            Role::ScrapeDuration => "Duration of the previous rendering of /metrics in seconds",
         }
     }
 }
@@ -184,6 +199,9 @@ impl Family {
 
     /// Its Prometheus type.
     pub fn kind(&self) -> Kind {
+        if self.name.ends_with("_total") && self.role == Role::Process {
+            return Kind::Counter;
+        }
         self.role.kind()
     }
 
@@ -204,6 +222,13 @@ impl Family {
 
     /// The HELP text: the doc comment when the sites share one, else a generated summary.
     pub fn help(&self) -> String {
+        if self.role == Role::Process
+            && let Some((_, _, help)) = crate::process::PROCESS_FAMILIES
+                .iter()
+                .find(|(n, _, _)| *n == self.name)
+        {
+            return format!("{help}.");
+        }
         let what = self.role.describes();
         let Some(first) = self.sites.first().map(Site::doc) else {
             return format!("{what}.");
@@ -303,7 +328,7 @@ impl Catalogue {
         &self.families
     }
 
-    /// Adds the families vitalsign defines itself (health, log events) under `namespace`, as
+    /// Adds the families vitalsign defines itself (health, logs, process, build) under `namespace`, as
     /// `install()` does.
     pub(crate) fn with_runtime_families(mut self, namespace: &str) -> Self {
         let roles = [
@@ -329,13 +354,27 @@ impl Catalogue {
                 sites: Vec::new(),
             });
         }
-        self.families.push(Family {
-            name: crate::logging::family_name(namespace),
-            role: Role::LogEvents,
-            label_keys: vec!["level"],
-            buckets: None,
-            sites: Vec::new(),
-        });
+        let mut own = |name: String, role, label_keys: Vec<&'static str>| {
+            self.families.push(Family {
+                name,
+                role,
+                label_keys,
+                buckets: None,
+                sites: Vec::new(),
+            });
+        };
+        own(
+            crate::logging::family_name(namespace),
+            Role::LogEvents,
+            vec!["level"],
+        );
+        let [uptime, build, scrape] = crate::process::family_names(namespace);
+        own(uptime, Role::Uptime, Vec::new());
+        own(build, Role::BuildInfo, vec!["version", "vitalsign_version"]);
+        own(scrape, Role::ScrapeDuration, Vec::new());
+        for (name, _, _) in crate::process::PROCESS_FAMILIES {
+            own((*name).to_owned(), Role::Process, Vec::new());
+        }
         self.families.sort_by(|a, b| a.name.cmp(&b.name));
         self
     }

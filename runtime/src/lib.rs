@@ -35,6 +35,7 @@ pub mod catalogue;
 mod error_code;
 pub mod health;
 pub mod logging;
+mod process;
 mod recorder;
 mod server;
 pub mod testing;

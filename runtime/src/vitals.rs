@@ -11,6 +11,7 @@ use vitalsign_naming as naming;
 use crate::catalogue::{Catalogue, CatalogueError, Role, catalogue};
 use crate::health::{Health, HealthCheck, HealthError, Registry, ShowDetails, Status, StatusCodes};
 use crate::logging::{LogFormat, LogOutput, LogSettings};
+use crate::process::ProcessMetrics;
 use crate::recorder::{Shared, VitalsRecorder};
 use crate::server::MetricsServer;
 
@@ -242,6 +243,7 @@ impl Builder {
             self.version.clone(),
         )
         .map_err(|(key, problem)| InstallError::Config { key, problem })?;
+        let process = ProcessMetrics::new(&namespace, self.version.as_deref());
         let registry = Arc::new(Registry::new(namespace));
         for check in self.checks {
             registry.add(check)?;
@@ -255,6 +257,7 @@ impl Builder {
             started: Instant::now(),
         };
         let vitals = Vitals(Arc::new(Inner {
+            process,
             shared,
             catalogue,
             bind_addr,
@@ -342,6 +345,7 @@ pub(crate) struct HttpOptions {
 
 #[derive(Debug)]
 struct Inner {
+    process: ProcessMetrics,
     shared: Arc<Shared>,
     catalogue: Catalogue,
     bind_addr: SocketAddr,
@@ -364,9 +368,14 @@ impl Vitals {
         INSTALLED.get().cloned()
     }
 
-    /// The Prometheus text exposition, exactly as `GET /metrics` serves it.
+    /// The Prometheus text exposition, exactly as `GET /metrics` serves it. Process metrics
+    /// and uptime are brought up to date first.
     pub fn render(&self) -> String {
-        self.0.shared.render()
+        let started = Instant::now();
+        self.0.process.refresh();
+        let text = self.0.shared.render();
+        self.0.process.rendered_in(started.elapsed());
+        text
     }
 
     /// The catalogue checked at install.
