@@ -32,6 +32,7 @@
 //! see `docs/metrics.md` for every rule.
 
 pub mod catalogue;
+pub mod config;
 mod error_code;
 pub mod health;
 pub mod logging;

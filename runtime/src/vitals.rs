@@ -9,6 +9,7 @@ use std::time::Instant;
 use vitalsign_naming as naming;
 
 use crate::catalogue::{Catalogue, CatalogueError, Role, catalogue};
+use crate::config::{Config, ConfigError};
 use crate::health::{Health, HealthCheck, HealthError, Registry, ShowDetails, Status, StatusCodes};
 use crate::logging::{LogFormat, LogOutput, LogSettings};
 use crate::process::ProcessMetrics;
@@ -41,6 +42,9 @@ pub enum InstallError {
     /// Two call sites disagree about a family.
     #[error(transparent)]
     Catalogue(#[from] CatalogueError),
+    /// The configuration file or a `VITALSIGN_*` variable is wrong.
+    #[error(transparent)]
+    ConfigFile(#[from] ConfigError),
     /// A health check given to the builder cannot be registered.
     #[error(transparent)]
     Health(#[from] HealthError),
@@ -64,6 +68,8 @@ pub struct Builder {
     show_details: ShowDetails,
     status_codes: Vec<(Status, u16)>,
     logging: LogSettings,
+    config_file: Option<std::path::PathBuf>,
+    serve_metrics: bool,
 }
 
 impl std::fmt::Debug for Builder {
@@ -95,6 +101,8 @@ impl Default for Builder {
             show_details: ShowDetails::default(),
             status_codes: Vec::new(),
             logging: LogSettings::default(),
+            config_file: None,
+            serve_metrics: true,
         }
     }
 }
@@ -183,12 +191,40 @@ impl Builder {
         self
     }
 
+    /// A YAML or TOML configuration file, read at `install()`: what it sets replaces what the
+    /// code set, and `VITALSIGN_*` environment variables replace both (see `docs/operations.md`).
+    pub fn config_file(mut self, path: impl Into<std::path::PathBuf>) -> Self {
+        self.config_file = Some(path.into());
+        self
+    }
+
+    /// Whether the server answers `/metrics` (default: yes; instrumentation records either way).
+    pub fn serve_metrics(mut self, serve: bool) -> Self {
+        self.serve_metrics = serve;
+        self
+    }
+
+    /// The file (if any) and the environment, applied over this builder.
+    fn configured(self) -> Result<Self, InstallError> {
+        let mut config = match &self.config_file {
+            Some(path) => Config::from_file(path)?,
+            None => Config::default(),
+        };
+        config.env_overrides(|name| std::env::var(name).ok())?;
+        Ok(config.apply(self)?)
+    }
+
     /// Validates every option, checks the catalogue, installs the global `metrics` recorder,
     /// binds every call site to it and registers the health checks.
     pub fn install(self) -> Result<Vitals, InstallError> {
         if INSTALLED.get().is_some() {
             return Err(InstallError::AlreadyInstalled);
         }
+        let this = self.configured()?;
+        this.install_configured()
+    }
+
+    fn install_configured(self) -> Result<Vitals, InstallError> {
         let namespace = self
             .namespace
             .clone()
@@ -250,6 +286,7 @@ impl Builder {
         }
         registry.start();
         let http = HttpOptions {
+            serve_metrics: self.serve_metrics,
             show_details: self.show_details,
             codes,
             service: self.service,
@@ -336,6 +373,7 @@ fn default_namespace(catalogue: &Catalogue) -> String {
 /// How the health endpoints answer.
 #[derive(Debug)]
 pub(crate) struct HttpOptions {
+    pub serve_metrics: bool,
     pub show_details: ShowDetails,
     pub codes: StatusCodes,
     pub service: Option<String>,
@@ -361,6 +399,11 @@ impl Vitals {
     /// Starts configuring: `Vitals::builder().global_label("region", "eu-1").install()?`.
     pub fn builder() -> Builder {
         Builder::default()
+    }
+
+    /// A builder reading `path` (YAML or TOML) at `install()`: `Vitals::from_config_file("vitalsign.yaml").install()?`.
+    pub fn from_config_file(path: impl Into<std::path::PathBuf>) -> Builder {
+        Builder::default().config_file(path)
     }
 
     /// The handle `install()` returned, if vitalsign is installed in this process.

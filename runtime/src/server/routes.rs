@@ -35,6 +35,9 @@ pub(super) async fn handle(
         _ => None,
     };
     let response = match (req.uri().path(), scope) {
+        ("/metrics", _) if !vitals.http().serve_metrics => {
+            text(StatusCode::NOT_FOUND, PLAIN, "not found\n".into())
+        }
         ("/metrics", _) if readable => metrics(vitals).await,
         (_, Some(scope)) if readable => health(&vitals, scope, peer, &req),
         ("/metrics", _) | (_, Some(_)) => {

@@ -25,7 +25,7 @@ pub struct DiskSpace {
 
 impl DiskSpace {
     /// Checks the file system of `path`: degraded below 10 % free, unhealthy below 5 %.
-    pub fn new(name: &'static str, path: impl Into<PathBuf>) -> Self {
+    pub fn new(name: impl Into<std::borrow::Cow<'static, str>>, path: impl Into<PathBuf>) -> Self {
         let path = path.into();
         Self {
             spec: CheckSpec::new(name).description(format!(

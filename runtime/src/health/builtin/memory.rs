@@ -18,7 +18,7 @@ pub struct ProcessMemory {
 
 impl ProcessMemory {
     /// A non-critical check named `name`.
-    pub fn new(name: &'static str) -> Self {
+    pub fn new(name: impl Into<std::borrow::Cow<'static, str>>) -> Self {
         Self {
             spec: CheckSpec::new(name)
                 .description("Resident memory of the process against its limit")

@@ -15,7 +15,10 @@ pub struct TcpConnect {
 
 impl TcpConnect {
     /// Checks `address` (`host:port`).
-    pub fn new(name: &'static str, address: impl Into<String>) -> Self {
+    pub fn new(
+        name: impl Into<std::borrow::Cow<'static, str>>,
+        address: impl Into<String>,
+    ) -> Self {
         let address = address.into();
         Self {
             spec: CheckSpec::new(name).description(format!("TCP connect to {address}")),
