@@ -31,6 +31,7 @@
 //! (`{ns}_{name}_errors_total`). Names, labels and buckets are checked when the macro expands;
 //! see `docs/metrics.md` for every rule.
 
+mod artifacts;
 pub mod catalogue;
 pub mod config;
 mod error_code;
@@ -46,6 +47,7 @@ mod vitals;
 #[path = "private/mod.rs"]
 pub mod __private;
 
+pub use artifacts::RulesOptions;
 pub use catalogue::catalogue;
 pub use error_code::ErrorCode;
 pub use server::MetricsServer;

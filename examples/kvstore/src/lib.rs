@@ -14,3 +14,9 @@ pub mod store;
 pub mod wal;
 
 pub use error::KvError;
+
+/// Options of the alerting rules generated for this server: a connection's duration is its
+/// lifetime, not a response time, so it gets no latency alert.
+pub fn rules_options() -> vitalsign::RulesOptions {
+    vitalsign::RulesOptions::new("kvstore").without_latency_alert("kvstore_connections")
+}

@@ -15,10 +15,13 @@ const USAGE: &str = "\
 usage:
   kvstore [serve] [--listen ADDR] [--metrics ADDR] [--data-dir DIR] [--demo-load]
   kvstore load [--addr ADDR] [--requests N] [--concurrency N]
+  kvstore --emit rules|dashboard|docs
 
 serve      run the database (default 127.0.0.1:7878) and /metrics (default 127.0.0.1:9090);
            --demo-load also drives a light mixed load at it, so /metrics has data at once
-load       send a seeded mix of commands, some failing on purpose, and print what came back";
+load       send a seeded mix of commands, some failing on purpose, and print what came back
+--emit     print the Prometheus alerting rules, the Grafana dashboard or the metric reference
+           generated from the metric catalogue (docs/generated/ holds them)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -26,6 +29,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("load") => runtime.block_on(run_load(&args[1..])),
         Some("serve") => runtime.block_on(serve(&args[1..])),
+        Some("--emit") => return emit(args.get(1).map(String::as_str)),
         Some("-h" | "--help") => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;
@@ -149,4 +153,30 @@ async fn run_load(args: &[String]) -> Result<(), String> {
         println!("  ERR {code}: {n}");
     }
     Ok(())
+}
+
+/// Prints an artifact generated from the catalogue.
+fn emit(what: Option<&str>) -> ExitCode {
+    let vitals = match Vitals::builder()
+        .logging(false)
+        .serve_metrics(false)
+        .install()
+    {
+        Ok(v) => v,
+        Err(e) => {
+            eprintln!("kvstore: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let catalogue = vitals.catalogue();
+    match what {
+        Some("rules") => print!("{}", catalogue.prometheus_rules(&kvstore::rules_options())),
+        Some("dashboard") => print!("{}", catalogue.grafana_dashboard("kvstore")),
+        Some("docs") => print!("{}", catalogue.markdown_reference()),
+        other => {
+            eprintln!("kvstore: --emit takes rules, dashboard or docs, not {other:?}\n\n{USAGE}");
+            return ExitCode::FAILURE;
+        }
+    }
+    ExitCode::SUCCESS
 }

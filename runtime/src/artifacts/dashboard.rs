@@ -1,0 +1,166 @@
+//! A Grafana dashboard (JSON model, importable): the datasource, `instance` and `op` are
+//! template variables; one row of panels per instrumented family, then health and process.
+
+use serde_json::{Value, json};
+
+use crate::catalogue::Catalogue;
+
+struct Panels {
+    list: Vec<Value>,
+    y: u32,
+}
+
+impl Panels {
+    fn add(&mut self, title: &str, unit: &str, targets: &[(&str, String)], kind: &str) {
+        let id = self.list.len() + 1;
+        let x = if self.list.len() % 2 == 0 { 0 } else { 12 };
+        let targets: Vec<Value> = targets
+            .iter()
+            .enumerate()
+            .map(|(i, (legend, expr))| {
+                json!({
+                    "refId": char::from(b'A' + i as u8).to_string(),
+                    "datasource": {"type": "prometheus", "uid": "${datasource}"},
+                    "expr": expr,
+                    "legendFormat": legend,
+                })
+            })
+            .collect();
+        self.list.push(json!({
+            "id": id,
+            "type": kind,
+            "title": title,
+            "datasource": {"type": "prometheus", "uid": "${datasource}"},
+            "gridPos": {"h": 8, "w": 12, "x": x, "y": self.y},
+            "fieldConfig": {"defaults": {"unit": unit}, "overrides": []},
+            "targets": targets,
+        }));
+        if x == 12 {
+            self.y += 8;
+        }
+    }
+}
+
+impl Catalogue {
+    /// A Grafana dashboard for the service whose Prometheus `job` is `job`.
+    pub fn grafana_dashboard(&self, job: &str) -> String {
+        let sel = format!("job=\"{job}\", instance=~\"$instance\"");
+        let mut p = Panels {
+            list: Vec::new(),
+            y: 0,
+        };
+        let mut first_calls = None;
+        for g in self.groups() {
+            let ops = format!("{sel}, op=~\"$op\"");
+            first_calls.get_or_insert(g.calls);
+            p.add(
+                &format!("{}: calls per second by op", g.base),
+                "reqps",
+                &[(
+                    "{{op}}",
+                    format!("sum by (op) (rate({}{{{ops}}}[$__rate_interval]))", g.calls),
+                )],
+                "timeseries",
+            );
+            p.add(
+                &format!("{}: errors per second by code", g.base),
+                "reqps",
+                &[(
+                    "{{op}} {{code}}",
+                    format!(
+                        "sum by (op, code) (rate({}{{{ops}}}[$__rate_interval]))",
+                        g.errors
+                    ),
+                )],
+                "timeseries",
+            );
+            let quantile = |q: &str| {
+                format!(
+                    "histogram_quantile({q}, sum by (op, le) (rate({}_bucket{{{ops}}}[$__rate_interval])))",
+                    g.duration
+                )
+            };
+            p.add(
+                &format!("{}: latency p50 / p95 / p99", g.base),
+                "s",
+                &[
+                    ("p50 {{op}}", quantile("0.5")),
+                    ("p95 {{op}}", quantile("0.95")),
+                    ("p99 {{op}}", quantile("0.99")),
+                ],
+                "timeseries",
+            );
+            if let Some(in_flight) = &g.in_flight {
+                p.add(
+                    &format!("{}: calls in flight", g.base),
+                    "short",
+                    &[("{{op}}", format!("sum by (op) ({in_flight}{{{ops}}})"))],
+                    "timeseries",
+                );
+            }
+        }
+        if let Some(ns) = self.own_namespace() {
+            p.add(
+                "Health check status (1 healthy, 0.5 degraded, 0 unhealthy)",
+                "short",
+                &[(
+                    "{{instance}} {{check}}",
+                    format!("{ns}_health_check_status{{{sel}}}"),
+                )],
+                "timeseries",
+            );
+            p.add(
+                "Uptime",
+                "s",
+                &[("{{instance}}", format!("{ns}_uptime_seconds{{{sel}}}"))],
+                "stat",
+            );
+        }
+        p.add(
+            "Process CPU",
+            "percentunit",
+            &[(
+                "{{instance}}",
+                format!("rate(process_cpu_seconds_total{{{sel}}}[$__rate_interval])"),
+            )],
+            "timeseries",
+        );
+        p.add(
+            "Process resident memory",
+            "bytes",
+            &[(
+                "{{instance}}",
+                format!("process_resident_memory_bytes{{{sel}}}"),
+            )],
+            "timeseries",
+        );
+        let op_source = first_calls.unwrap_or("up");
+        let dashboard = json!({
+            "title": format!("{job} (vitalsign)"),
+            "uid": format!("vitalsign-{job}"),
+            "tags": ["vitalsign", job],
+            "timezone": "browser",
+            "schemaVersion": 39,
+            "version": 1,
+            "refresh": "30s",
+            "time": {"from": "now-1h", "to": "now"},
+            "templating": {"list": [
+                {"name": "datasource", "type": "datasource", "query": "prometheus", "label": "Data source"},
+                {
+                    "name": "instance", "type": "query", "label": "Instance",
+                    "datasource": {"type": "prometheus", "uid": "${datasource}"},
+                    "query": format!("label_values(up{{job=\"{job}\"}}, instance)"),
+                    "includeAll": true, "multi": true, "refresh": 2,
+                },
+                {
+                    "name": "op", "type": "query", "label": "Operation",
+                    "datasource": {"type": "prometheus", "uid": "${datasource}"},
+                    "query": format!("label_values({op_source}{{job=\"{job}\"}}, op)"),
+                    "includeAll": true, "multi": true, "refresh": 2,
+                },
+            ]},
+            "panels": p.list,
+        });
+        serde_json::to_string_pretty(&dashboard).expect("dashboard serializes") + "\n"
+    }
+}
