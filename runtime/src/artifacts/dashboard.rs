@@ -13,7 +13,11 @@ struct Panels {
 impl Panels {
     fn add(&mut self, title: &str, unit: &str, targets: &[(&str, String)], kind: &str) {
         let id = self.list.len() + 1;
-        let x = if self.list.len().is_multiple_of(2) { 0 } else { 12 };
+        let x = if self.list.len().is_multiple_of(2) {
+            0
+        } else {
+            12
+        };
         let targets: Vec<Value> = targets
             .iter()
             .enumerate()
