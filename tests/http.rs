@@ -202,6 +202,43 @@ async fn scrape_over_http_counts_exactly() {
         again.samples.len() + 2 * again.families.len()
     );
 
+    // The /stats snapshot: totals since start, and the window (here: everything since install).
+    let stats = common::request(addr, "GET", "/stats").await;
+    assert_eq!(
+        (
+            stats.status,
+            stats.headers["content-type"].to_str().unwrap()
+        ),
+        (200, "application/json")
+    );
+    let stats: serde_json::Value = serde_json::from_str(&stats.body).unwrap();
+    let ops = stats["operations"].as_array().unwrap();
+    let apply = ops
+        .iter()
+        .find(|o| o["family"] == "e2e_requests" && o["op"] == "apply_event")
+        .unwrap();
+    assert_eq!(apply["calls"], 12);
+    assert_eq!(
+        apply["errors"],
+        serde_json::json!({"cancelled": 1, "invalid_transition": 2, "not_found": 3, "panic": 1})
+    );
+    let w = &apply["window"];
+    assert_eq!(w["calls"], 12);
+    assert!(w["calls_per_second"].as_f64().unwrap() > 0.0);
+    assert!((w["error_ratio"].as_f64().unwrap() - 7.0 / 12.0).abs() < 1e-9);
+    let (p50, p95, p99) = (
+        w["p50_seconds"].as_f64().unwrap(),
+        w["p95_seconds"].as_f64().unwrap(),
+        w["p99_seconds"].as_f64().unwrap(),
+    );
+    assert!(
+        p50 <= p95 && p95 <= p99 && p99 <= 0.1,
+        "{p50} {p95} {p99} within the declared buckets"
+    );
+    assert!(stats["uptime_seconds"].as_f64().unwrap() > 0.0);
+    assert!(stats["process"]["resident_memory_bytes"].as_f64().unwrap() > 1e6);
+    assert_eq!(vitals.snapshot().operations.len(), ops.len());
+
     // HEAD: headers only. Other methods: 405 with Allow. Unknown paths: 404, path not echoed.
     let head = common::request(addr, "HEAD", "/metrics").await;
     assert_eq!((head.status, head.body.as_str()), (200, ""));

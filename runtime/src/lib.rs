@@ -40,6 +40,7 @@ pub mod logging;
 mod process;
 mod recorder;
 mod server;
+pub mod stats;
 pub mod testing;
 mod vitals;
 

@@ -104,6 +104,11 @@ impl ProcessMetrics {
         self.uptime.set(self.started.elapsed().as_secs_f64());
     }
 
+    /// Time since install.
+    pub(crate) fn uptime(&self) -> Duration {
+        self.started.elapsed()
+    }
+
     /// Records how long a render took; the next scrape shows it.
     pub(crate) fn rendered_in(&self, took: Duration) {
         self.scrape.set(took.as_secs_f64());

@@ -13,8 +13,10 @@ use crate::config::{Config, ConfigError};
 use crate::health::{Health, HealthCheck, HealthError, Registry, ShowDetails, Status, StatusCodes};
 use crate::logging::{LogFormat, LogOutput, LogSettings};
 use crate::process::ProcessMetrics;
+use crate::recorder::Value;
 use crate::recorder::{Shared, VitalsRecorder};
 use crate::server::MetricsServer;
+use crate::stats::{GroupNames, ProcessStats, Snapshot, Stats};
 
 /// Default bucket bounds of duration histograms, in seconds: 50 µs (a cached read) to 10 s (a
 /// slow scan or a stalled disk), about three per decade.
@@ -295,6 +297,8 @@ impl Builder {
         };
         let vitals = Vitals(Arc::new(Inner {
             process,
+            stats: Stats::new(),
+            sampler: OnceLock::new(),
             shared,
             catalogue,
             bind_addr,
@@ -384,6 +388,8 @@ pub(crate) struct HttpOptions {
 #[derive(Debug)]
 struct Inner {
     process: ProcessMetrics,
+    stats: Stats,
+    sampler: OnceLock<()>,
     shared: Arc<Shared>,
     catalogue: Catalogue,
     bind_addr: SocketAddr,
@@ -431,6 +437,62 @@ impl Vitals {
         self.0.bind_addr
     }
 
+    /// The `/stats` snapshot: per operation, totals since start and the last minute's rate,
+    /// error ratio and p50/p95/p99; process CPU, memory and uptime.
+    pub fn snapshot(&self) -> Snapshot {
+        self.0.process.refresh();
+        let families = self.0.shared.families();
+        let value = |name: &str| {
+            families
+                .get(name)
+                .and_then(|f| f.series.first())
+                .map(|(_, v)| match v {
+                    Value::Counter(n) => *n as f64,
+                    Value::Gauge(g) => *g,
+                    Value::Histogram(h) => h.sum,
+                })
+        };
+        let process = ProcessStats {
+            cpu_seconds_total: value("process_cpu_seconds_total"),
+            resident_memory_bytes: value("process_resident_memory_bytes"),
+        };
+        self.0
+            .stats
+            .snapshot(&families, &self.groups(), process, self.0.process.uptime())
+    }
+
+    fn groups(&self) -> Vec<GroupNames> {
+        self.0
+            .catalogue
+            .groups()
+            .into_iter()
+            .map(|g| GroupNames {
+                base: g.base,
+                calls: g.calls.to_owned(),
+                errors: g.errors,
+                duration: g.duration,
+            })
+            .collect()
+    }
+
+    /// Samples the totals every 10 s for the `/stats` window (once per process; needs a tokio
+    /// runtime, so it starts with the server).
+    fn start_sampler(&self) {
+        if tokio::runtime::Handle::try_current().is_err() || self.0.sampler.set(()).is_err() {
+            return;
+        }
+        let vitals = self.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(crate::stats::SAMPLE_EVERY);
+            tick.tick().await;
+            loop {
+                tick.tick().await;
+                let families = vitals.0.shared.families();
+                vitals.0.stats.sample(&families, &vitals.groups());
+            }
+        });
+    }
+
     /// The health of this process: add checks, flip the ready/live switches, read reports.
     pub fn health(&self) -> &Health {
         &self.0.health
@@ -445,6 +507,7 @@ impl Vitals {
     /// not running yet.
     pub async fn bind(&self) -> std::io::Result<MetricsServer> {
         self.0.health.0.start();
+        self.start_sampler();
         MetricsServer::bind(self.clone(), self.0.bind_addr).await
     }
 

@@ -14,7 +14,7 @@ use std::sync::{Arc, RwLock};
 use metrics::{Counter, Gauge, Histogram, Key, KeyName, Metadata, Recorder, SharedString, Unit};
 use metrics_util::registry::Registry;
 
-use exposition::{Family, Labels, Value};
+pub(crate) use exposition::{Family, Labels, Value};
 use storage::Storage;
 
 /// Storage and descriptions shared by the recorder and the renderer.
@@ -55,6 +55,21 @@ impl Shared {
 
     /// The whole exposition, as served on `/metrics`.
     pub(crate) fn render(&self) -> String {
+        let mut families = self.families();
+        let help = self
+            .help
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        for (name, family) in &mut families {
+            family.help = help.get(name).cloned();
+        }
+        drop(help);
+        exposition::render(families)
+    }
+
+    /// Every series, grouped by family name (without HELP): what `render` writes and what
+    /// `/stats` reads.
+    pub(crate) fn families(&self) -> BTreeMap<String, Family> {
         let mut families: BTreeMap<String, Family> = BTreeMap::new();
         let mut add = |key: &Key, value: Value| {
             let name = exposition::sanitize_name(key.name());
@@ -71,15 +86,7 @@ impl Shared {
         });
         self.registry
             .visit_histograms(|key, h| add(key, Value::Histogram(h.snapshot())));
-        let help = self
-            .help
-            .read()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        for (name, family) in &mut families {
-            family.help = help.get(name).cloned();
-        }
-        drop(help);
-        exposition::render(families)
+        families
     }
 
     /// Global labels first, then the series' own; a series' own label wins a clash.

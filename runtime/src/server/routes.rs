@@ -39,8 +39,9 @@ pub(super) async fn handle(
             text(StatusCode::NOT_FOUND, PLAIN, "not found\n".into())
         }
         ("/metrics", _) if readable => metrics(vitals).await,
+        ("/stats", _) if readable => stats(vitals).await,
         (_, Some(scope)) if readable => health(&vitals, scope, peer, &req),
-        ("/metrics", _) | (_, Some(_)) => {
+        ("/metrics" | "/stats", _) | (_, Some(_)) => {
             let mut r = text(
                 StatusCode::METHOD_NOT_ALLOWED,
                 PLAIN,
@@ -64,6 +65,25 @@ async fn metrics(vitals: Vitals) -> Reply {
             StatusCode::INTERNAL_SERVER_ERROR,
             PLAIN,
             "render failed\n".into(),
+        ),
+    }
+}
+
+/// The JSON snapshot; like a render, it walks every series, so off the reactor.
+async fn stats(vitals: Vitals) -> Reply {
+    match tokio::task::spawn_blocking(move || vitals.snapshot()).await {
+        Ok(snapshot) => {
+            let body = serde_json::to_string(&snapshot)
+                .unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"));
+            let mut r = text(StatusCode::OK, JSON, body + "\n");
+            r.headers_mut()
+                .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            r
+        }
+        Err(_) => text(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            PLAIN,
+            "snapshot failed\n".into(),
         ),
     }
 }
