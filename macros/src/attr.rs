@@ -11,7 +11,7 @@ use syn::{Expr, ExprLit, Lit, LitStr, Meta, MetaNameValue, Token, UnOp};
 use crate::ctxt::Ctxt;
 use crate::symbol::{
     self, BUCKETS, FIELDS, HELP, IN_FLIGHT, LABELS, LOG, LOG_LEVEL, NAME, NAMESPACE, OPTIONS, SKIP,
-    SLOW, SPAN,
+    SLO, SLOW, SPAN,
 };
 
 /// A label given in `labels(key = "value")`.
@@ -49,6 +49,18 @@ impl syn::parse::Parse for FieldOpt {
     }
 }
 
+/// `slo(success = 99.9, latency = "250ms", latency_target = 99.0)`, each value with its tokens.
+#[derive(Clone, Default)]
+pub struct SloOpt {
+    pub success: Option<(f64, TokenStream)>,
+    pub latency: Option<LitStr>,
+    pub latency_target: Option<(f64, TokenStream)>,
+    /// The whole `slo(..)`, for errors about it as a whole.
+    pub tokens: TokenStream,
+    /// How many keys were written, valid or not.
+    pub keys: usize,
+}
+
 /// One bucket bound and the tokens it was written as (`-1.0` is two tokens).
 #[derive(Clone)]
 pub struct Bound {
@@ -73,6 +85,7 @@ pub struct Options {
     pub slow: Option<LitStr>,
     pub span: Option<Span>,
     pub fields: Vec<FieldOpt>,
+    pub slo: Option<SloOpt>,
     /// Options already given, valid or not, to report repeats.
     seen: Vec<String>,
 }
@@ -118,6 +131,7 @@ impl Options {
             SLOW => self.slow = string_value(&meta, cx),
             SPAN => self.span = flag(&meta, cx),
             FIELDS => self.fields = fields_value(&meta, cx),
+            SLO => self.slo = slo_value(&meta, cx),
             LABELS => {
                 self.labels_span = Some(meta.span());
                 self.labels = labels_value(&meta, cx);
@@ -152,6 +166,8 @@ impl Options {
             span: method.span.or(self.span),
             // Fields name a function's own arguments, so they never carry over from a block.
             fields: method.fields.clone(),
+            // An objective is a promise about one operation: never inherited from a block.
+            slo: method.slo.clone(),
             seen: Vec::new(),
         }
     }
@@ -264,6 +280,66 @@ fn labels_value(meta: &Meta, cx: &mut Ctxt) -> Vec<LabelOpt> {
         labels.push(LabelOpt { key, value });
     }
     labels
+}
+
+fn slo_value(meta: &Meta, cx: &mut Ctxt) -> Option<SloOpt> {
+    let help = "help: write `slo(success = 99.9, latency = \"250ms\", latency_target = 99.0)`";
+    let Meta::List(list) = meta else {
+        cx.spanned(meta, format_args!("`slo` takes a list\n{help}"));
+        return None;
+    };
+    let pairs = match list.parse_args_with(Punctuated::<MetaNameValue, Token![,]>::parse_terminated)
+    {
+        Ok(p) => p,
+        Err(e) => {
+            cx.error(e.span(), format_args!("{e}\n{help}"));
+            return None;
+        }
+    };
+    let mut slo = SloOpt {
+        tokens: meta.to_token_stream(),
+        ..SloOpt::default()
+    };
+    slo.keys = pairs.len();
+    for pair in pairs {
+        let key = pair
+            .path
+            .get_ident()
+            .map(ToString::to_string)
+            .unwrap_or_default();
+        match key.as_str() {
+            "success" | "latency_target" => match number(&pair.value) {
+                Some(v) => {
+                    let slot = if key == "success" {
+                        &mut slo.success
+                    } else {
+                        &mut slo.latency_target
+                    };
+                    *slot = Some((v, pair.value.to_token_stream()));
+                }
+                None => cx.spanned(
+                    &pair.value,
+                    format_args!("`{key}` is a percentage, e.g. `99.9`"),
+                ),
+            },
+            "latency" => match &pair.value {
+                Expr::Lit(ExprLit {
+                    lit: Lit::Str(s), ..
+                }) => slo.latency = Some(s.clone()),
+                other => cx.spanned(other, "`latency` is a duration, e.g. `latency = \"250ms\"`"),
+            },
+            _ => {
+                let mut message = format!(
+                    "unknown key `{key}` of `slo`; expected one of: `success`, `latency`, `latency_target`"
+                );
+                if let Some(close) = vitalsign_naming::closest(&key, symbol::SLO_KEYS) {
+                    message.push_str(&format!("\nhelp: did you mean `{close}`?"));
+                }
+                cx.spanned(&pair.path, message);
+            }
+        }
+    }
+    Some(slo)
 }
 
 fn fields_value(meta: &Meta, cx: &mut Ctxt) -> Vec<FieldOpt> {

@@ -301,6 +301,21 @@ fn site_statics(f: &MaybeItemFn, r: &Resolved, op: &str) -> TokenStream {
     let line = Literal::u32_unsuffixed(line);
     let site = format_ident!("__VITALSIGN_SITE");
     let (log, log_fn) = crate::log_lines::log_items(r, op);
+    let slo = match &r.slo {
+        Some(s) => {
+            let opt = |v: Option<f64>| match v {
+                Some(v) => quote!(::core::option::Option::Some(#v)),
+                None => quote!(::core::option::Option::None),
+            };
+            let (success, latency, target) = (opt(s.success), opt(s.latency), s.latency_target);
+            quote!(::core::option::Option::Some(::vitalsign::__private::SloSpec {
+                success: #success,
+                latency: #latency,
+                latency_target: #target,
+            }))
+        }
+        None => quote!(::core::option::Option::None),
+    };
     quote! {
         // Its own static: `Label` has a destructor, so it cannot be a promoted temporary.
         static __VITALSIGN_LABELS: [::vitalsign::__private::Label; #label_count] = [#(#labels),*];
@@ -320,6 +335,7 @@ fn site_statics(f: &MaybeItemFn, r: &Resolved, op: &str) -> TokenStream {
                 file: ::core::file!(),
                 line: #line,
                 log: #log,
+                slo: #slo,
             });
         #log_fn
         #[::vitalsign::__private::linkme::distributed_slice(::vitalsign::__private::CALL_SITES)]

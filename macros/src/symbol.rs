@@ -12,11 +12,16 @@ pub const LOG_LEVEL: &str = "log_level";
 pub const SLOW: &str = "slow";
 pub const SPAN: &str = "span";
 pub const FIELDS: &str = "fields";
+pub const SLO: &str = "slo";
 
 /// Every option of `#[instrumented(..)]`, as listed in "expected one of" errors.
 pub const OPTIONS: &[&str] = &[
     NAMESPACE, NAME, LABELS, BUCKETS, IN_FLIGHT, SKIP, HELP, LOG, LOG_LEVEL, SLOW, SPAN, FIELDS,
+    SLO,
 ];
+
+/// Keys of `slo(..)`.
+pub const SLO_KEYS: &[&str] = &["success", "latency", "latency_target"];
 
 /// Values of `log = ".."`.
 pub const LOG_MODES: &[&str] = &["errors", "all", "off"];

@@ -1,7 +1,7 @@
 //! Applying the naming rules to parsed options and resolving defaults. Every problem is
 //! reported on the token that caused it, with what to write instead.
 
-use proc_macro2::Span;
+use proc_macro2::{Span, TokenStream};
 use vitalsign_naming::{self as naming, FamilyNames, NameContext, Problem};
 
 use crate::attr::{FieldOpt, Options};
@@ -24,6 +24,17 @@ pub struct Resolved {
     /// Run the call inside a `tracing` span named after the operation.
     pub span: bool,
     pub fields: Vec<FieldOpt>,
+    pub slo: Option<SloResolved>,
+}
+
+/// A call site's objectives, validated.
+pub struct SloResolved {
+    /// Percentage of calls that must succeed.
+    pub success: Option<f64>,
+    /// Latency bound in seconds (a bucket bound of the site).
+    pub latency: Option<f64>,
+    /// Percentage of calls that must be faster than `latency`.
+    pub latency_target: f64,
 }
 
 /// What a call site logs.
@@ -120,6 +131,10 @@ pub fn resolve(
         .as_ref()
         .map_or(doc, |h| h.value().trim().to_owned());
     let log = log_config(options, cx);
+    let slo = options
+        .slo
+        .as_ref()
+        .and_then(|o| slo_config(o, buckets.as_deref(), cx));
     check_fields(&options.fields, args, op, cx);
     Resolved {
         families: FamilyNames::new(&namespace, &name),
@@ -132,7 +147,66 @@ pub fn resolve(
         log,
         span: options.span.is_some() || !options.fields.is_empty(),
         fields: options.fields.clone(),
+        slo,
     }
+}
+
+/// Default latency target when `slo(latency = ..)` gives none.
+const DEFAULT_LATENCY_TARGET: f64 = 99.0;
+
+fn slo_config(
+    o: &crate::attr::SloOpt,
+    buckets: Option<&[f64]>,
+    cx: &mut Ctxt,
+) -> Option<SloResolved> {
+    let percentage = |value: &Option<(f64, TokenStream)>, what: &str, cx: &mut Ctxt| {
+        let (v, tokens) = value.as_ref()?;
+        if *v > 0.0 && *v < 100.0 {
+            Some(*v)
+        } else {
+            cx.spanned(tokens, format_args!(
+                "`{what}` is a percentage above 0 and below 100 (`99.9` lets 0.1 % of calls miss)"
+            ));
+            None
+        }
+    };
+    let success = percentage(&o.success, "success", cx);
+    let latency_target = percentage(&o.latency_target, "latency_target", cx);
+    let latency = o.latency.as_ref().and_then(|lit| match naming::parse_duration(&lit.value()) {
+        Err(p) => {
+            cx.spanned(lit, p);
+            None
+        }
+        Ok(d) => {
+            let seconds = d.as_secs_f64();
+            let bounds = buckets.unwrap_or(naming::DEFAULT_BUCKETS);
+            if bounds.iter().any(|b| (b - seconds).abs() < 1e-12) {
+                Some(seconds)
+            } else {
+                let near: Vec<String> = bounds.iter().filter(|b| **b > seconds / 10.0 && **b < seconds * 10.0).map(|b| format!("{b}")).collect();
+                cx.spanned(lit, format_args!(
+                    "a latency objective of {seconds}s needs a bucket bound of {seconds}: the objective counts calls in the `le=\"{seconds}\"` bucket\nhelp: choose a bound ({}) or add {seconds} to `buckets`",
+                    near.join(", ")
+                ));
+                None
+            }
+        }
+    });
+    if o.latency.is_none() && o.latency_target.is_some() {
+        cx.spanned(&o.tokens, "`latency_target` needs a `latency` to be a target for\nhelp: add e.g. `latency = \"250ms\"`");
+    }
+    if o.keys == 0 {
+        cx.spanned(
+            &o.tokens,
+            "`slo` needs an objective: `success = 99.9`, `latency = \"250ms\"` or both",
+        );
+        return None;
+    }
+    (success.is_some() || latency.is_some()).then_some(SloResolved {
+        success,
+        latency,
+        latency_target: latency_target.unwrap_or(DEFAULT_LATENCY_TARGET),
+    })
 }
 
 fn choice(

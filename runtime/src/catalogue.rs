@@ -10,6 +10,9 @@ use std::fmt;
 
 use crate::__private::{CALL_SITES, CallSite, SiteDescriptor};
 
+/// Objectives of a call site, declared with `#[instrumented(slo(..))]`.
+pub use crate::__private::SloSpec as Slo;
+
 /// The catalogue of the running program: see [`catalogue()`].
 #[derive(Debug, Clone)]
 pub struct Catalogue {
@@ -83,6 +86,11 @@ impl Site {
     /// Bucket bounds declared with `buckets = [..]`.
     pub fn buckets(&self) -> Option<&'static [f64]> {
         self.desc().buckets
+    }
+
+    /// Objectives declared with `slo(..)`.
+    pub fn slo(&self) -> Option<Slo> {
+        self.desc().slo
     }
 
     fn label_keys(&self) -> Vec<&'static str> {

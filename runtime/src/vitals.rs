@@ -20,10 +20,7 @@ use crate::stats::{GroupNames, ProcessStats, Snapshot, Stats};
 
 /// Default bucket bounds of duration histograms, in seconds: 50 µs (a cached read) to 10 s (a
 /// slow scan or a stalled disk), about three per decade.
-pub const DEFAULT_BUCKETS: &[f64] = &[
-    0.000_05, 0.000_1, 0.000_25, 0.000_5, 0.001, 0.002_5, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5,
-    1.0, 2.5, 5.0, 10.0,
-];
+pub const DEFAULT_BUCKETS: &[f64] = vitalsign_naming::DEFAULT_BUCKETS;
 
 /// Default address of the metrics server: loopback only, so nothing is exposed by accident.
 pub const DEFAULT_BIND_ADDR: &str = "127.0.0.1:9090";
@@ -345,6 +342,24 @@ impl Builder {
             .next()
         {
             return Err(config("default_buckets".into(), p.to_string()));
+        }
+        for site in catalogue.sites() {
+            if let Some(latency) = site.slo().and_then(|s| s.latency)
+                && site.buckets().is_none()
+                && !self
+                    .default_buckets
+                    .iter()
+                    .any(|b| (b - latency).abs() < 1e-12)
+            {
+                return Err(config(
+                    "default_buckets".into(),
+                    format!(
+                        "the latency objective of `{}` ({}) needs the bound {latency}, which these buckets lack",
+                        site.function(),
+                        site.location()
+                    ),
+                ));
+            }
         }
         if let Some(ns) = &self.namespace
             && let Some(p) = naming::check_namespace(ns).into_iter().next()

@@ -68,7 +68,11 @@ impl Store {
     }
 
     /// Writes a key, logging it first.
-    #[instrumented(name = "requests", labels(op = "set"))]
+    #[instrumented(
+        name = "requests",
+        labels(op = "set"),
+        slo(success = 99.9, latency = "5ms", latency_target = 99.0)
+    )]
     pub async fn set(&self, key: String, value: String) -> Result<(), KvError> {
         let record = Record::Set(key, value);
         self.wal.append(&record).await?;

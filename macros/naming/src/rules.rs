@@ -42,6 +42,13 @@ pub const RESERVED_CODES: &[(&str, &str)] = &[
 /// Longest error code accepted; codes are label values shown on dashboards, not messages.
 pub const MAX_CODE_LEN: usize = 64;
 
+/// Default bucket bounds of duration histograms, in seconds: 50 µs (a cached read) to 10 s (a
+/// slow scan or a stalled disk), about three per decade.
+pub const DEFAULT_BUCKETS: &[f64] = &[
+    0.000_05, 0.000_1, 0.000_25, 0.000_5, 0.001, 0.002_5, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5,
+    1.0, 2.5, 5.0, 10.0,
+];
+
 /// Most buckets a histogram may have: each is one series per label set.
 pub const MAX_BUCKETS: usize = 64;
 

@@ -64,6 +64,19 @@ pub struct SiteDescriptor {
     pub line: u32,
     /// What it logs, if anything.
     pub log: Option<LogHooks>,
+    /// Its objectives, if declared.
+    pub slo: Option<SloSpec>,
+}
+
+/// Objectives declared with `slo(..)`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SloSpec {
+    /// Percentage of calls that must succeed.
+    pub success: Option<f64>,
+    /// Latency bound in seconds: a bucket bound of the site.
+    pub latency: Option<f64>,
+    /// Percentage of calls that must be faster than `latency`.
+    pub latency_target: f64,
 }
 
 /// The handles of a bound call site.

@@ -12,7 +12,9 @@ pub mod health;
 pub use call_log::{
     CallLog, CallLogKind, ErrorDebug, ErrorDisplay, ErrorNone, ErrorProbe, ErrorRef, LogHooks,
 };
-pub use call_site::{CANCELLED, CallSite, Guard, Outcome, PANIC, SiteDescriptor, UNCLASSIFIED};
+pub use call_site::{
+    CANCELLED, CallSite, Guard, Outcome, PANIC, SiteDescriptor, SloSpec, UNCLASSIFIED,
+};
 pub(crate) use call_site::{METADATA, mark_bound};
 pub use classify::{ClassifyAny, ClassifyCoded, ClassifyResult, Probe};
 pub use linkme;

@@ -12,7 +12,7 @@ fn sync_all(id: u64) -> Result<u64, std::io::Error> {
     Ok(id)
 }
 
-#[instrumented(namespace = "pass", log = "off")]
+#[instrumented(namespace = "pass", log = "off", slo(success = 99.95, latency = "250ms"))]
 fn quiet(id: u64) -> Result<u64, String> {
     Err(id.to_string())
 }

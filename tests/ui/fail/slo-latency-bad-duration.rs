@@ -1,0 +1,6 @@
+use vitalsign::instrumented;
+
+#[instrumented(namespace = "db", slo(latency = "quick"))]
+fn handler() {}
+
+fn main() {}

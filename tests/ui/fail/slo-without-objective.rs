@@ -1,0 +1,6 @@
+use vitalsign::instrumented;
+
+#[instrumented(namespace = "db", slo())]
+fn handler() {}
+
+fn main() {}
