@@ -2,7 +2,7 @@
 //! rules pass `promtool check rules` and their unit tests (`promtool test rules`), and every
 //! dashboard query is valid PromQL.
 
-use std::process::Command;
+mod common;
 
 use vitalsign::Vitals;
 
@@ -14,33 +14,6 @@ fn vitals() -> Vitals {
             .install()
             .expect("install")
     })
-}
-
-/// `promtool`, required under CI.
-fn promtool() -> Option<&'static str> {
-    let found = Command::new("promtool")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    assert!(
-        found || std::env::var_os("CI").is_none(),
-        "promtool is required in CI"
-    );
-    if !found {
-        eprintln!("note: promtool not installed; promtool checks skipped");
-    }
-    found.then_some("promtool")
-}
-
-fn promtool_ok(args: &[&str]) {
-    let Some(tool) = promtool() else { return };
-    let out = Command::new(tool).args(args).output().unwrap();
-    assert!(
-        out.status.success(),
-        "promtool {args:?} failed:\n{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
 }
 
 fn checked_in(name: &str, generated: &str) {
@@ -74,8 +47,8 @@ fn generated_files_match_the_code() {
 
 #[test]
 fn rules_pass_promtool_and_their_unit_tests() {
-    promtool_ok(&["check", "rules", "docs/generated/kvstore-rules.yaml"]);
-    promtool_ok(&["test", "rules", "docs/generated/kvstore-rules.test.yaml"]);
+    common::promtool_ok(&["check", "rules", "docs/generated/kvstore-rules.yaml"]);
+    common::promtool_ok(&["test", "rules", "docs/generated/kvstore-rules.test.yaml"]);
 }
 
 #[test]
@@ -128,7 +101,7 @@ fn dashboard_queries_are_valid_promql() {
         std::process::id()
     ));
     std::fs::write(&path, rules).unwrap();
-    promtool_ok(&["check", "rules", path.to_str().unwrap()]);
+    common::promtool_ok(&["check", "rules", path.to_str().unwrap()]);
     let _ = std::fs::remove_file(path);
 }
 

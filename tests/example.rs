@@ -4,57 +4,8 @@
 
 mod common;
 
-use std::io::Write;
-use std::process::{Command, Stdio};
-
 use kvstore::{load, server};
 use vitalsign::Vitals;
-
-/// `promtool` from Debian's `prometheus` package. Required when `CI` is set (`.ci/run`
-/// installs it); elsewhere the check is skipped with a note, never silently passed.
-fn promtool() -> Option<&'static str> {
-    let found = Command::new("promtool")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !found && std::env::var_os("CI").is_some() {
-        panic!("promtool is required in CI: apt-get install prometheus");
-    }
-    found.then_some("promtool")
-}
-
-/// Runs `promtool check metrics` on an exposition; returns its complaints.
-pub fn promtool_check(text: &str) -> Option<String> {
-    let tool = promtool()?;
-    let mut child = Command::new(tool)
-        .args(["check", "metrics"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn promtool");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(text.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    let complaints = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(
-        out.status.success() || !complaints.is_empty(),
-        "promtool failed without saying why"
-    );
-    Some(if out.status.success() {
-        complaints.trim().to_owned()
-    } else {
-        format!("exit {}: {complaints}", out.status)
-    })
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn example_server_under_load() {
@@ -153,9 +104,8 @@ async fn example_server_under_load() {
     );
 
     for text in [&during[during.len() / 2], &reply.body] {
-        match promtool_check(text) {
-            Some(complaints) => assert_eq!(complaints, "", "promtool check metrics found problems"),
-            None => eprintln!("note: promtool not installed; `promtool check metrics` skipped"),
+        if let Some(complaints) = common::promtool_check_metrics(text) {
+            assert_eq!(complaints, "", "promtool check metrics found problems");
         }
     }
 

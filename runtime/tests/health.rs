@@ -387,7 +387,7 @@ async fn health_over_http() {
     ] {
         assert!(s.families[family].help.is_some(), "{family}");
     }
-    if let Some(problems) = promtool(&metrics) {
+    if let Some(problems) = common::promtool_check_metrics(&metrics) {
         assert_eq!(problems, "", "promtool check metrics");
     }
     let catalogue = vitals.catalogue();
@@ -474,44 +474,4 @@ async fn request_with_accept(addr: SocketAddr, path: &str, accept: &str) -> comm
         headers,
         body: String::from_utf8(body.to_vec()).unwrap(),
     }
-}
-
-/// `promtool check metrics`, when installed (required under CI).
-fn promtool(text: &str) -> Option<String> {
-    use std::io::Write;
-    let found = std::process::Command::new("promtool")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !found {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "promtool is required in CI"
-        );
-        eprintln!("note: promtool not installed; check skipped");
-        return None;
-    }
-    let mut child = std::process::Command::new("promtool")
-        .args(["check", "metrics"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(text.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    Some(
-        format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        )
-        .trim()
-        .to_owned(),
-    )
 }

@@ -299,3 +299,75 @@ fn parser_rejects_malformed_lines() {
     let s = parse("# TYPE a counter\na{x=\"q\\\"\\\\\\n\",y=\"\"} 2\n").unwrap();
     assert_eq!(s.get("a", &[("x", "q\"\\\n"), ("y", "")]), 2.0);
 }
+
+/// Whether `promtool` (Debian's `prometheus` package) is installed. Under `CI` it must be: its
+/// absence is a failure there, and elsewhere the caller skips with a note.
+pub fn promtool() -> bool {
+    let found = std::process::Command::new("promtool")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert!(
+        found || std::env::var_os("CI").is_none(),
+        "promtool is required in CI: apt-get install prometheus"
+    );
+    if !found {
+        eprintln!("note: promtool not installed; its check is skipped");
+    }
+    found
+}
+
+/// `promtool check metrics` on an exposition: its complaints (empty when clean), or `None`
+/// without promtool.
+pub fn promtool_check_metrics(text: &str) -> Option<String> {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    if !promtool() {
+        return None;
+    }
+    let mut child = Command::new("promtool")
+        .args(["check", "metrics"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn promtool");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(text.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.status.success() || !said.trim().is_empty(),
+        "promtool failed without saying why"
+    );
+    Some(if out.status.success() {
+        said.trim().to_owned()
+    } else {
+        format!("exit {}: {said}", out.status)
+    })
+}
+
+/// Runs `promtool` with `args` and asserts it succeeds (skipped without promtool).
+pub fn promtool_ok(args: &[&str]) {
+    if !promtool() {
+        return;
+    }
+    let out = std::process::Command::new("promtool")
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "promtool {args:?} failed:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
