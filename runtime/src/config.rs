@@ -59,6 +59,12 @@ pub struct MetricsConfig {
     pub global_labels: BTreeMap<LabelName, String>,
     /// Default bucket bounds of duration histograms, seconds.
     pub default_buckets: Option<Vec<f64>>,
+    /// Bearer token for `/metrics`, `/stats` and health details.
+    pub auth_token: Option<String>,
+    /// Connections served at once.
+    pub max_connections: Option<usize>,
+    /// How long a client may take to send its request headers (`"5s"`).
+    pub header_read_timeout: Option<DurationText>,
 }
 
 /// `logging:`
@@ -185,6 +191,10 @@ checked!(
 checked!(
     /// An HTTP status code, 100 to 599.
     StatusCode(u16) => |v| (!(100..=599).contains(&v)).then(|| format!("{v} is not an HTTP status code"))
+);
+checked!(
+    /// A duration as text (`"5s"`), parsed with the naming crate's rules.
+    DurationText(String) => |v| vitalsign_naming::parse_duration(&v).err().map(|p| p.message)
 );
 checked!(
     /// A ratio between 0 and 1.
@@ -345,6 +355,12 @@ impl Config {
         if let Some((n, v)) = get("VITALSIGN_METRICS_BIND_ADDR") {
             self.metrics.bind_addr = Some(parse(&n, &v)?);
         }
+        if let Some((_, v)) = get("VITALSIGN_METRICS_AUTH_TOKEN") {
+            self.metrics.auth_token = Some(v);
+        }
+        if let Some((n, v)) = get("VITALSIGN_METRICS_MAX_CONNECTIONS") {
+            self.metrics.max_connections = Some(parse(&n, &v)?);
+        }
         if let Some((n, v)) = get("VITALSIGN_METRICS_GLOBAL_LABELS") {
             for pair in v.split(',').filter(|p| !p.trim().is_empty()) {
                 let (k, value) = pair.split_once('=').ok_or_else(|| ConfigError {
@@ -407,6 +423,17 @@ impl Config {
         }
         if let Some(v) = self.metrics.default_buckets {
             b = b.default_buckets(&v);
+        }
+        if let Some(v) = self.metrics.auth_token {
+            b = b.auth_token(v);
+        }
+        if let Some(v) = self.metrics.max_connections {
+            b = b.max_connections(v);
+        }
+        if let Some(v) = self.metrics.header_read_timeout
+            && let Ok(d) = vitalsign_naming::parse_duration(&v.0)
+        {
+            b = b.header_read_timeout(d);
         }
         let l = self.logging;
         if let Some(v) = l.enabled {

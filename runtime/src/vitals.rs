@@ -69,6 +69,24 @@ pub struct Builder {
     logging: LogSettings,
     config_file: Option<std::path::PathBuf>,
     serve_metrics: bool,
+    limits: Limits,
+    auth_token: Option<String>,
+}
+
+/// Limits of the HTTP server, so that it cannot become the weak point of the process.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Limits {
+    pub max_connections: usize,
+    pub header_read_timeout: std::time::Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_connections: 512,
+            header_read_timeout: std::time::Duration::from_secs(5),
+        }
+    }
 }
 
 impl std::fmt::Debug for Builder {
@@ -102,6 +120,8 @@ impl Default for Builder {
             logging: LogSettings::default(),
             config_file: None,
             serve_metrics: true,
+            limits: Limits::default(),
+            auth_token: None,
         }
     }
 }
@@ -203,6 +223,26 @@ impl Builder {
         self
     }
 
+    /// A bearer token: `/metrics`, `/stats` and health details then require
+    /// `Authorization: Bearer <token>`. Health status codes stay open for probes.
+    pub fn auth_token(mut self, token: impl Into<String>) -> Self {
+        self.auth_token = Some(token.into());
+        self
+    }
+
+    /// Connections served at once (default 512); more are closed at once, cleanly.
+    pub fn max_connections(mut self, max: usize) -> Self {
+        self.limits.max_connections = max;
+        self
+    }
+
+    /// How long a client may take to send a request's headers (default 5 s): a connection that
+    /// trickles bytes (slowloris) or idles between requests is closed after it.
+    pub fn header_read_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.limits.header_read_timeout = timeout;
+        self
+    }
+
     /// The file (if any) and the environment, applied over this builder.
     fn configured(self) -> Result<Self, InstallError> {
         let mut config = match &self.config_file {
@@ -285,6 +325,8 @@ impl Builder {
         }
         registry.start();
         let http = HttpOptions {
+            limits: self.limits,
+            auth_token: self.auth_token,
             serve_metrics: self.serve_metrics,
             show_details: self.show_details,
             codes,
@@ -361,6 +403,28 @@ impl Builder {
                 ));
             }
         }
+        if self.limits.max_connections == 0 {
+            return Err(config(
+                "metrics.max_connections".into(),
+                "must be at least 1".into(),
+            ));
+        }
+        if self.limits.header_read_timeout.is_zero() {
+            return Err(config(
+                "metrics.header_read_timeout".into(),
+                "must be greater than zero".into(),
+            ));
+        }
+        if self
+            .auth_token
+            .as_deref()
+            .is_some_and(|t| t.len() < 16 || t.chars().any(char::is_whitespace))
+        {
+            return Err(config(
+                "metrics.auth_token".into(),
+                "a token is at least 16 characters without spaces (the value is not shown)".into(),
+            ));
+        }
         if let Some(ns) = &self.namespace
             && let Some(p) = naming::check_namespace(ns).into_iter().next()
         {
@@ -392,6 +456,8 @@ fn default_namespace(catalogue: &Catalogue) -> String {
 /// How the health endpoints answer.
 #[derive(Debug)]
 pub(crate) struct HttpOptions {
+    pub limits: Limits,
+    pub auth_token: Option<String>,
     pub serve_metrics: bool,
     pub show_details: ShowDetails,
     pub codes: StatusCodes,

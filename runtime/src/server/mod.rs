@@ -9,11 +9,17 @@ use std::time::Duration;
 
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
-use hyper_util::rt::TokioIo;
+use std::sync::Arc;
+
+use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
 
 use crate::Vitals;
+
+/// The largest request (line and headers) read: requests here are a line and a few headers.
+const MAX_REQUEST_BYTES: usize = 16 * 1024;
 
 /// How long shutdown waits for open connections to finish their responses.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(5);
@@ -28,6 +34,13 @@ pub struct MetricsServer {
 impl MetricsServer {
     pub(crate) async fn bind(vitals: Vitals, addr: SocketAddr) -> std::io::Result<Self> {
         let listener = TcpListener::bind(addr).await?;
+        if !addr.ip().is_loopback() && vitals.http().auth_token.is_none() {
+            tracing::warn!(
+                target: "vitalsign",
+                bind_addr = %addr,
+                "serving /metrics, /stats and health details on a non-loopback address without an auth token"
+            );
+        }
         Ok(Self { listener, vitals })
     }
 
@@ -42,6 +55,8 @@ impl MetricsServer {
     /// five seconds to finish.
     pub async fn run_until(self, shutdown: impl Future<Output = ()>) -> std::io::Result<()> {
         let graceful = GracefulShutdown::new();
+        let limits = self.vitals.http().limits;
+        let slots = Arc::new(Semaphore::new(limits.max_connections));
         let mut shutdown = std::pin::pin!(shutdown);
         loop {
             let accepted = tokio::select! {
@@ -59,11 +74,21 @@ impl MetricsServer {
             };
             let vitals = self.vitals.clone();
             let service = service_fn(move |req| routes::handle(vitals.clone(), peer, req));
-            let conn = http1::Builder::new().serve_connection(TokioIo::new(stream), service);
+            // Over the limit, the connection is closed at once rather than queued, so the
+            // process's file descriptors and memory stay bounded whatever clients do.
+            let Ok(slot) = slots.clone().try_acquire_owned() else {
+                continue;
+            };
+            let conn = http1::Builder::new()
+                .timer(TokioTimer::new())
+                .header_read_timeout(limits.header_read_timeout)
+                .max_buf_size(MAX_REQUEST_BYTES)
+                .serve_connection(TokioIo::new(stream), service);
             let conn = graceful.watch(conn);
             tokio::spawn(async move {
                 // A client that disconnects mid-request is its own business.
                 let _ = conn.await;
+                drop(slot);
             });
         }
         let _ = tokio::time::timeout(DRAIN_TIMEOUT, graceful.shutdown()).await;

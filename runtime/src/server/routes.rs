@@ -5,11 +5,13 @@ use std::net::SocketAddr;
 
 use http_body_util::Full;
 use hyper::body::{Bytes, Incoming};
-use hyper::header::{ACCEPT, ALLOW, CACHE_CONTROL, CONTENT_TYPE, HeaderValue};
+use hyper::header::{
+    ACCEPT, ALLOW, AUTHORIZATION, CACHE_CONTROL, CONTENT_TYPE, HeaderValue, WWW_AUTHENTICATE,
+};
 use hyper::{Method, Request, Response, StatusCode};
 
 use crate::Vitals;
-use crate::health::{Scope, ServiceInfo};
+use crate::health::{Scope, ServiceInfo, ShowDetails};
 
 /// The content type of the Prometheus text format.
 pub const PROMETHEUS_CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
@@ -34,7 +36,9 @@ pub(super) async fn handle(
         "/health/startup" => Some(Scope::Startup),
         _ => None,
     };
+    let authorized = authorized(&vitals, &req);
     let response = match (req.uri().path(), scope) {
+        ("/metrics" | "/stats", _) if readable && authorized == Some(false) => unauthorized(),
         ("/metrics", _) if !vitals.http().serve_metrics => {
             text(StatusCode::NOT_FOUND, PLAIN, "not found\n".into())
         }
@@ -93,7 +97,11 @@ async fn stats(vitals: Vitals) -> Reply {
 fn health(vitals: &Vitals, scope: Scope, peer: SocketAddr, req: &Request<Incoming>) -> Reply {
     let http = vitals.http();
     let report = vitals.health().report(scope);
-    let details = http.show_details.allows(Some(peer.ip()));
+    // With a token configured, the token is the gate to details (unless they are public).
+    let details = match (http.show_details, authorized(vitals, req)) {
+        (ShowDetails::Loopback, Some(ok)) => ok,
+        (show, _) => show.allows(Some(peer.ip())),
+    };
     let info = ServiceInfo {
         service: http.service.clone(),
         version: http.version.clone(),
@@ -115,6 +123,27 @@ fn health(vitals: &Vitals, scope: Scope, peer: SocketAddr, req: &Request<Incomin
     let mut r = text(status, content_type, format!("{body}\n"));
     r.headers_mut()
         .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r
+}
+
+/// `None` without a configured token; else whether the request carries it. Compared in
+/// constant time, so the comparison does not reveal how much of a guess was right.
+fn authorized(vitals: &Vitals, req: &Request<Incoming>) -> Option<bool> {
+    use subtle::ConstantTimeEq;
+    let token = vitals.http().auth_token.as_deref()?;
+    let given = req
+        .headers()
+        .get(AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or("");
+    Some(bool::from(given.as_bytes().ct_eq(token.as_bytes())))
+}
+
+fn unauthorized() -> Reply {
+    let mut r = text(StatusCode::UNAUTHORIZED, PLAIN, "unauthorized\n".into());
+    r.headers_mut()
+        .insert(WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
     r
 }
 
