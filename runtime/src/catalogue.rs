@@ -127,6 +127,8 @@ pub enum Role {
     BuildInfo,
     /// `{ns}_scrape_duration_seconds`: how long the previous render of `/metrics` took.
     ScrapeDuration,
+    /// `{ns}_cardinality_overflow_total{family}`: registrations folded by the series limit.
+    CardinalityOverflow,
 }
 
 /// The Prometheus type of a family.
@@ -154,7 +156,11 @@ impl Kind {
 impl Role {
     fn kind(self) -> Kind {
         match self {
-            Role::Calls | Role::Errors | Role::HealthFailures | Role::LogEvents => Kind::Counter,
+            Role::Calls
+            | Role::Errors
+            | Role::HealthFailures
+            | Role::LogEvents
+            | Role::CardinalityOverflow => Kind::Counter,
             Role::Uptime | Role::BuildInfo | Role::ScrapeDuration => Kind::Gauge,
             // Only `process_cpu_seconds_total` is a counter; `Family::kind` tells them apart.
             Role::Process => Kind::Gauge,
@@ -180,6 +186,9 @@ impl Role {
             Role::Uptime => "Seconds since vitalsign was installed in this process",
             Role::BuildInfo => "Build information of the service; always 1",
             Role::ScrapeDuration => "Duration of the previous rendering of /metrics in seconds",
+            Role::CardinalityOverflow => {
+                "New label sets folded into a family's __overflow__ series by the series limit"
+            }
         }
     }
 }
@@ -380,6 +389,11 @@ impl Catalogue {
         own(uptime, Role::Uptime, Vec::new());
         own(build, Role::BuildInfo, vec!["version", "vitalsign_version"]);
         own(scrape, Role::ScrapeDuration, Vec::new());
+        own(
+            crate::recorder::cardinality::family_name(namespace),
+            Role::CardinalityOverflow,
+            vec!["family"],
+        );
         for (name, _, _) in crate::process::PROCESS_FAMILIES {
             own((*name).to_owned(), Role::Process, Vec::new());
         }

@@ -63,6 +63,8 @@ pub struct MetricsConfig {
     pub auth_token: Option<String>,
     /// Connections served at once.
     pub max_connections: Option<usize>,
+    /// Series one family may have before new label sets fold into its overflow series.
+    pub max_series_per_family: Option<usize>,
     /// How long a client may take to send its request headers (`"5s"`).
     pub header_read_timeout: Option<DurationText>,
 }
@@ -429,6 +431,9 @@ impl Config {
         }
         if let Some(v) = self.metrics.max_connections {
             b = b.max_connections(v);
+        }
+        if let Some(v) = self.metrics.max_series_per_family {
+            b = b.max_series_per_family(v);
         }
         if let Some(v) = self.metrics.header_read_timeout
             && let Ok(d) = vitalsign_naming::parse_duration(&v.0)

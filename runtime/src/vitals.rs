@@ -71,6 +71,7 @@ pub struct Builder {
     serve_metrics: bool,
     limits: Limits,
     auth_token: Option<String>,
+    max_series: usize,
 }
 
 /// Limits of the HTTP server, so that it cannot become the weak point of the process.
@@ -122,6 +123,7 @@ impl Default for Builder {
             serve_metrics: true,
             limits: Limits::default(),
             auth_token: None,
+            max_series: crate::recorder::cardinality::DEFAULT_MAX_SERIES,
         }
     }
 }
@@ -230,6 +232,13 @@ impl Builder {
         self
     }
 
+    /// Series one family may have (default 10,000); beyond it, new label sets fold into the
+    /// family's `__overflow__` series and `{ns}_cardinality_overflow_total` counts them.
+    pub fn max_series_per_family(mut self, max: usize) -> Self {
+        self.max_series = max;
+        self
+    }
+
     /// Connections served at once (default 512); more are closed at once, cleanly.
     pub fn max_connections(mut self, max: usize) -> Self {
         self.limits.max_connections = max;
@@ -293,7 +302,14 @@ impl Builder {
             .iter()
             .filter_map(|f| f.buckets().map(|b| (f.name().to_owned(), Arc::from(b))))
             .collect();
-        let shared = Arc::new(Shared::new(bounds, default_bounds, self.global_labels));
+        let cardinality =
+            crate::recorder::cardinality::Cardinality::new(&namespace, self.max_series);
+        let shared = Arc::new(Shared::new(
+            bounds,
+            default_bounds,
+            self.global_labels,
+            cardinality,
+        ));
         for family in catalogue.families() {
             shared.describe(family.name(), family.help());
         }
@@ -402,6 +418,12 @@ impl Builder {
                     ),
                 ));
             }
+        }
+        if self.max_series == 0 {
+            return Err(config(
+                "metrics.max_series_per_family".into(),
+                "must be at least 1".into(),
+            ));
         }
         if self.limits.max_connections == 0 {
             return Err(config(

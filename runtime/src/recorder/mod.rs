@@ -4,6 +4,7 @@
 //! Any code using the `metrics` macros records here too, so a crate's hand-written metrics and
 //! its instrumented ones share one `/metrics`.
 
+pub(crate) mod cardinality;
 mod exposition;
 mod storage;
 
@@ -14,6 +15,8 @@ use std::sync::{Arc, RwLock};
 use metrics::{Counter, Gauge, Histogram, Key, KeyName, Metadata, Recorder, SharedString, Unit};
 use metrics_util::registry::Registry;
 
+use cardinality::{Admission, Cardinality};
+
 pub(crate) use exposition::{Family, Labels, Value};
 use storage::Storage;
 
@@ -22,6 +25,7 @@ pub(crate) struct Shared {
     registry: Registry<Key, Storage>,
     help: RwLock<HashMap<String, String>>,
     global_labels: Labels,
+    cardinality: Cardinality,
 }
 
 impl std::fmt::Debug for Shared {
@@ -37,11 +41,28 @@ impl Shared {
         bounds: HashMap<String, Arc<[f64]>>,
         default_bounds: Arc<[f64]>,
         global_labels: Labels,
+        cardinality: Cardinality,
     ) -> Self {
         Self {
             registry: Registry::new(Storage::new(bounds, default_bounds)),
             help: RwLock::new(HashMap::new()),
             global_labels,
+            cardinality,
+        }
+    }
+
+    /// The key to register for `key`: itself, or its family's overflow key (counting it).
+    fn admitted(&self, key: &Key, exists: bool) -> Key {
+        if exists {
+            return key.clone();
+        }
+        match self.cardinality.admit(key) {
+            Admission::Key => key.clone(),
+            Admission::Overflow { fold, count } => {
+                self.registry
+                    .get_or_create_counter(&count, |c| c.fetch_add(1, Ordering::Relaxed));
+                fold
+            }
         }
     }
 
@@ -128,21 +149,22 @@ impl Recorder for VitalsRecorder {
         self.0.describe(key.as_str(), description.into_owned());
     }
 
+    // Every registration passes the series limit; recording through a handle does not.
     fn register_counter(&self, key: &Key, _: &Metadata<'_>) -> Counter {
-        self.0
-            .registry
-            .get_or_create_counter(key, |c| Counter::from_arc(c.clone()))
+        let r = &self.0.registry;
+        let key = self.0.admitted(key, r.get_counter(key).is_some());
+        r.get_or_create_counter(&key, |c| Counter::from_arc(c.clone()))
     }
 
     fn register_gauge(&self, key: &Key, _: &Metadata<'_>) -> Gauge {
-        self.0
-            .registry
-            .get_or_create_gauge(key, |g| Gauge::from_arc(g.clone()))
+        let r = &self.0.registry;
+        let key = self.0.admitted(key, r.get_gauge(key).is_some());
+        r.get_or_create_gauge(&key, |g| Gauge::from_arc(g.clone()))
     }
 
     fn register_histogram(&self, key: &Key, _: &Metadata<'_>) -> Histogram {
-        self.0
-            .registry
-            .get_or_create_histogram(key, |h| Histogram::from_arc(h.clone()))
+        let r = &self.0.registry;
+        let key = self.0.admitted(key, r.get_histogram(key).is_some());
+        r.get_or_create_histogram(&key, |h| Histogram::from_arc(h.clone()))
     }
 }
