@@ -82,8 +82,8 @@ fn four_million_calls_and_not_one_lost() {
     rt.spawn(server.run_until(std::future::pending()));
 
     let done = Arc::new(AtomicBool::new(false));
-    let scraper = {
-        let done = done.clone();
+    // Two scrapers at once: counters must not go back under concurrent renders either.
+    let scraper = |done: Arc<AtomicBool>| {
         rt.spawn(async move {
             let mut last: HashMap<String, f64> = HashMap::new();
             let mut scrapes = 0u32;
@@ -120,6 +120,7 @@ fn four_million_calls_and_not_one_lost() {
             scrapes
         })
     };
+    let scrapers = [scraper(done.clone()), scraper(done.clone())];
 
     let workers: Vec<_> = (0..THREADS)
         .map(|t| std::thread::spawn(move || worker(t)))
@@ -128,7 +129,7 @@ fn four_million_calls_and_not_one_lost() {
         w.join().unwrap();
     }
     done.store(true, Ordering::Release);
-    let scrapes = rt.block_on(scraper).unwrap();
+    let scrapes: u32 = scrapers.into_iter().map(|s| rt.block_on(s).unwrap()).sum();
     let _ = std::panic::take_hook();
     assert!(scrapes >= 5, "only {scrapes} scrapes overlapped the run");
     assert!(

@@ -242,7 +242,9 @@ pub fn suggest_metric_name(s: &str, ctx: NameContext) -> String {
                 let keep = suffix.split('_').count();
                 segments.truncate(segments.len() - keep);
             }
-            _ => return joined,
+            // Stripping may leave nothing usable (`s_0` → `0`): then no mechanical fix exists.
+            _ if is_snake_identifier(&joined) => return joined,
+            _ => return String::new(),
         }
     }
 }
@@ -485,6 +487,8 @@ mod tests {
         }
         // A whole name that is only a suffix cannot be shortened: no suggestion.
         assert_eq!(check_metric_name("total", I)[0].help, None);
+        // Found by the property tests: stripping a unit must not leave an invalid suggestion.
+        assert_eq!(suggest_metric_name("s_0", I), "");
         // The plain context only forbids what types reserve.
         assert!(check_metric_name("latency_seconds", NameContext::Plain).is_empty());
         assert_eq!(check_metric_name("x_total", NameContext::Plain).len(), 1);
