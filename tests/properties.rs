@@ -80,7 +80,7 @@ proptest! {
     fn any_label_value_survives_the_exposition(value in "\\PC{0,64}|[\"\\\\\\n\\u{0}{}# ]{0,16}") {
         let (vitals, _, _) = vitals();
         metrics::gauge!("property_values", "value" => value.clone()).set(1.0);
-        let s = common::parse(&vitals.render()).map_err(|e| TestCaseError::fail(e))?;
+        let s = common::parse(&vitals.render()).map_err(TestCaseError::fail)?;
         prop_assert_eq!(s.value("property_values", &[("value", value.as_str())]), Some(1.0));
     }
 }
