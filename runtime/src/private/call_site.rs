@@ -7,7 +7,12 @@
 
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+// The TSC-based clock metrics-util uses: a read costs a fraction of `std::time::Instant::now()`
+// on virtual machines, and the call path reads it twice. It falls back to the OS clock where the
+// TSC is unusable.
+use quanta::Instant;
 
 use metrics::{Counter, Gauge, Histogram, Key, Label, Level, Metadata};
 
@@ -225,7 +230,7 @@ impl CallSite {
             None => self.record_unbound(seconds, outcome),
         }
         if let Some(log) = &self.desc.log {
-            log_call(log, &self.limiter, start, outcome, elapsed, error);
+            log_call(log, &self.limiter, outcome, elapsed, error);
         }
     }
 
@@ -255,13 +260,13 @@ impl CallSite {
 fn log_call(
     log: &LogHooks,
     limiter: &LogLimiter,
-    start: Instant,
     outcome: Outcome,
     duration: Duration,
     error: Option<ErrorRef<'_>>,
 ) {
     let emit = |kind, code, error, threshold| {
-        if let Some(suppressed) = limiter.admit(start + duration) {
+        // The wall clock is read only when a line is due, never on a quiet call.
+        if let Some(suppressed) = limiter.admit(std::time::Instant::now()) {
             (log.emit)(&CallLog {
                 kind,
                 code,

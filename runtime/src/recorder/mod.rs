@@ -51,11 +51,8 @@ impl Shared {
         }
     }
 
-    /// The key to register for `key`: itself, or its family's overflow key (counting it).
-    fn admitted(&self, key: &Key, exists: bool) -> Key {
-        if exists {
-            return key.clone();
-        }
+    /// The key to register for a new `key`: itself, or its family's overflow key (counting it).
+    fn admitted(&self, key: &Key) -> Key {
         match self.cardinality.admit(key) {
             Admission::Key => key.clone(),
             Admission::Overflow { fold, count } => {
@@ -149,22 +146,32 @@ impl Recorder for VitalsRecorder {
         self.0.describe(key.as_str(), description.into_owned());
     }
 
-    // Every registration passes the series limit; recording through a handle does not.
+    // An existing series is returned from one lookup, as without a limit; only a new label set
+    // passes the series limit. Recording through a handle never does.
     fn register_counter(&self, key: &Key, _: &Metadata<'_>) -> Counter {
         let r = &self.0.registry;
-        let key = self.0.admitted(key, r.get_counter(key).is_some());
+        if let Some(c) = r.get_counter(key) {
+            return Counter::from_arc(c);
+        }
+        let key = self.0.admitted(key);
         r.get_or_create_counter(&key, |c| Counter::from_arc(c.clone()))
     }
 
     fn register_gauge(&self, key: &Key, _: &Metadata<'_>) -> Gauge {
         let r = &self.0.registry;
-        let key = self.0.admitted(key, r.get_gauge(key).is_some());
+        if let Some(g) = r.get_gauge(key) {
+            return Gauge::from_arc(g);
+        }
+        let key = self.0.admitted(key);
         r.get_or_create_gauge(&key, |g| Gauge::from_arc(g.clone()))
     }
 
     fn register_histogram(&self, key: &Key, _: &Metadata<'_>) -> Histogram {
         let r = &self.0.registry;
-        let key = self.0.admitted(key, r.get_histogram(key).is_some());
+        if let Some(h) = r.get_histogram(key) {
+            return Histogram::from_arc(h);
+        }
+        let key = self.0.admitted(key);
         r.get_or_create_histogram(&key, |h| Histogram::from_arc(h.clone()))
     }
 }
