@@ -10,6 +10,37 @@ use vitalsign::health::{CheckSpec, Outcome, ShowDetails, Status, from_fn};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn details_hidden_and_codes_remapped() {
+    // Bad options first: once installed, a second install is refused before its options are read.
+
+    let err = Vitals::builder()
+        .health_status_code(Status::Healthy, 42)
+        .install()
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("health.status_codes.healthy"),
+        "{err}"
+    );
+    let twice = Vitals::builder()
+        .health(from_fn(CheckSpec::new("x"), || async {
+            Outcome::healthy()
+        }))
+        .health(from_fn(CheckSpec::new("x"), || async {
+            Outcome::healthy()
+        }))
+        .install()
+        .unwrap_err();
+    assert!(twice.to_string().contains("already registered"), "{twice}");
+    let zero = Vitals::builder()
+        .health(from_fn(
+            CheckSpec::new("z").timeout(Duration::ZERO),
+            || async { Outcome::healthy() },
+        ))
+        .install()
+        .unwrap_err();
+    assert!(zero.to_string().contains("greater than zero"), "{zero}");
+    let ns = Vitals::builder().namespace("Bad-NS").install().unwrap_err();
+    assert!(ns.to_string().contains("`namespace`"), "{ns}");
+
     let secret = from_fn(
         CheckSpec::new("db")
             .critical(false)
@@ -71,38 +102,6 @@ fn loopback_rule() {
     assert!(!ShowDetails::Loopback.allows(Some(remote)) && !ShowDetails::Loopback.allows(None));
     assert!(ShowDetails::Always.allows(Some(remote)));
     assert!(!ShowDetails::Never.allows(Some(lo)));
-}
-
-#[test]
-fn bad_options_are_start_up_errors() {
-    let err = Vitals::builder()
-        .health_status_code(Status::Healthy, 42)
-        .install()
-        .unwrap_err();
-    assert!(
-        err.to_string().contains("health.status_codes.healthy"),
-        "{err}"
-    );
-    let twice = Vitals::builder()
-        .health(from_fn(CheckSpec::new("x"), || async {
-            Outcome::healthy()
-        }))
-        .health(from_fn(CheckSpec::new("x"), || async {
-            Outcome::healthy()
-        }))
-        .install()
-        .unwrap_err();
-    assert!(twice.to_string().contains("already registered"), "{twice}");
-    let zero = Vitals::builder()
-        .health(from_fn(
-            CheckSpec::new("z").timeout(Duration::ZERO),
-            || async { Outcome::healthy() },
-        ))
-        .install()
-        .unwrap_err();
-    assert!(zero.to_string().contains("greater than zero"), "{zero}");
-    let ns = Vitals::builder().namespace("Bad-NS").install().unwrap_err();
-    assert!(ns.to_string().contains("`namespace`"), "{ns}");
 }
 
 #[tokio::test]

@@ -6,6 +6,7 @@
 
 pub(crate) mod cardinality;
 mod exposition;
+mod shards;
 mod storage;
 
 use std::collections::{BTreeMap, HashMap};
@@ -57,7 +58,7 @@ impl Shared {
             Admission::Key => key.clone(),
             Admission::Overflow { fold, count } => {
                 self.registry
-                    .get_or_create_counter(&count, |c| c.fetch_add(1, Ordering::Relaxed));
+                    .get_or_create_counter(&count, |c| metrics::CounterFn::increment(&**c, 1));
                 fold
             }
         }
@@ -98,7 +99,7 @@ impl Shared {
                 .push((self.labels(key), value));
         };
         self.registry
-            .visit_counters(|key, c| add(key, Value::Counter(c.load(Ordering::Relaxed))));
+            .visit_counters(|key, c| add(key, Value::Counter(c.value())));
         self.registry.visit_gauges(|key, g| {
             add(key, Value::Gauge(f64::from_bits(g.load(Ordering::Relaxed))))
         });

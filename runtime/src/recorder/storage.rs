@@ -6,15 +6,17 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 use metrics::atomics::AtomicU64;
+
+use super::shards::{Sharded, ShardedCounter};
 use metrics::{HistogramFn, Key};
 
 /// A histogram with fixed upper bounds (Prometheus `le`), counting each bucket separately.
 #[derive(Debug)]
 pub(crate) struct BucketHistogram {
     bounds: Arc<[f64]>,
-    /// `counts[i]` counts values in `(bounds[i-1], bounds[i]]`; the last slot is `+Inf`.
-    counts: Box<[AtomicU64]>,
-    sum_bits: AtomicU64,
+    /// Per shard: slot `i` counts values in `(bounds[i-1], bounds[i]]`, slot `bounds.len()` the
+    /// `+Inf` bucket, and the last slot holds the sum's bits.
+    shards: Sharded,
 }
 
 /// A consistent-enough reading of a histogram for one scrape.
@@ -28,23 +30,25 @@ pub(crate) struct HistogramSnapshot {
 
 impl BucketHistogram {
     pub(crate) fn new(bounds: Arc<[f64]>) -> Self {
-        let counts = (0..=bounds.len()).map(|_| AtomicU64::new(0)).collect();
-        Self {
-            bounds,
-            counts,
-            sum_bits: AtomicU64::new(0.0_f64.to_bits()),
-        }
+        // 0.0_f64 is all zero bits, so zeroed slots are zero counts and a zero sum.
+        let shards = Sharded::new(bounds.len() + 2, 0);
+        Self { bounds, shards }
     }
 
     pub(crate) fn snapshot(&self) -> HistogramSnapshot {
         let mut cumulative = 0;
         let mut buckets = Vec::with_capacity(self.bounds.len());
-        for (bound, count) in self.bounds.iter().zip(self.counts.iter()) {
-            cumulative += count.load(Ordering::Relaxed);
+        for (i, bound) in self.bounds.iter().enumerate() {
+            cumulative += self.shards.sum(i);
             buckets.push((*bound, cumulative));
         }
-        let count = cumulative + self.counts[self.bounds.len()].load(Ordering::Relaxed);
-        let sum = f64::from_bits(self.sum_bits.load(Ordering::Relaxed));
+        let count = cumulative + self.shards.sum(self.bounds.len());
+        let sum_slot = self.bounds.len() + 1;
+        let sum = self
+            .shards
+            .all()
+            .map(|run| f64::from_bits(run[sum_slot].load(Ordering::Relaxed)))
+            .sum();
         HistogramSnapshot {
             buckets,
             count,
@@ -60,10 +64,11 @@ impl HistogramFn for BucketHistogram {
             return;
         }
         let index = self.bounds.partition_point(|b| *b < value);
-        self.counts[index].fetch_add(1, Ordering::Relaxed);
-        let _ = self
-            .sum_bits
-            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |bits| {
+        let run = self.shards.local();
+        run[index].fetch_add(1, Ordering::Relaxed);
+        // Only this thread's shard: the update loop meets no contention.
+        let _ =
+            run[self.bounds.len() + 1].fetch_update(Ordering::Relaxed, Ordering::Relaxed, |bits| {
                 Some((f64::from_bits(bits) + value).to_bits())
             });
     }
@@ -86,12 +91,12 @@ impl Storage {
 }
 
 impl metrics_util::registry::Storage<Key> for Storage {
-    type Counter = Arc<AtomicU64>;
+    type Counter = Arc<ShardedCounter>;
     type Gauge = Arc<AtomicU64>;
     type Histogram = Arc<BucketHistogram>;
 
     fn counter(&self, _: &Key) -> Self::Counter {
-        Arc::new(AtomicU64::new(0))
+        Arc::new(ShardedCounter::new())
     }
 
     fn gauge(&self, _: &Key) -> Self::Gauge {
