@@ -15,6 +15,7 @@
 //! And, with a JSON log subscriber installed (writing to `/dev/null`), two functions that always
 //! succeed: `ok_log_errors` (the default `log = "errors"`) and `ok_log_off` (`log = "off"`). A
 //! successful call must pay nothing for logging: the two should match within noise.
+//! `err_log_off` always fails: the error path against `ok_log_off`.
 //!
 //! Run: `cargo bench -p vitalsign --bench overhead`. Compare ratios within one run.
 #![allow(missing_docs)]
@@ -85,6 +86,16 @@ fn instrumented_no_log(x: u64) -> Result<u64, WorkError> {
     }
 }
 
+#[inline(never)]
+#[instrumented(namespace = "bench", name = "err_unlogged", log = "off")]
+fn err_log_off(x: u64) -> Result<u64, WorkError> {
+    if x == u64::MAX {
+        Ok(x)
+    } else {
+        Err(WorkError::Odd)
+    }
+}
+
 struct Cached {
     calls: Counter,
     duration: Histogram,
@@ -140,7 +151,7 @@ fn overhead(c: &mut Criterion) {
         .install()
         .expect("install");
     let mut group = c.benchmark_group("overhead");
-    let variants: [(&str, Work); 7] = [
+    let variants: [(&str, Work); 8] = [
         ("bare", bare),
         ("instrumented", instrumented),
         ("instrumented_no_log", instrumented_no_log),
@@ -148,6 +159,7 @@ fn overhead(c: &mut Criterion) {
         ("macros_per_call", macros_per_call),
         ("ok_log_errors", ok_log_errors),
         ("ok_log_off", ok_log_off),
+        ("err_log_off", err_log_off),
     ];
     for (name, f) in variants {
         group.bench_function(name, |b| {
