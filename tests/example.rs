@@ -16,13 +16,8 @@ async fn example_server_under_load() {
         .log_output(vitalsign::logging::LogOutput::Memory(logs.clone()))
         .install()
         .expect("install");
-    let data_dir = std::env::temp_dir().join(format!("kvstore-test-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&data_dir);
-    let config = server::Config {
-        listen: "127.0.0.1:0".parse().unwrap(),
-        data_dir: data_dir.clone(),
-        ..Default::default()
-    };
+    let config = server::Config::temporary("test");
+    let data_dir = config.data_dir.clone();
     let running = server::start(&config, &vitals).await.expect("start");
     wait_ready(running.metrics_addr).await;
     let health = common::request(running.metrics_addr, "GET", "/health").await;

@@ -115,13 +115,8 @@ async fn prometheus_scrapes_the_example_server() {
         .bind_addr("127.0.0.1:0")
         .install()
         .expect("install");
-    let data_dir = std::env::temp_dir().join(format!("kvstore-e2e-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&data_dir);
-    let config = server::Config {
-        listen: "127.0.0.1:0".parse().unwrap(),
-        data_dir: data_dir.clone(),
-        ..Default::default()
-    };
+    let config = server::Config::temporary("e2e");
+    let data_dir = config.data_dir.clone();
     let running = server::start(&config, &vitals).await.expect("start");
     let Some(prom) = start_prometheus(running.metrics_addr) else {
         return;

@@ -354,23 +354,6 @@ impl Catalogue {
             Role::HealthFailures,
             Role::HealthOverall,
         ];
-        for (role, name) in roles
-            .into_iter()
-            .zip(crate::health::family_names(namespace))
-        {
-            let label_keys = if role == Role::HealthOverall {
-                Vec::new()
-            } else {
-                vec!["check"]
-            };
-            self.families.push(Family {
-                name,
-                role,
-                label_keys,
-                buckets: None,
-                sites: Vec::new(),
-            });
-        }
         let mut own = |name: String, role, label_keys: Vec<&'static str>| {
             self.families.push(Family {
                 name,
@@ -380,6 +363,17 @@ impl Catalogue {
                 sites: Vec::new(),
             });
         };
+        for (role, name) in roles
+            .into_iter()
+            .zip(crate::health::family_names(namespace))
+        {
+            let label_keys = if role == Role::HealthOverall {
+                Vec::new()
+            } else {
+                vec!["check"]
+            };
+            own(name, role, label_keys);
+        }
         own(
             crate::logging::family_name(namespace),
             Role::LogEvents,

@@ -36,6 +36,20 @@ pub struct Config {
     pub capacity: usize,
 }
 
+impl Config {
+    /// A server on free loopback ports with its data in a fresh temporary directory named after
+    /// `name` and the process, for tests and demos.
+    pub fn temporary(name: &str) -> Self {
+        let data_dir = std::env::temp_dir().join(format!("kvstore-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&data_dir);
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            data_dir,
+            ..Self::default()
+        }
+    }
+}
+
 impl Default for Config {
     fn default() -> Self {
         Self {
