@@ -142,9 +142,8 @@ impl CallSite {
             }
             None => {
                 if let Some(name) = self.desc.in_flight {
-                    self.unbound(|r, key| {
-                        r.register_gauge(&key.with_name(name), &METADATA)
-                            .increment(1.0)
+                    metrics::with_recorder(|r| {
+                        r.register_gauge(&self.key(name), &METADATA).increment(1.0)
                     });
                 }
             }
@@ -200,12 +199,6 @@ impl CallSite {
         Key::from_parts(self.desc.errors, labels)
     }
 
-    /// Records through the global recorder without caching: only before binding.
-    #[cold]
-    fn unbound(&self, f: impl FnOnce(&dyn metrics::Recorder, Key)) {
-        metrics::with_recorder(|r| f(r, Key::from_static_parts("", self.desc.labels)));
-    }
-
     #[inline]
     fn record(
         &'static self,
@@ -234,21 +227,21 @@ impl CallSite {
         }
     }
 
+    /// Records through whatever recorder is installed, without caching: only before binding.
     #[cold]
     fn record_unbound(&self, seconds: f64, outcome: Outcome) {
         let d = &self.desc;
-        self.unbound(|r, key| {
-            r.register_counter(&key.with_name(d.calls), &METADATA)
+        metrics::with_recorder(|r| {
+            r.register_counter(&self.key(d.calls), &METADATA)
                 .increment(1);
-            r.register_histogram(&key.with_name(d.duration), &METADATA)
+            r.register_histogram(&self.key(d.duration), &METADATA)
                 .record(seconds);
             if let Outcome::Err(code) = outcome {
                 r.register_counter(&self.error_key(code), &METADATA)
                     .increment(1);
             }
             if let Some(name) = d.in_flight {
-                r.register_gauge(&key.with_name(name), &METADATA)
-                    .decrement(1.0);
+                r.register_gauge(&self.key(name), &METADATA).decrement(1.0);
             }
         });
     }
@@ -286,16 +279,6 @@ fn log_call(
         && duration > threshold
     {
         emit(CallLogKind::Slow, "", None, threshold);
-    }
-}
-
-trait WithName {
-    fn with_name(&self, name: &'static str) -> Key;
-}
-
-impl WithName for Key {
-    fn with_name(&self, name: &'static str) -> Key {
-        Key::from_parts(name, self.labels().cloned().collect::<Vec<_>>())
     }
 }
 
