@@ -182,16 +182,24 @@ fn path_text(path: &syn::Path) -> String {
 }
 
 fn unknown_message(key: &str) -> String {
-    let list = OPTIONS
+    format!(
+        "unknown option `{key}` of #[instrumented]; {}",
+        expected_one_of(key, OPTIONS)
+    )
+}
+
+/// "expected one of: `a`, `b`", and the likely intended word when `word` is a near miss. Every
+/// "unknown option / key / value" message of the macros ends with it.
+pub fn expected_one_of(word: &str, candidates: &[&str]) -> String {
+    let list = candidates
         .iter()
-        .map(|o| format!("`{o}`"))
+        .map(|c| format!("`{c}`"))
         .collect::<Vec<_>>()
         .join(", ");
-    let mut message = format!("unknown option `{key}` of #[instrumented]; expected one of: {list}");
-    if let Some(close) = vitalsign_naming::closest(key, OPTIONS) {
-        message.push_str(&format!("\nhelp: did you mean `{close}`?"));
+    match vitalsign_naming::closest(word, candidates) {
+        Some(close) => format!("expected one of: {list}\nhelp: did you mean `{close}`?"),
+        None => format!("expected one of: {list}"),
     }
-    message
 }
 
 fn string_value(meta: &Meta, cx: &mut Ctxt) -> Option<LitStr> {
@@ -328,15 +336,13 @@ fn slo_value(meta: &Meta, cx: &mut Ctxt) -> Option<SloOpt> {
                 }) => slo.latency = Some(s.clone()),
                 other => cx.spanned(other, "`latency` is a duration, e.g. `latency = \"250ms\"`"),
             },
-            _ => {
-                let mut message = format!(
-                    "unknown key `{key}` of `slo`; expected one of: `success`, `latency`, `latency_target`"
-                );
-                if let Some(close) = vitalsign_naming::closest(&key, symbol::SLO_KEYS) {
-                    message.push_str(&format!("\nhelp: did you mean `{close}`?"));
-                }
-                cx.spanned(&pair.path, message);
-            }
+            _ => cx.spanned(
+                &pair.path,
+                format!(
+                    "unknown key `{key}` of `slo`; {}",
+                    expected_one_of(&key, symbol::SLO_KEYS)
+                ),
+            ),
         }
     }
     Some(slo)

@@ -8,6 +8,7 @@ use syn::parse::Parser;
 use syn::punctuated::Punctuated;
 use syn::{Data, DeriveInput, Expr, ExprLit, Fields, Lit, LitStr, Meta, MetaNameValue, Token};
 
+use crate::attr::expected_one_of;
 use crate::ctxt::Ctxt;
 use crate::valid::doc_summary;
 
@@ -114,16 +115,10 @@ fn parse(args: TokenStream, cx: &mut Ctxt) -> Options {
             .map(ToString::to_string)
             .unwrap_or_default();
         if !OPTIONS.contains(&key.as_str()) {
-            let list = OPTIONS
-                .iter()
-                .map(|o| format!("`{o}`"))
-                .collect::<Vec<_>>()
-                .join(", ");
-            let mut message =
-                format!("unknown option `{key}` of #[health_check]; expected one of: {list}");
-            if let Some(close) = vitalsign_naming::closest(&key, OPTIONS) {
-                message.push_str(&format!("\nhelp: did you mean `{close}`?"));
-            }
+            let message = format!(
+                "unknown option `{key}` of #[health_check]; {}",
+                expected_one_of(&key, OPTIONS)
+            );
             cx.spanned(meta.path(), message);
             continue;
         }

@@ -218,16 +218,13 @@ fn choice(
     let value = lit.value();
     let found = allowed.iter().find(|a| **a == value).copied();
     if found.is_none() {
-        let list = allowed
-            .iter()
-            .map(|a| format!("`{a}`"))
-            .collect::<Vec<_>>()
-            .join(", ");
-        let mut message = format!("`{value}` is not a {what}; expected one of: {list}");
-        if let Some(close) = naming::closest(&value, allowed) {
-            message.push_str(&format!("\nhelp: did you mean `{close}`?"));
-        }
-        cx.spanned(lit, message);
+        cx.spanned(
+            lit,
+            format!(
+                "`{value}` is not a {what}; {}",
+                crate::attr::expected_one_of(&value, allowed)
+            ),
+        );
     }
     found
 }
