@@ -41,6 +41,7 @@ mod process;
 mod recorder;
 mod server;
 pub mod stats;
+mod sync;
 pub mod testing;
 mod vitals;
 

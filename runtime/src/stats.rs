@@ -6,6 +6,7 @@
 //! buckets every 10 seconds into a ring of 7 samples, and a snapshot compares "now" with the
 //! newest sample at least a minute old. Memory is bounded by operations × 7 samples.
 
+use crate::sync::MutexExt;
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -166,9 +167,7 @@ impl Stats {
     }
 
     fn ring(&self) -> std::sync::MutexGuard<'_, VecDeque<Sample>> {
-        self.ring
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.ring.lock_unpoisoned()
     }
 
     /// Records the current totals; keeps only what a window can still need.

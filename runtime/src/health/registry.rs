@@ -4,6 +4,7 @@
 //! do not fire together), under its timeout. Probes read the cache and never run a check, so a
 //! flood of probes costs the checked system nothing.
 
+use crate::sync::{MutexExt, RwLockExt};
 use std::hash::BuildHasher;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, RwLock};
@@ -84,10 +85,6 @@ impl std::fmt::Debug for Registry {
     }
 }
 
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
-}
-
 /// The rules a check's spec must follow: a snake_case name (it is a label value and a JSON
 /// key), positive timeout and interval.
 pub(crate) fn validate_spec(spec: &CheckSpec) -> Result<(), HealthError> {
@@ -144,10 +141,7 @@ impl Registry {
         validate_spec(&spec)?;
         let name = spec.name.to_string();
         let entry = {
-            let mut entries = self
-                .entries
-                .write()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let mut entries = self.entries.write_unpoisoned();
             if entries.iter().any(|e| e.spec.name == spec.name) {
                 return Err(HealthError::Duplicate(name));
             }
@@ -188,22 +182,19 @@ impl Registry {
 
     fn spawn(self: &Arc<Self>, rt: &tokio::runtime::Handle, entry: Arc<Entry>) {
         let task = rt.spawn(self.clone().run_loop(entry.clone()));
-        *lock(&entry.task) = Some(task.abort_handle());
+        *entry.task.lock_unpoisoned() = Some(task.abort_handle());
     }
 
     /// Unregisters a check and stops its runs; `false` if there was none by that name. Its
     /// series stay in `/metrics` with their last values.
     pub(crate) fn remove(&self, name: &str) -> bool {
         let removed = {
-            let mut entries = self
-                .entries
-                .write()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let mut entries = self.entries.write_unpoisoned();
             let index = entries.iter().position(|e| e.spec.name == name);
             index.map(|i| entries.remove(i))
         };
         let Some(entry) = removed else { return false };
-        if let Some(task) = lock(&entry.task).take() {
+        if let Some(task) = entry.task.lock_unpoisoned().take() {
             task.abort();
         }
         self.update_overall();
@@ -219,11 +210,7 @@ impl Registry {
         if self.runtime.set(rt.clone()).is_err() {
             return;
         }
-        let entries: Vec<Arc<Entry>> = self
-            .entries
-            .read()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .clone();
+        let entries: Vec<Arc<Entry>> = self.entries.read_unpoisoned().clone();
         for entry in entries {
             self.spawn(&rt, entry);
         }
@@ -254,17 +241,14 @@ impl Registry {
             entry.passed_once.store(true, Ordering::Release);
         }
         {
-            let mut state = lock(&entry.state);
+            let mut state = entry.state.lock_unpoisoned();
             state.outcome = outcome;
             state.duration = Some(took);
             state.last_check = Some(SystemTime::now());
             state.runs += 1;
         }
         if !self.startup_done.load(Ordering::Acquire) {
-            let entries = self
-                .entries
-                .read()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let entries = self.entries.read_unpoisoned();
             let done = entries
                 .iter()
                 .filter(|e| e.spec.is(Kind::Startup))
@@ -293,16 +277,13 @@ impl Registry {
 
     /// The cached state of the checks in `scope`, aggregated. Runs nothing.
     pub(crate) fn report(&self, scope: Scope) -> Report {
-        let entries = self
-            .entries
-            .read()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let entries = self.entries.read_unpoisoned();
         let checks: Vec<CheckReport> = entries
             .iter()
             .filter(|e| scope.kind().is_none_or(|k| e.spec.is(k)))
             .map(|e| CheckReport {
                 spec: e.spec.clone(),
-                state: lock(&e.state).clone(),
+                state: e.state.lock_unpoisoned().clone(),
             })
             .collect();
         drop(entries);

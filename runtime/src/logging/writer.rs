@@ -1,5 +1,6 @@
 //! Where log lines go.
 
+use crate::sync::MutexExt;
 use std::io::Write;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -84,30 +85,18 @@ impl MemoryWriter {
 
     /// Everything written so far, as text.
     pub fn contents(&self) -> String {
-        String::from_utf8_lossy(
-            &self
-                .0
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner),
-        )
-        .into_owned()
+        String::from_utf8_lossy(&self.0.lock_unpoisoned()).into_owned()
     }
 
     /// Empties the buffer.
     pub fn clear(&self) {
-        self.0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .clear();
+        self.0.lock_unpoisoned().clear();
     }
 }
 
 impl Write for MemoryWriter {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .extend_from_slice(buf);
+        self.0.lock_unpoisoned().extend_from_slice(buf);
         Ok(buf.len())
     }
 

@@ -4,6 +4,7 @@
 //! comparison over the few codes this site has seen; the first failure with a new code takes a
 //! lock and registers its counter once.
 
+use crate::sync::MutexExt;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
 
@@ -53,10 +54,7 @@ impl ErrorTable {
 
     #[cold]
     fn insert(&self, site: &'static CallSite, code: &'static str) {
-        let _lock = self
-            .insert
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let _lock = self.insert.lock_unpoisoned();
         if let Some(counter) = self.find(code) {
             return counter.increment(1);
         }

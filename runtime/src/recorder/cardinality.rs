@@ -4,6 +4,7 @@
 //! family fold into one series whose label values are all [`OVERFLOW`], and
 //! `{ns}_cardinality_overflow_total{family}` counts what was folded.
 
+use crate::sync::MutexExt;
 use std::collections::HashMap;
 use std::sync::Mutex;
 
@@ -44,10 +45,7 @@ impl Cardinality {
         if key.labels().len() == 0 || key.name() == self.counter_name {
             return Admission::Key;
         }
-        let mut series = self
-            .series
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut series = self.series.lock_unpoisoned();
         let count = series.entry(key.name().to_owned()).or_default();
         if *count < self.limit {
             *count += 1;

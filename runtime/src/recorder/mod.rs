@@ -9,6 +9,7 @@ mod exposition;
 mod shards;
 mod storage;
 
+use crate::sync::RwLockExt;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, RwLock};
@@ -65,20 +66,14 @@ impl Shared {
     }
 
     pub(crate) fn describe(&self, name: &str, help: String) {
-        let mut map = self
-            .help
-            .write()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut map = self.help.write_unpoisoned();
         map.entry(name.to_owned()).or_insert(help);
     }
 
     /// The whole exposition, as served on `/metrics`.
     pub(crate) fn render(&self) -> String {
         let mut families = self.families();
-        let help = self
-            .help
-            .read()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let help = self.help.read_unpoisoned();
         for (name, family) in &mut families {
             family.help = help.get(name).cloned();
         }
