@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
+use crate::artifacts::Group;
 use crate::recorder::{Family, Value};
 
 /// The sliding window.
@@ -97,14 +98,6 @@ pub(crate) struct Stats {
     ring: Mutex<VecDeque<Sample>>,
 }
 
-/// The families of one instrumented group: base name, calls, errors and duration family names.
-pub(crate) struct GroupNames {
-    pub base: String,
-    pub calls: String,
-    pub errors: String,
-    pub duration: String,
-}
-
 fn op_of(labels: &[(String, String)]) -> Option<&str> {
     labels
         .iter()
@@ -113,7 +106,7 @@ fn op_of(labels: &[(String, String)]) -> Option<&str> {
 }
 
 /// Reads the cumulative totals of every operation out of the recorder's families.
-fn totals(families: &BTreeMap<String, Family>, groups: &[GroupNames]) -> BTreeMap<OpKey, Totals> {
+fn totals(families: &BTreeMap<String, Family>, groups: &[Group]) -> BTreeMap<OpKey, Totals> {
     let mut out: BTreeMap<OpKey, Totals> = BTreeMap::new();
     for g in groups {
         let series = |name: &str| {
@@ -171,11 +164,11 @@ impl Stats {
     }
 
     /// Records the current totals; keeps only what a window can still need.
-    pub(crate) fn sample(&self, families: &BTreeMap<String, Family>, groups: &[GroupNames]) {
+    pub(crate) fn sample(&self, families: &BTreeMap<String, Family>, groups: &[Group]) {
         self.sample_at(Instant::now(), families, groups);
     }
 
-    fn sample_at(&self, now: Instant, families: &BTreeMap<String, Family>, groups: &[GroupNames]) {
+    fn sample_at(&self, now: Instant, families: &BTreeMap<String, Family>, groups: &[Group]) {
         let mut ring = self.ring();
         ring.push_back(Sample {
             at: now,
@@ -191,7 +184,7 @@ impl Stats {
     pub(crate) fn snapshot(
         &self,
         families: &BTreeMap<String, Family>,
-        groups: &[GroupNames],
+        groups: &[Group],
         process: ProcessStats,
         uptime: Duration,
     ) -> Snapshot {
@@ -202,7 +195,7 @@ impl Stats {
         &self,
         now: Instant,
         families: &BTreeMap<String, Family>,
-        groups: &[GroupNames],
+        groups: &[Group],
         process: ProcessStats,
         uptime: Duration,
     ) -> Snapshot {
@@ -320,12 +313,13 @@ mod tests {
         f
     }
 
-    fn groups() -> Vec<GroupNames> {
-        vec![GroupNames {
+    fn groups() -> Vec<Group> {
+        vec![Group {
             base: "db_requests".into(),
             calls: "db_requests_total".into(),
             errors: "db_requests_errors_total".into(),
             duration: "db_requests_duration_seconds".into(),
+            in_flight: None,
         }]
     }
 

@@ -8,6 +8,7 @@ use std::time::Instant;
 
 use vitalsign_naming as naming;
 
+use crate::artifacts::Group;
 use crate::catalogue::{Catalogue, CatalogueError, Role, catalogue};
 use crate::config::{Config, ConfigError};
 use crate::health::{Health, HealthCheck, HealthError, Registry, ShowDetails, Status, StatusCodes};
@@ -16,7 +17,7 @@ use crate::process::ProcessMetrics;
 use crate::recorder::Value;
 use crate::recorder::{Shared, VitalsRecorder};
 use crate::server::MetricsServer;
-use crate::stats::{GroupNames, ProcessStats, Snapshot, Stats};
+use crate::stats::{ProcessStats, Snapshot, Stats};
 
 /// Default bucket bounds of duration histograms, in seconds: 50 µs (a cached read) to 10 s (a
 /// slow scan or a stalled disk), about three per decade.
@@ -353,6 +354,7 @@ impl Builder {
         let vitals = Vitals(Arc::new(Inner {
             process,
             stats: Stats::new(),
+            groups: catalogue.groups(),
             sampler: OnceLock::new(),
             shared,
             catalogue,
@@ -492,6 +494,8 @@ pub(crate) struct HttpOptions {
 struct Inner {
     process: ProcessMetrics,
     stats: Stats,
+    /// The instrumented family groups `/stats` reads, from the catalogue at install.
+    groups: Vec<Group>,
     sampler: OnceLock<()>,
     shared: Arc<Shared>,
     catalogue: Catalogue,
@@ -561,21 +565,7 @@ impl Vitals {
         };
         self.0
             .stats
-            .snapshot(&families, &self.groups(), process, self.0.process.uptime())
-    }
-
-    fn groups(&self) -> Vec<GroupNames> {
-        self.0
-            .catalogue
-            .groups()
-            .into_iter()
-            .map(|g| GroupNames {
-                base: g.base,
-                calls: g.calls.to_owned(),
-                errors: g.errors,
-                duration: g.duration,
-            })
-            .collect()
+            .snapshot(&families, &self.0.groups, process, self.0.process.uptime())
     }
 
     /// Samples the totals every 10 s for the `/stats` window (once per process; needs a tokio
@@ -591,7 +581,7 @@ impl Vitals {
             loop {
                 tick.tick().await;
                 let families = vitals.0.shared.families();
-                vitals.0.stats.sample(&families, &vitals.groups());
+                vitals.0.stats.sample(&families, &vitals.0.groups);
             }
         });
     }

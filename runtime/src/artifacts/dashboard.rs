@@ -56,7 +56,7 @@ impl Catalogue {
         let mut first_calls = None;
         for g in self.groups() {
             let ops = format!("{sel}, op=~\"$op\"");
-            first_calls.get_or_insert(g.calls);
+            first_calls.get_or_insert_with(|| g.calls.clone());
             p.add(
                 &format!("{}: calls per second by op", g.base),
                 "reqps",
@@ -138,7 +138,7 @@ impl Catalogue {
             )],
             "timeseries",
         );
-        let op_source = first_calls.unwrap_or("up");
+        let op_source = first_calls.as_deref().unwrap_or("up");
         let dashboard = json!({
             "title": format!("{job} (vitalsign)"),
             "uid": format!("vitalsign-{job}"),

@@ -10,10 +10,12 @@ pub use rules::RulesOptions;
 
 use crate::catalogue::{Catalogue, Role};
 
-/// One instrumented family group: the base name (`kvstore_requests`) and what it has.
-pub(crate) struct Group<'a> {
+/// One instrumented family group: the base name (`kvstore_requests`) and its family names.
+/// The generated files and `/stats` read them.
+#[derive(Debug, Clone)]
+pub(crate) struct Group {
     pub base: String,
-    pub calls: &'a str,
+    pub calls: String,
     pub errors: String,
     pub duration: String,
     pub in_flight: Option<String>,
@@ -29,7 +31,7 @@ impl Catalogue {
     }
 
     /// The instrumented family groups, sorted by base name.
-    pub(crate) fn groups(&self) -> Vec<Group<'_>> {
+    pub(crate) fn groups(&self) -> Vec<Group> {
         self.families()
             .iter()
             .filter(|f| f.role() == Role::Calls)
@@ -45,7 +47,7 @@ impl Catalogue {
                     errors: format!("{base}_errors_total"),
                     duration: format!("{base}_duration_seconds"),
                     in_flight: has_in_flight.then_some(in_flight),
-                    calls: f.name(),
+                    calls: f.name().to_owned(),
                     base,
                 }
             })

@@ -131,7 +131,7 @@ impl Catalogue {
                 ),
             );
             }
-            rules.extend(self.slo_rules(base, g.calls, &g.errors, &g.duration, options));
+            rules.extend(self.slo_rules(base, &g.calls, &g.errors, &g.duration, options));
             groups.push(RuleGroup {
                 name: base.clone(),
                 rules,
