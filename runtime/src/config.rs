@@ -210,15 +210,10 @@ macro_rules! names {
         #[derive(Debug, Clone, Copy, PartialEq, Eq)]
         pub struct $name(pub $target);
 
+        // The file and the environment read the same words.
         impl<'de> Deserialize<'de> for $name {
             fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                let word = String::deserialize(d)?;
-                match word.as_str() {
-                    $($word => Ok(Self($value)),)*
-                    _ => Err(serde::de::Error::custom(format!(
-                        "`{word}` is not one of {}", [$(concat!("`", $word, "`")),*].join(", ")
-                    ))),
-                }
+                String::deserialize(d)?.parse().map_err(serde::de::Error::custom)
             }
         }
 
