@@ -6,7 +6,9 @@ mod common;
 use std::collections::HashMap;
 
 use vitalsign::Vitals;
-use vitalsign::config::Config;
+use vitalsign::config::{Config, Output};
+use vitalsign::health::ShowDetails;
+use vitalsign::logging::LogFormat;
 
 #[test]
 fn unknown_keys_name_the_key_and_line() {
@@ -75,6 +77,53 @@ fn environment_overrides_and_their_errors() {
     );
     assert_eq!(c.metrics.global_labels.len(), 2);
     assert_eq!(c.logging.level.as_deref(), Some("warn"));
+
+    let env: HashMap<&str, &str> = [
+        ("VITALSIGN_SERVICE", "kv"),
+        ("VITALSIGN_VERSION", "1.2.3"),
+        ("VITALSIGN_NAMESPACE", "store"),
+        ("VITALSIGN_METRICS_ENABLED", "false"),
+        ("VITALSIGN_METRICS_AUTH_TOKEN", "s3cret"),
+        ("VITALSIGN_METRICS_MAX_CONNECTIONS", "7"),
+        ("VITALSIGN_LOGGING_ENABLED", "false"),
+        ("VITALSIGN_LOGGING_FORMAT", "ecs"),
+        ("VITALSIGN_LOGGING_OUTPUT", "file"),
+        ("VITALSIGN_LOGGING_DIRECTORY", "/var/log/kv"),
+        ("VITALSIGN_HEALTH_SHOW_DETAILS", "always"),
+    ]
+    .into();
+    let mut c = Config::default();
+    c.env_overrides(|k| env.get(k).map(|v| v.to_string()))
+        .unwrap();
+    assert_eq!(c.service.as_deref(), Some("kv"));
+    assert_eq!(c.version.as_deref(), Some("1.2.3"));
+    assert_eq!(c.namespace.map(|n| n.0).as_deref(), Some("store"));
+    assert_eq!(c.metrics.enabled, Some(false));
+    assert_eq!(c.metrics.auth_token.as_deref(), Some("s3cret"));
+    assert_eq!(c.metrics.max_connections, Some(7));
+    assert_eq!(c.logging.enabled, Some(false));
+    assert_eq!(c.logging.format.map(|f| f.0), Some(LogFormat::Ecs));
+    assert_eq!(c.logging.output.map(|o| o.0), Some(Output::File));
+    assert_eq!(
+        c.logging.directory.as_deref(),
+        Some(std::path::Path::new("/var/log/kv"))
+    );
+    assert_eq!(
+        c.health.show_details.map(|d| d.0),
+        Some(ShowDetails::Always)
+    );
+
+    for (key, bad) in [
+        ("VITALSIGN_NAMESPACE", "Bad-Namespace"),
+        ("VITALSIGN_METRICS_GLOBAL_LABELS", "__reserved=x"),
+        ("VITALSIGN_METRICS_GLOBAL_LABELS", "no_equals_sign"),
+        ("VITALSIGN_METRICS_MAX_CONNECTIONS", "many"),
+    ] {
+        let e = Config::default()
+            .env_overrides(|k| (k == key).then(|| bad.to_owned()))
+            .unwrap_err();
+        assert_eq!(e.key, key, "{bad}: {e}");
+    }
     let mut c = Config::default();
     let e = c
         .env_overrides(|k| (k == "VITALSIGN_METRICS_BIND_ADDR").then(|| "nowhere".to_owned()))

@@ -163,14 +163,27 @@ macro_rules! checked {
         #[derive(Debug, Clone, PartialEq)]
         pub struct $name(pub $inner);
 
-        impl<'de> Deserialize<'de> for $name {
-            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                let $v = <$inner>::deserialize(d)?;
+        impl $name {
+            fn checked($v: $inner) -> Result<Self, String> {
                 let problem: Option<String> = $check;
                 match problem {
                     None => Ok(Self($v)),
-                    Some(p) => Err(serde::de::Error::custom(p)),
+                    Some(p) => Err(p),
                 }
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                Self::checked(<$inner>::deserialize(d)?).map_err(serde::de::Error::custom)
+            }
+        }
+
+        // The environment reads the same values through the same check.
+        impl std::str::FromStr for $name {
+            type Err = String;
+            fn from_str(text: &str) -> Result<Self, String> {
+                Self::checked(text.parse().map_err(|e: <$inner as std::str::FromStr>::Err| e.to_string())?)
             }
         }
     };
@@ -338,13 +351,7 @@ impl Config {
             self.version = Some(v);
         }
         if let Some((n, v)) = get("VITALSIGN_NAMESPACE") {
-            if let Some(p) = vitalsign_naming::check_namespace(&v).first() {
-                return Err(ConfigError {
-                    key: n,
-                    problem: p.to_string(),
-                });
-            }
-            self.namespace = Some(Namespace(v));
+            self.namespace = Some(parse(&n, &v)?);
         }
         if let Some((n, v)) = get("VITALSIGN_METRICS_ENABLED") {
             self.metrics.enabled = Some(parse(&n, &v)?);
@@ -364,15 +371,9 @@ impl Config {
                     key: n.clone(),
                     problem: format!("`{pair}` is not `name=value`"),
                 })?;
-                if let Some(p) = vitalsign_naming::check_label_name(k.trim()).first() {
-                    return Err(ConfigError {
-                        key: n.clone(),
-                        problem: p.to_string(),
-                    });
-                }
                 self.metrics
                     .global_labels
-                    .insert(LabelName(k.trim().to_owned()), value.trim().to_owned());
+                    .insert(parse(&n, k.trim())?, value.trim().to_owned());
             }
         }
         if let Some((n, v)) = get("VITALSIGN_LOGGING_ENABLED") {
