@@ -34,9 +34,7 @@ fn vitals() -> &'static (Vitals, std::net::SocketAddr, tokio::runtime::Runtime) 
             .bind_addr("127.0.0.1:0")
             .install()
             .unwrap();
-        let server = rt.block_on(vitals.bind()).unwrap();
-        let addr = server.local_addr();
-        rt.spawn(server.run_until(std::future::pending()));
+        let addr = rt.block_on(common::serve(&vitals));
         (vitals, addr, rt)
     })
 }

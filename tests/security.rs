@@ -60,9 +60,7 @@ async fn hostile_clients_do_not_stop_the_server() {
         ))
         .install()
         .expect("install");
-    let server = vitals.bind().await.unwrap();
-    let addr = server.local_addr();
-    tokio::spawn(server.run_until(std::future::pending()));
+    let addr = common::serve(&vitals).await;
     tokio::time::sleep(Duration::from_millis(150)).await;
 
     // The token guards /metrics, /stats and health details; probes still see statuses.

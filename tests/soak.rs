@@ -77,9 +77,7 @@ fn four_million_calls_and_not_one_lost() {
         .bind_addr("127.0.0.1:0")
         .install()
         .unwrap();
-    let server = rt.block_on(vitals.bind()).unwrap();
-    let addr = server.local_addr();
-    rt.spawn(server.run_until(std::future::pending()));
+    let addr = rt.block_on(common::serve(&vitals));
 
     let done = Arc::new(AtomicBool::new(false));
     // Two scrapers at once: counters must not go back under concurrent renders either.

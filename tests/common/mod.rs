@@ -263,6 +263,15 @@ pub struct Reply {
     pub body: String,
 }
 
+/// Binds the installed endpoints and serves them on the current runtime for the rest of the
+/// process; returns the loopback address.
+pub async fn serve(vitals: &vitalsign::Vitals) -> SocketAddr {
+    let server = vitals.bind().await.expect("bind");
+    let addr = server.local_addr();
+    tokio::spawn(server.run_until(std::future::pending()));
+    addr
+}
+
 /// Sends one real HTTP/1.1 request over a fresh loopback connection.
 pub async fn request(addr: SocketAddr, method: &str, path: &str) -> Reply {
     let stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
