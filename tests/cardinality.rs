@@ -7,14 +7,7 @@ mod common;
 use vitalsign::Vitals;
 
 fn resident_bytes() -> u64 {
-    let statm = std::fs::read_to_string("/proc/self/statm").unwrap();
-    statm
-        .split_whitespace()
-        .nth(1)
-        .unwrap()
-        .parse::<u64>()
-        .unwrap()
-        * 4096
+    vitalsign::health::builtin::resident_bytes().expect("/proc/self/statm")
 }
 
 #[test]

@@ -40,14 +40,7 @@ fn run(threads: u64, calls_per_thread: u64) -> Duration {
 }
 
 fn resident_bytes() -> u64 {
-    let statm = std::fs::read_to_string("/proc/self/statm").unwrap();
-    statm
-        .split_whitespace()
-        .nth(1)
-        .unwrap()
-        .parse::<u64>()
-        .unwrap()
-        * 4096
+    vitalsign::health::builtin::resident_bytes().expect("/proc/self/statm")
 }
 
 fn main() {

@@ -81,8 +81,9 @@ impl ProcessMemory {
     }
 }
 
-/// Resident set size from `/proc/self/statm` (pages × page size).
-fn resident_bytes() -> Option<u64> {
+/// This process's resident set size as [`ProcessMemory`] reads it: `/proc/self/statm` pages
+/// times the page size; `None` where there is no `/proc`.
+pub fn resident_bytes() -> Option<u64> {
     let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
     let pages: u64 = statm.split_whitespace().nth(1)?.parse().ok()?;
     Some(pages * rustix::param::page_size() as u64)

@@ -5,7 +5,7 @@ mod memory;
 mod tcp;
 
 pub use disk::DiskSpace;
-pub use memory::ProcessMemory;
+pub use memory::{ProcessMemory, resident_bytes};
 pub use tcp::TcpConnect;
 
 /// A free-space or usage threshold: absolute bytes or a ratio of the total.
