@@ -5,11 +5,17 @@
 //! code):
 //!
 //! - `bare`: no instrumentation (the floor);
+//! - `bare_std_clock`, `bare_quanta_clock`: `bare` plus two reads of `std::time::Instant` or of
+//!   the raw TSC through `quanta` (the clock vitalsign's call path reads), the duration computed
+//!   and kept: the floor of any timing instrumentation with that clock;
 //! - `instrumented`: `#[instrumented]` as configured by default, which logs each failure
 //!   (at most 100 lines a second per call site);
 //! - `instrumented_no_log`: `#[instrumented(log = "off")]`, recording exactly what the
 //!   hand-written variant records;
 //! - `hand_cached`: hand-written `metrics` code with handles resolved once into statics;
+//! - `hand_cached_stock`: the same code with handles from `metrics-exporter-prometheus`'s
+//!   recorder (upkeep every 5 s, as its installer schedules it), the performance issue's
+//!   reference variant;
 //! - `macros_per_call`: `metrics::counter!`/`histogram!` on every call (a registry lookup each).
 //!
 //! And, with a JSON log subscriber installed (writing to `/dev/null`), two functions that always
@@ -41,6 +47,28 @@ fn bare(x: u64) -> Result<u64, WorkError> {
     } else {
         Ok(x.wrapping_mul(31))
     }
+}
+
+#[inline(never)]
+fn bare_std_clock(x: u64) -> Result<u64, WorkError> {
+    let start = Instant::now();
+    let r = bare(x);
+    black_box(start.elapsed());
+    r
+}
+
+fn quanta_clock() -> &'static quanta::Clock {
+    static CLOCK: OnceLock<quanta::Clock> = OnceLock::new();
+    CLOCK.get_or_init(quanta::Clock::new)
+}
+
+#[inline(never)]
+fn bare_quanta_clock(x: u64) -> Result<u64, WorkError> {
+    let clock = quanta_clock();
+    let start = clock.raw();
+    let r = bare(x);
+    black_box(clock.delta_as_nanos(start, clock.raw()));
+    r
 }
 
 #[inline(never)]
@@ -111,9 +139,54 @@ fn cached() -> &'static Cached {
     })
 }
 
+/// Handles from the stock exporter's recorder. Only one recorder can be global, so these are
+/// registered on it directly: recording through them costs what it costs installed.
+fn stock() -> &'static Cached {
+    static HANDLES: OnceLock<Cached> = OnceLock::new();
+    HANDLES.get_or_init(|| {
+        let recorder = metrics_exporter_prometheus::PrometheusBuilder::new()
+            .set_buckets(vitalsign::DEFAULT_BUCKETS)
+            .expect("buckets")
+            .build_recorder();
+        let handle = recorder.handle();
+        // What `install_recorder` schedules: without it, histogram samples pile up unbounded.
+        std::thread::spawn(move || {
+            loop {
+                std::thread::sleep(std::time::Duration::from_secs(5));
+                handle.run_upkeep();
+            }
+        });
+        let key = |name: &'static str, code: Option<&'static str>| {
+            let mut labels = vec![metrics::Label::from_static_parts("op", "stock")];
+            labels.extend(code.map(|c| metrics::Label::from_static_parts("code", c)));
+            metrics::Key::from_parts(name, labels)
+        };
+        let meta = metrics::Metadata::new("bench", metrics::Level::INFO, None);
+        use metrics::Recorder as _;
+        let cached = Cached {
+            calls: recorder.register_counter(&key("bench_stock_total", None), &meta),
+            duration: recorder
+                .register_histogram(&key("bench_stock_duration_seconds", None), &meta),
+            errors: recorder.register_counter(&key("bench_stock_errors_total", Some("odd")), &meta),
+        };
+        // The handles share the recorder's storage; it must outlive them.
+        std::mem::forget(recorder);
+        cached
+    })
+}
+
 #[inline(never)]
 fn hand_cached(x: u64) -> Result<u64, WorkError> {
-    let h = cached();
+    record_by_hand(cached(), x)
+}
+
+#[inline(never)]
+fn hand_cached_stock(x: u64) -> Result<u64, WorkError> {
+    record_by_hand(stock(), x)
+}
+
+#[inline(always)]
+fn record_by_hand(h: &Cached, x: u64) -> Result<u64, WorkError> {
     let start = Instant::now();
     let r = bare(x);
     h.calls.increment(1);
@@ -151,11 +224,14 @@ fn overhead(c: &mut Criterion) {
         .install()
         .expect("install");
     let mut group = c.benchmark_group("overhead");
-    let variants: [(&str, Work); 8] = [
+    let variants: [(&str, Work); 11] = [
         ("bare", bare),
+        ("bare_std_clock", bare_std_clock),
+        ("bare_quanta_clock", bare_quanta_clock),
         ("instrumented", instrumented),
         ("instrumented_no_log", instrumented_no_log),
         ("hand_cached", hand_cached),
+        ("hand_cached_stock", hand_cached_stock),
         ("macros_per_call", macros_per_call),
         ("ok_log_errors", ok_log_errors),
         ("ok_log_off", ok_log_off),

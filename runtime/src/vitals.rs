@@ -314,7 +314,7 @@ impl Builder {
         for family in catalogue.families() {
             shared.describe(family.name(), family.help());
         }
-        metrics::set_global_recorder(VitalsRecorder(shared.clone()))
+        crate::recorder::install(VitalsRecorder(shared.clone()))
             .map_err(|_| InstallError::AlreadyInstalled)?;
 
         crate::__private::mark_bound();

@@ -1,23 +1,33 @@
 //! One `static CallSite` per instrumented function: its descriptor and, once a recorder is
 //! bound, the metric handles it records into.
 //!
-//! The hot path is `start()` + `Guard::finish()`: one `OnceLock` read, two clock reads, a
-//! counter add, a histogram record and (on error) a short scan of the site's own code table.
-//! No key is built, hashed or looked up per call, and nothing is allocated.
+//! The hot path is `start()` + `Guard::finish()`: one `OnceLock` read, two raw clock reads,
+//! and, with vitalsign's recorder installed, two adds into this thread's shard of the site's
+//! duration histogram (a bucket and the nanosecond sum; the histogram's count is the site's
+//! `_total`), plus on error a short scan of the site's own code table and one more add.
+//! No key is built, hashed or looked up per call, nothing is allocated, and nothing is called
+//! through a `dyn`. With another recorder installed, the same calls go through `metrics`
+//! handles.
 
-use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
-
-// The TSC-based clock metrics-util uses: a read costs a fraction of `std::time::Instant::now()`
-// on virtual machines, and the call path reads it twice. It falls back to the OS clock where the
-// TSC is unusable.
-use quanta::Instant;
 
 use metrics::{Counter, Gauge, Histogram, Key, Label, Level, Metadata};
 
 use super::call_log::{CallLog, CallLogKind, ErrorRef, LogHooks, LogLimiter};
 use super::error_table::ErrorTable;
+use crate::recorder::{BucketHistogram, ShardedCounter};
+
+/// The call path's clock: the TSC-based clock metrics-util uses, read raw (one `rdtsc`) at both
+/// ends of a call and scaled once, from the difference. A read costs a fraction of
+/// `std::time::Instant::now()` on virtual machines. It falls back to the OS's monotonic clock
+/// where the TSC is unusable.
+#[inline]
+fn clock() -> &'static quanta::Clock {
+    static CLOCK: OnceLock<quanta::Clock> = OnceLock::new();
+    CLOCK.get_or_init(quanta::Clock::new)
+}
 
 /// Code recorded when an instrumented function panics (the panic then continues).
 pub const PANIC: &str = "panic";
@@ -35,6 +45,8 @@ pub(crate) static METADATA: Metadata<'static> =
 static BOUND: AtomicBool = AtomicBool::new(false);
 
 pub(crate) fn mark_bound() {
+    // Calibrating the clock takes a moment: done here rather than in some first call.
+    clock();
     BOUND.store(true, Ordering::Release);
 }
 
@@ -86,10 +98,33 @@ pub struct SloSpec {
 
 /// The handles of a bound call site.
 struct Handles {
-    calls: Counter,
-    duration: Histogram,
+    sink: Sink,
     in_flight: Option<Gauge>,
     errors: ErrorTable,
+}
+
+/// Where a bound site's calls go.
+enum Sink {
+    /// vitalsign's recorder: the duration histogram's storage, whose count its `_total` reports.
+    Direct(Arc<BucketHistogram>),
+    /// Another recorder, through the `metrics` facade.
+    Facade { calls: Counter, duration: Histogram },
+}
+
+/// One error code's counter.
+pub(super) enum CodeCounter {
+    Direct(Arc<ShardedCounter>),
+    Facade(Counter),
+}
+
+impl CodeCounter {
+    #[inline]
+    pub(super) fn increment(&self) {
+        match self {
+            Self::Direct(c) => c.add(1),
+            Self::Facade(c) => c.increment(1),
+        }
+    }
 }
 
 /// What became of one call.
@@ -151,7 +186,7 @@ impl CallSite {
         Guard {
             site: self,
             handles,
-            start: Instant::now(),
+            start: clock().raw(),
             armed: true,
         }
     }
@@ -178,8 +213,18 @@ impl CallSite {
     fn resolve(&'static self) -> &'static Handles {
         self.handles.get_or_init(|| {
             metrics::with_recorder(|r| Handles {
-                calls: r.register_counter(&self.key(self.desc.calls), &METADATA),
-                duration: r.register_histogram(&self.key(self.desc.duration), &METADATA),
+                sink: match crate::recorder::installed() {
+                    Some(storage) => {
+                        let calls = storage.counter(&self.key(self.desc.calls));
+                        let duration = storage.histogram(&self.key(self.desc.duration));
+                        calls.count_records_of(&duration);
+                        Sink::Direct(duration)
+                    }
+                    None => Sink::Facade {
+                        calls: r.register_counter(&self.key(self.desc.calls), &METADATA),
+                        duration: r.register_histogram(&self.key(self.desc.duration), &METADATA),
+                    },
+                },
                 in_flight: self
                     .desc
                     .in_flight
@@ -187,6 +232,17 @@ impl CallSite {
                 errors: ErrorTable::new(),
             })
         })
+    }
+
+    /// The counter of this site's failures with `code`, registered if new.
+    pub(super) fn code_counter(&self, code: &'static str) -> CodeCounter {
+        let key = self.error_key(code);
+        match crate::recorder::installed() {
+            Some(storage) => CodeCounter::Direct(storage.counter(&key)),
+            None => CodeCounter::Facade(metrics::with_recorder(|r| {
+                r.register_counter(&key, &METADATA)
+            })),
+        }
     }
 
     fn key(&self, name: &'static str) -> Key {
@@ -203,16 +259,21 @@ impl CallSite {
     fn record(
         &'static self,
         handles: Option<&'static Handles>,
-        start: Instant,
+        start: u64,
         outcome: Outcome,
         error: Option<ErrorRef<'_>>,
     ) {
-        let elapsed = start.elapsed();
-        let seconds = elapsed.as_secs_f64();
+        let clock = clock();
+        let nanos = clock.delta_as_nanos(start, clock.raw());
         match handles {
             Some(h) => {
-                h.calls.increment(1);
-                h.duration.record(seconds);
+                match &h.sink {
+                    Sink::Direct(duration) => duration.record_nanos(nanos),
+                    Sink::Facade { calls, duration } => {
+                        calls.increment(1);
+                        duration.record(seconds(nanos));
+                    }
+                }
                 if let Outcome::Err(code) = outcome {
                     h.errors.increment(self, code);
                 }
@@ -220,10 +281,16 @@ impl CallSite {
                     g.decrement(1.0);
                 }
             }
-            None => self.record_unbound(seconds, outcome),
+            None => self.record_unbound(seconds(nanos), outcome),
         }
         if let Some(log) = &self.desc.log {
-            log_call(log, &self.limiter, outcome, elapsed, error);
+            log_call(
+                log,
+                &self.limiter,
+                outcome,
+                Duration::from_nanos(nanos),
+                error,
+            );
         }
     }
 
@@ -245,6 +312,12 @@ impl CallSite {
             }
         });
     }
+}
+
+#[inline]
+#[allow(clippy::cast_precision_loss)] // exact below 2^53 ns, 104 days
+fn seconds(nanos: u64) -> f64 {
+    nanos as f64 / 1e9
 }
 
 /// Writes the lines a call deserves. Called only for sites that log; the common case (a fast
@@ -288,7 +361,8 @@ fn log_call(
 pub struct Guard {
     site: &'static CallSite,
     handles: Option<&'static Handles>,
-    start: Instant,
+    /// The clock's raw reading at the start.
+    start: u64,
     armed: bool,
 }
 

@@ -8,9 +8,7 @@ use crate::sync::MutexExt;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
 
-use metrics::Counter;
-
-use super::call_site::{CallSite, METADATA};
+use super::call_site::{CallSite, CodeCounter};
 
 /// Distinct codes cached per call site. Error enums are small; a site that sees more codes than
 /// this (say, a wide `io::ErrorKind` mix) still counts every error, registering the extra codes'
@@ -19,7 +17,7 @@ const SLOTS: usize = 32;
 
 pub(super) struct ErrorTable {
     len: AtomicUsize,
-    slots: [OnceLock<(&'static str, Counter)>; SLOTS],
+    slots: [OnceLock<(&'static str, CodeCounter)>; SLOTS],
     insert: Mutex<()>,
 }
 
@@ -36,13 +34,13 @@ impl ErrorTable {
     #[inline]
     pub(super) fn increment(&self, site: &'static CallSite, code: &'static str) {
         match self.find(code) {
-            Some(counter) => counter.increment(1),
+            Some(counter) => counter.increment(),
             None => self.insert(site, code),
         }
     }
 
     #[inline]
-    fn find(&self, code: &'static str) -> Option<&Counter> {
+    fn find(&self, code: &'static str) -> Option<&CodeCounter> {
         let len = self.len.load(Ordering::Acquire);
         let seen = || self.slots[..len].iter().filter_map(OnceLock::get);
         // Same literal, same address: the common case needs no string comparison.
@@ -56,11 +54,10 @@ impl ErrorTable {
     fn insert(&self, site: &'static CallSite, code: &'static str) {
         let _lock = self.insert.lock_unpoisoned();
         if let Some(counter) = self.find(code) {
-            return counter.increment(1);
+            return counter.increment();
         }
-        let counter =
-            metrics::with_recorder(|r| r.register_counter(&site.error_key(code), &METADATA));
-        counter.increment(1);
+        let counter = site.code_counter(code);
+        counter.increment();
         let len = self.len.load(Ordering::Relaxed);
         if len < SLOTS {
             let _ = self.slots[len].set((code, counter));

@@ -12,7 +12,7 @@ mod storage;
 use crate::sync::RwLockExt;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::Ordering;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, OnceLock, RwLock};
 
 use metrics::{Counter, Gauge, Histogram, Key, KeyName, Metadata, Recorder, SharedString, Unit};
 use metrics_util::registry::Registry;
@@ -20,7 +20,29 @@ use metrics_util::registry::Registry;
 use cardinality::{Admission, Cardinality};
 
 pub(crate) use exposition::{Family, Labels, Value};
+pub(crate) use shards::ShardedCounter;
+pub(crate) use storage::BucketHistogram;
 use storage::Storage;
+
+/// The storage of the recorder `install()` made global. Call sites bound while it is installed
+/// record into their series directly, without the `metrics` handles' dynamic dispatch.
+static INSTALLED: OnceLock<Arc<Shared>> = OnceLock::new();
+
+/// Makes `recorder` the global `metrics` recorder and call sites' direct target.
+pub(crate) fn install(
+    recorder: VitalsRecorder,
+) -> Result<(), metrics::SetRecorderError<VitalsRecorder>> {
+    let shared = recorder.0.clone();
+    metrics::set_global_recorder(recorder)?;
+    let _ = INSTALLED.set(shared);
+    Ok(())
+}
+
+/// The installed vitalsign recorder's storage, if `install()` made one global.
+#[inline]
+pub(crate) fn installed() -> Option<&'static Shared> {
+    INSTALLED.get().map(|s| &**s)
+}
 
 /// Storage and descriptions shared by the recorder and the renderer.
 pub(crate) struct Shared {
@@ -63,6 +85,26 @@ impl Shared {
                 fold
             }
         }
+    }
+
+    /// The counter series `key`, created (within the series limit) if new.
+    pub(crate) fn counter(&self, key: &Key) -> Arc<ShardedCounter> {
+        let r = &self.registry;
+        if let Some(c) = r.get_counter(key) {
+            return c;
+        }
+        let key = self.admitted(key);
+        r.get_or_create_counter(&key, Arc::clone)
+    }
+
+    /// The histogram series `key`, created (within the series limit) if new.
+    pub(crate) fn histogram(&self, key: &Key) -> Arc<BucketHistogram> {
+        let r = &self.registry;
+        if let Some(h) = r.get_histogram(key) {
+            return h;
+        }
+        let key = self.admitted(key);
+        r.get_or_create_histogram(&key, Arc::clone)
     }
 
     pub(crate) fn describe(&self, name: &str, help: String) {
@@ -145,12 +187,7 @@ impl Recorder for VitalsRecorder {
     // An existing series is returned from one lookup, as without a limit; only a new label set
     // passes the series limit. Recording through a handle never does.
     fn register_counter(&self, key: &Key, _: &Metadata<'_>) -> Counter {
-        let r = &self.0.registry;
-        if let Some(c) = r.get_counter(key) {
-            return Counter::from_arc(c);
-        }
-        let key = self.0.admitted(key);
-        r.get_or_create_counter(&key, |c| Counter::from_arc(c.clone()))
+        Counter::from_arc(self.0.counter(key))
     }
 
     fn register_gauge(&self, key: &Key, _: &Metadata<'_>) -> Gauge {
@@ -163,11 +200,6 @@ impl Recorder for VitalsRecorder {
     }
 
     fn register_histogram(&self, key: &Key, _: &Metadata<'_>) -> Histogram {
-        let r = &self.0.registry;
-        if let Some(h) = r.get_histogram(key) {
-            return Histogram::from_arc(h);
-        }
-        let key = self.0.admitted(key);
-        r.get_or_create_histogram(&key, |h| Histogram::from_arc(h.clone()))
+        Histogram::from_arc(self.0.histogram(key))
     }
 }

@@ -3,10 +3,13 @@
 //! cache line of padding; a thread always writes the shard it was given on first use, and a
 //! render sums the shards.
 
-use std::sync::OnceLock;
+use std::cell::Cell;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock};
 
 use metrics::atomics::AtomicU64;
+
+use super::storage::BucketHistogram;
 
 /// Words (of 8 bytes) kept between two shards' slots: one 64-byte cache line.
 const GAP_WORDS: usize = 8;
@@ -21,14 +24,25 @@ pub(crate) fn count() -> usize {
     })
 }
 
-/// This thread's shard, among `count()`.
+/// This thread's number, given on first use; a series maps it onto its shards.
 #[inline]
-pub(crate) fn mine() -> usize {
-    static NEXT: AtomicUsize = AtomicUsize::new(0);
+fn mine() -> usize {
+    // Const-initialized and without a destructor, so a read is one thread-local load: no lazy
+    // initialization state to check on every call.
     thread_local! {
-        static MINE: usize = NEXT.fetch_add(1, Ordering::Relaxed);
+        static MINE: Cell<usize> = const { Cell::new(usize::MAX) };
     }
-    MINE.with(|i| *i) & (count() - 1)
+    let i = MINE.get();
+    if i == usize::MAX { assign(&MINE) } else { i }
+}
+
+#[cold]
+fn assign(key: &'static std::thread::LocalKey<Cell<usize>>) -> usize {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    // Never `usize::MAX`, the "not yet" mark.
+    let i = NEXT.fetch_add(1, Ordering::Relaxed) & (usize::MAX >> 1);
+    key.set(i);
+    i
 }
 
 /// `slots` words per shard, shards apart by at least a cache line.
@@ -36,6 +50,8 @@ pub(crate) struct Sharded {
     words: Box<[AtomicU64]>,
     stride: usize,
     slots: usize,
+    /// `count() - 1`, kept here so that finding a shard reads nothing global.
+    mask: usize,
 }
 
 impl std::fmt::Debug for Sharded {
@@ -57,13 +73,14 @@ impl Sharded {
             words,
             stride,
             slots,
+            mask: count() - 1,
         }
     }
 
     /// This thread's run of slots.
     #[inline]
     pub(crate) fn local(&self) -> &[AtomicU64] {
-        let start = mine() * self.stride;
+        let start = (mine() & self.mask) * self.stride;
         &self.words[start..start + self.slots]
     }
 
@@ -82,30 +99,52 @@ impl Sharded {
 
 /// A counter sharded per thread.
 #[derive(Debug)]
-pub(crate) struct ShardedCounter(Sharded);
+pub(crate) struct ShardedCounter {
+    shards: Sharded,
+    /// A call site's duration histogram, whose count this counter also reports: every finished
+    /// call is one histogram record, so the call path need not add to a second series.
+    calls_of: OnceLock<Arc<BucketHistogram>>,
+}
 
 impl ShardedCounter {
     pub(crate) fn new() -> Self {
-        Self(Sharded::new(1, 0))
+        Self {
+            shards: Sharded::new(1, 0),
+            calls_of: OnceLock::new(),
+        }
     }
 
     /// The counter's value.
     pub(crate) fn value(&self) -> u64 {
-        self.0.sum(0)
+        let mirrored = self.calls_of.get().map_or(0, |h| h.count());
+        self.shards.sum(0).wrapping_add(mirrored)
+    }
+
+    /// Makes this counter count `histogram`'s records too (a call site's `_total` and its
+    /// `_duration_seconds`). The first histogram given stays.
+    pub(crate) fn count_records_of(&self, histogram: &Arc<BucketHistogram>) {
+        let _ = self.calls_of.set(histogram.clone());
+    }
+
+    /// Adds `value`: the call path's error counters use this directly, without the `metrics`
+    /// handle's dynamic dispatch.
+    #[inline]
+    pub(crate) fn add(&self, value: u64) {
+        self.shards.local()[0].fetch_add(value, Ordering::Relaxed);
     }
 }
 
 impl metrics::CounterFn for ShardedCounter {
     #[inline]
     fn increment(&self, value: u64) {
-        self.0.local()[0].fetch_add(value, Ordering::Relaxed);
+        self.add(value);
     }
 
     /// Raises the total to `value` (process collectors report totals this way).
     fn absolute(&self, value: u64) {
         let current = self.value();
         if value > current {
-            self.0.local()[0].fetch_add(value - current, Ordering::Relaxed);
+            self.add(value - current);
         }
     }
 }

@@ -1,5 +1,11 @@
 //! What one series holds. Histograms are fixed buckets: a record is a bucket increment and a
 //! sum update, so memory stays the same however many calls happen between scrapes.
+//!
+//! Call sites record durations as whole nanoseconds ([`BucketHistogram::record_nanos`]): the
+//! bucket is found by integer comparisons and the sum is an integer add, where a value in
+//! seconds would need a compare-and-swap loop on the sum's `f64` bits. Values recorded through
+//! the `metrics` facade keep their own `f64` sum, so any histogram, not only durations, stays
+//! exact.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -14,9 +20,29 @@ use metrics::{HistogramFn, Key};
 #[derive(Debug)]
 pub(crate) struct BucketHistogram {
     bounds: Arc<[f64]>,
+    /// The bounds in whole nanoseconds, for durations recorded as such: `n <= nanos[i]` exactly
+    /// when `n` nanoseconds is `<= bounds[i]` seconds.
+    nanos: Box<[u64]>,
+    /// The first non-negative bound: no duration falls below it.
+    first_nanos: usize,
     /// Per shard: slot `i` counts values in `(bounds[i-1], bounds[i]]`, slot `bounds.len()` the
-    /// `+Inf` bucket, and the last slot holds the sum's bits.
+    /// `+Inf` bucket, then the `f64` sum's bits and the nanosecond sum.
     shards: Sharded,
+}
+
+/// Whole nanoseconds at or below `seconds` (`seconds >= 0`). A product within a millionth of a
+/// nanosecond of an integer is that integer, so that bounds such as `0.005`, which are not exact
+/// in binary, still hold exactly 5,000,000 ns.
+fn nanos_at_most(seconds: f64) -> u64 {
+    let exact = seconds * 1e9;
+    let rounded = exact.round();
+    // `as` saturates: an infinite or huge bound holds every duration.
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    if (exact - rounded).abs() < 1e-6 {
+        rounded as u64
+    } else {
+        exact.floor() as u64
+    }
 }
 
 /// A consistent-enough reading of a histogram for one scrape.
@@ -30,9 +56,51 @@ pub(crate) struct HistogramSnapshot {
 
 impl BucketHistogram {
     pub(crate) fn new(bounds: Arc<[f64]>) -> Self {
-        // 0.0_f64 is all zero bits, so zeroed slots are zero counts and a zero sum.
-        let shards = Sharded::new(bounds.len() + 2, 0);
-        Self { bounds, shards }
+        // 0.0_f64 is all zero bits, so zeroed slots are zero counts and zero sums.
+        let shards = Sharded::new(bounds.len() + 3, 0);
+        let first_nanos = bounds.partition_point(|b| *b < 0.0);
+        let nanos = bounds
+            .iter()
+            .map(|b| if *b < 0.0 { 0 } else { nanos_at_most(*b) })
+            .collect();
+        Self {
+            bounds,
+            nanos,
+            first_nanos,
+            shards,
+        }
+    }
+
+    #[inline]
+    fn f64_sum_slot(&self) -> usize {
+        self.bounds.len() + 1
+    }
+
+    #[inline]
+    fn nanos_sum_slot(&self) -> usize {
+        self.bounds.len() + 2
+    }
+
+    /// Records a duration of `nanos` nanoseconds, as `nanos / 1e9` seconds.
+    #[inline]
+    pub(crate) fn record_nanos(&self, nanos: u64) {
+        // A linear scan from the smallest bound: its length grows with the logarithm of the
+        // duration (bounds are roughly geometric), so a fast call pays one or two comparisons
+        // and a slow one a few more, next to its milliseconds.
+        let mut index = self.first_nanos;
+        while index < self.nanos.len() && nanos > self.nanos[index] {
+            index += 1;
+        }
+        let run = self.shards.local();
+        run[index].fetch_add(1, Ordering::Relaxed);
+        run[self.nanos_sum_slot()].fetch_add(nanos, Ordering::Relaxed);
+    }
+
+    /// Values recorded, over every bucket and shard.
+    pub(crate) fn count(&self) -> u64 {
+        (0..=self.bounds.len())
+            .map(|i| self.shards.sum(i))
+            .fold(0, u64::wrapping_add)
     }
 
     pub(crate) fn snapshot(&self) -> HistogramSnapshot {
@@ -43,12 +111,15 @@ impl BucketHistogram {
             buckets.push((*bound, cumulative));
         }
         let count = cumulative + self.shards.sum(self.bounds.len());
-        let sum_slot = self.bounds.len() + 1;
-        let sum = self
+        let f64_slot = self.f64_sum_slot();
+        let f64_sum: f64 = self
             .shards
             .all()
-            .map(|run| f64::from_bits(run[sum_slot].load(Ordering::Relaxed)))
+            .map(|run| f64::from_bits(run[f64_slot].load(Ordering::Relaxed)))
             .sum();
+        #[allow(clippy::cast_precision_loss)]
+        let nanos_sum = self.shards.sum(self.nanos_sum_slot()) as f64 / 1e9;
+        let sum = f64_sum + nanos_sum;
         HistogramSnapshot {
             buckets,
             count,
@@ -68,7 +139,7 @@ impl HistogramFn for BucketHistogram {
         run[index].fetch_add(1, Ordering::Relaxed);
         // Only this thread's shard: the update loop meets no contention.
         let _ =
-            run[self.bounds.len() + 1].fetch_update(Ordering::Relaxed, Ordering::Relaxed, |bits| {
+            run[self.f64_sum_slot()].fetch_update(Ordering::Relaxed, Ordering::Relaxed, |bits| {
                 Some((f64::from_bits(bits) + value).to_bits())
             });
     }
@@ -123,5 +194,53 @@ mod tests {
         assert_eq!(s.buckets, vec![(0.1, 2), (1.0, 4), (10.0, 5)]);
         assert_eq!(s.count, 6);
         assert!((s.sum - 56.65).abs() < 1e-9);
+    }
+
+    #[test]
+    fn nanosecond_records_land_in_the_same_buckets_as_seconds() {
+        let bounds: Arc<[f64]> = Arc::from([-1.0, 0.0, 0.000_05, 0.005, 0.1, 2.5]);
+        let by_nanos = BucketHistogram::new(bounds.clone());
+        let by_seconds = BucketHistogram::new(bounds);
+        for nanos in [
+            0,
+            1,
+            49_999,
+            50_000,
+            50_001,
+            4_999_999,
+            5_000_000,
+            5_000_001,
+            100_000_000,
+            2_500_000_000,
+            2_500_000_001,
+            1_000_000_000_000,
+        ] {
+            by_nanos.record_nanos(nanos);
+            #[allow(clippy::cast_precision_loss)]
+            by_seconds.record(nanos as f64 / 1e9);
+        }
+        let (n, s) = (by_nanos.snapshot(), by_seconds.snapshot());
+        assert_eq!(n.buckets, s.buckets);
+        assert_eq!(n.count, 12);
+        assert_eq!(by_nanos.count(), 12);
+        assert!((n.sum - s.sum).abs() / s.sum < 1e-12);
+    }
+
+    #[test]
+    fn facade_and_nanosecond_sums_add_up() {
+        let h = BucketHistogram::new(Arc::from([1.0]));
+        h.record(0.25);
+        h.record_nanos(500_000_000);
+        let s = h.snapshot();
+        assert_eq!(s.count, 2);
+        assert!((s.sum - 0.75).abs() < 1e-12);
+    }
+
+    #[test]
+    fn bounds_convert_to_whole_nanoseconds_at_or_below() {
+        assert_eq!(nanos_at_most(0.005), 5_000_000);
+        assert_eq!(nanos_at_most(0.1), 100_000_000);
+        assert_eq!(nanos_at_most(1.5e-9), 1);
+        assert_eq!(nanos_at_most(f64::INFINITY), u64::MAX);
     }
 }
