@@ -264,7 +264,8 @@ impl CallSite {
         error: Option<ErrorRef<'_>>,
     ) {
         let clock = clock();
-        let nanos = clock.delta_as_nanos(start, clock.raw());
+        let end = clock.raw();
+        let nanos = clock.delta_as_nanos(start, end);
         match handles {
             Some(h) => {
                 match &h.sink {
@@ -284,13 +285,8 @@ impl CallSite {
             None => self.record_unbound(seconds(nanos), outcome),
         }
         if let Some(log) = &self.desc.log {
-            log_call(
-                log,
-                &self.limiter,
-                outcome,
-                Duration::from_nanos(nanos),
-                error,
-            );
+            let duration = Duration::from_nanos(nanos);
+            log_call(log, &self.limiter, outcome, duration, end, error);
         }
     }
 
@@ -314,6 +310,14 @@ impl CallSite {
     }
 }
 
+/// Whole seconds from the first call to ask to a raw clock reading: the log limit's windows,
+/// counted from the reading the call already took.
+fn second_of(raw: u64) -> u64 {
+    static EPOCH: OnceLock<u64> = OnceLock::new();
+    let clock = clock();
+    clock.delta_as_nanos(*EPOCH.get_or_init(|| clock.raw()), raw) / 1_000_000_000
+}
+
 #[inline]
 #[allow(clippy::cast_precision_loss)] // exact below 2^53 ns, 104 days
 fn seconds(nanos: u64) -> f64 {
@@ -328,11 +332,11 @@ fn log_call(
     limiter: &LogLimiter,
     outcome: Outcome,
     duration: Duration,
+    end: u64,
     error: Option<ErrorRef<'_>>,
 ) {
     let emit = |kind, code, error, threshold| {
-        // The wall clock is read only when a line is due, never on a quiet call.
-        if let Some(suppressed) = limiter.admit(std::time::Instant::now()) {
+        if let Some(suppressed) = limiter.admit(second_of(end)) {
             (log.emit)(&CallLog {
                 kind,
                 code,
