@@ -11,7 +11,7 @@ use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 use tokio::task::JoinSet;
-use vitalsign::health::builtin::DiskSpace;
+use vitalsign::health::builtin::{DiskSpace, Threshold};
 use vitalsign::{Vitals, instrumented};
 
 use crate::error::{KvError, MAX_KEY, MAX_VALUE};
@@ -34,17 +34,23 @@ pub struct Config {
     pub sync_interval: Duration,
     /// Keys the in-memory data may hold before the `cache` check is degraded.
     pub capacity: usize,
+    /// Free space on the data directory's file system below which the `wal` check is degraded
+    /// and unhealthy.
+    pub min_free_disk: (Threshold, Threshold),
 }
 
 impl Config {
     /// A server on free loopback ports with its data in a fresh temporary directory named after
-    /// `name` and the process, for tests and demos.
+    /// `name` and the process, for tests and demos. Its disk thresholds are small absolute
+    /// amounts: a temporary server writes little, and a build machine's disk that is 90 % full
+    /// must not make it report itself degraded.
     pub fn temporary(name: &str) -> Self {
         let data_dir = std::env::temp_dir().join(format!("kvstore-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&data_dir);
         Self {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             data_dir,
+            min_free_disk: (Threshold::Bytes(64 << 20), Threshold::Bytes(16 << 20)),
             ..Self::default()
         }
     }
@@ -57,6 +63,7 @@ impl Default for Config {
             data_dir: std::env::temp_dir().join("kvstore-data"),
             sync_interval: Duration::from_millis(100),
             capacity: 1_000_000,
+            min_free_disk: (Threshold::Ratio(0.10), Threshold::Ratio(0.05)),
         }
     }
 }
@@ -103,7 +110,9 @@ pub async fn start(config: &Config, vitals: &Vitals) -> Result<Running, KvError>
     let store = Arc::new(Store::new(wal, state));
     vitals.health().add(health::WalHealth {
         dir: config.data_dir.clone(),
-        disk: DiskSpace::new("wal_disk", config.data_dir.clone()),
+        disk: DiskSpace::new("wal_disk", config.data_dir.clone())
+            .degraded_below(config.min_free_disk.0)
+            .unhealthy_below(config.min_free_disk.1),
     })?;
     vitals.health().add(health::CacheHealth {
         store: store.clone(),

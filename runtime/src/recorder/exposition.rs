@@ -3,7 +3,12 @@
 //! Written here rather than with `metrics-exporter-prometheus::formatting`: its label-value
 //! sanitizer treats a backslash before a quote as an escape and drops it (so `a\"b` is
 //! exposed as `a"b`), and its line writer allocates a `String` per label per line.
+//!
+//! Speed: a series' labels are escaped and joined once ([`label_text`]), not once per line (a
+//! histogram has 15 lines); a family's `le` values are formatted once; integers are written
+//! with `itoa`. The render benchmark (`runtime/benches/render.rs`) holds the figures.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
@@ -11,6 +16,9 @@ use super::storage::HistogramSnapshot;
 
 /// One series' labels, in exposition order.
 pub(crate) type Labels = Vec<(String, String)>;
+
+/// One series' labels as the text format writes them between braces: `a="x",b="y"`.
+pub(crate) type LabelText = String;
 
 /// The value of one series.
 #[derive(Debug, Clone)]
@@ -30,24 +38,53 @@ impl Value {
     }
 }
 
-/// Every series of one family.
-#[derive(Debug, Default)]
-pub(crate) struct Family {
+/// Every series of one family: labels as pairs (`Labels`, for reading values) or as text
+/// (`LabelText`, for rendering).
+#[derive(Debug)]
+pub(crate) struct Family<L = Labels> {
     pub help: Option<String>,
-    pub series: Vec<(Labels, Value)>,
+    pub series: Vec<(L, Value)>,
+}
+
+impl<L> Default for Family<L> {
+    fn default() -> Self {
+        Self {
+            help: None,
+            series: Vec::new(),
+        }
+    }
+}
+
+/// Writes labels as the text format does between braces, escaping values.
+pub(crate) fn label_text<K: AsRef<str>, V: AsRef<str>>(
+    pairs: impl IntoIterator<Item = (K, V)>,
+) -> LabelText {
+    let mut out = String::with_capacity(64);
+    for (i, (k, v)) in pairs.into_iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(k.as_ref());
+        out.push_str("=\"");
+        escape_label_value(&mut out, v.as_ref());
+        out.push('"');
+    }
+    out
 }
 
 /// Renders families, sorted by name and series by labels. A family whose series disagree on
 /// type (two unrelated `metrics` calls using one name) is rendered with the first type only,
 /// so one stray metric cannot make the whole scrape unparseable.
-pub(crate) fn render(families: BTreeMap<String, Family>) -> String {
-    let mut out = String::with_capacity(families.len() * 256);
+pub(crate) fn render(families: BTreeMap<String, Family<LabelText>>) -> String {
+    let series: usize = families.values().map(|f| f.series.len()).sum();
+    let mut out = String::with_capacity(series * 96);
+    let mut les = LeTexts::default();
     for (name, mut family) in families {
         let Some(first) = family.series.first().map(|(_, v)| v.type_name()) else {
             continue;
         };
         family.series.retain(|(_, v)| v.type_name() == first);
-        family.series.sort_by(|a, b| a.0.cmp(&b.0));
+        family.series.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         if let Some(help) = &family.help {
             out.push_str("# HELP ");
             out.push_str(&name);
@@ -57,30 +94,20 @@ pub(crate) fn render(families: BTreeMap<String, Family>) -> String {
         }
         let _ = writeln!(out, "# TYPE {name} {first}");
         for (labels, value) in &family.series {
+            let line = Line {
+                name: &name,
+                labels,
+            };
             match value {
-                Value::Counter(v) => sample(&mut out, &name, "", labels, None, *v),
-                Value::Gauge(v) => sample(&mut out, &name, "", labels, None, Float(*v)),
+                Value::Counter(v) => line.write(&mut out, "", None, Int(*v)),
+                Value::Gauge(v) => line.write(&mut out, "", None, Float(*v)),
                 Value::Histogram(h) => {
-                    for (le, cumulative) in &h.buckets {
-                        sample(
-                            &mut out,
-                            &name,
-                            "_bucket",
-                            labels,
-                            Some(Float(*le)),
-                            *cumulative,
-                        );
+                    for (le, (_, cumulative)) in les.of(&h.buckets).iter().zip(&h.buckets) {
+                        line.write(&mut out, "_bucket", Some(le), Int(*cumulative));
                     }
-                    sample(
-                        &mut out,
-                        &name,
-                        "_bucket",
-                        labels,
-                        Some(Float(f64::INFINITY)),
-                        h.count,
-                    );
-                    sample(&mut out, &name, "_sum", labels, None, Float(h.sum));
-                    sample(&mut out, &name, "_count", labels, None, h.count);
+                    line.write(&mut out, "_bucket", Some("+Inf"), Int(h.count));
+                    line.write(&mut out, "_sum", None, Float(h.sum));
+                    line.write(&mut out, "_count", None, Int(h.count));
                 }
             }
         }
@@ -88,36 +115,77 @@ pub(crate) fn render(families: BTreeMap<String, Family>) -> String {
     out
 }
 
-fn sample(
-    out: &mut String,
-    name: &str,
-    suffix: &str,
-    labels: &Labels,
-    le: Option<Float>,
-    value: impl std::fmt::Display,
-) {
-    out.push_str(name);
-    out.push_str(suffix);
-    if !labels.is_empty() || le.is_some() {
-        out.push('{');
-        for (i, (k, v)) in labels.iter().enumerate() {
-            if i > 0 {
-                out.push(',');
+/// The series part of a sample line: its family name and label text.
+struct Line<'a> {
+    name: &'a str,
+    labels: &'a str,
+}
+
+impl Line<'_> {
+    fn write(&self, out: &mut String, suffix: &str, le: Option<&str>, value: impl SampleValue) {
+        out.push_str(self.name);
+        out.push_str(suffix);
+        if !self.labels.is_empty() || le.is_some() {
+            out.push('{');
+            out.push_str(self.labels);
+            if let Some(le) = le {
+                if !self.labels.is_empty() {
+                    out.push(',');
+                }
+                out.push_str("le=\"");
+                out.push_str(le);
+                out.push('"');
             }
-            out.push_str(k);
-            out.push_str("=\"");
-            escape_label_value(out, v);
-            out.push('"');
+            out.push('}');
         }
-        if let Some(le) = le {
-            if !labels.is_empty() {
-                out.push(',');
-            }
-            let _ = write!(out, "le=\"{le}\"");
-        }
-        out.push('}');
+        out.push(' ');
+        value.write(out);
+        out.push('\n');
     }
-    let _ = writeln!(out, " {value}");
+}
+
+/// The `le` texts of the bounds last seen: histograms of one family share their bounds, so
+/// they are formatted once per family, not once per line.
+#[derive(Default)]
+struct LeTexts {
+    bounds: Vec<f64>,
+    texts: Vec<String>,
+}
+
+impl LeTexts {
+    fn of(&mut self, buckets: &[(f64, u64)]) -> &[String] {
+        let same = self.bounds.len() == buckets.len()
+            && self
+                .bounds
+                .iter()
+                .zip(buckets)
+                .all(|(a, (b, _))| a.to_bits() == b.to_bits());
+        if !same {
+            self.bounds = buckets.iter().map(|(b, _)| *b).collect();
+            self.texts = self.bounds.iter().map(|b| Float(*b).to_string()).collect();
+        }
+        &self.texts
+    }
+}
+
+/// A sample's value, written in place.
+trait SampleValue {
+    fn write(self, out: &mut String);
+}
+
+/// A count.
+struct Int(u64);
+
+impl SampleValue for Int {
+    fn write(self, out: &mut String) {
+        out.push_str(itoa::Buffer::new().format(self.0));
+    }
+}
+
+impl SampleValue for Float {
+    fn write(self, out: &mut String) {
+        let _ = write!(out, "{self}");
+    }
 }
 
 /// A float as Prometheus writes it: `+Inf`, `-Inf`, `NaN`, else the shortest round-trip form.
@@ -137,6 +205,10 @@ impl std::fmt::Display for Float {
 
 /// Escapes `\`, `"` and line feed, as the format requires inside label values.
 pub(crate) fn escape_label_value(out: &mut String, value: &str) {
+    if !value.bytes().any(|b| matches!(b, b'\\' | b'"' | b'\n')) {
+        out.push_str(value);
+        return;
+    }
     for c in value.chars() {
         match c {
             '\\' => out.push_str("\\\\"),
@@ -158,21 +230,31 @@ fn escape_help(out: &mut String, help: &str) {
     }
 }
 
-/// Makes a foreign metric name (`db.queries`) a valid Prometheus name (`db_queries`).
-pub(crate) fn sanitize_name(name: &str) -> String {
-    name.chars()
-        .enumerate()
-        .map(|(i, c)| match c {
-            'a'..='z' | 'A'..='Z' | '_' | ':' => c,
-            '0'..='9' if i > 0 => c,
-            _ => '_',
-        })
-        .collect()
+/// Makes a foreign metric name (`db.queries`) a valid Prometheus name (`db_queries`); a valid
+/// name, the common case, is borrowed as it is.
+pub(crate) fn sanitize_name(name: &str) -> Cow<'_, str> {
+    sanitize(name, true)
 }
 
 /// Makes a foreign label key valid (`http.method` → `http_method`).
-pub(crate) fn sanitize_label_key(key: &str) -> String {
-    sanitize_name(key).replace(':', "_")
+pub(crate) fn sanitize_label_key(key: &str) -> Cow<'_, str> {
+    sanitize(key, false)
+}
+
+fn sanitize(name: &str, colons: bool) -> Cow<'_, str> {
+    let keep = |i: usize, c: char| match c {
+        'a'..='z' | 'A'..='Z' | '_' => true,
+        ':' => colons,
+        '0'..='9' => i > 0,
+        _ => false,
+    };
+    if name.chars().enumerate().all(|(i, c)| keep(i, c)) {
+        return Cow::Borrowed(name);
+    }
+    name.chars()
+        .enumerate()
+        .map(|(i, c)| if keep(i, c) { c } else { '_' })
+        .collect()
 }
 
 #[cfg(test)]
@@ -192,7 +274,7 @@ mod tests {
     #[test]
     fn renders_histogram_family() {
         let mut families = BTreeMap::new();
-        let labels = vec![("op".to_owned(), "get".to_owned())];
+        let labels = label_text([("op", "get")]);
         let snapshot = HistogramSnapshot {
             buckets: vec![(0.5, 1), (1.0, 2)],
             count: 3,
@@ -225,8 +307,8 @@ mod tests {
             Family {
                 help: None,
                 series: vec![
-                    (vec![], Value::Counter(1)),
-                    (vec![("a".into(), "b".into())], Value::Gauge(2.0)),
+                    (String::new(), Value::Counter(1)),
+                    (label_text([("a", "b")]), Value::Gauge(2.0)),
                 ],
             },
         );
@@ -238,5 +320,6 @@ mod tests {
         assert_eq!(sanitize_name("db.queries-total"), "db_queries_total");
         assert_eq!(sanitize_name("9lives"), "_lives");
         assert_eq!(sanitize_label_key("a:b"), "a_b");
+        assert!(matches!(sanitize_name("ns:ok_total"), Cow::Borrowed(_)));
     }
 }

@@ -10,6 +10,7 @@ mod shards;
 mod storage;
 
 use crate::sync::RwLockExt;
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, OnceLock, RwLock};
@@ -114,7 +115,7 @@ impl Shared {
 
     /// The whole exposition, as served on `/metrics`.
     pub(crate) fn render(&self) -> String {
-        let mut families = self.families();
+        let mut families = self.grouped(|pairs| exposition::label_text(pairs));
         let help = self.help.read_unpoisoned();
         for (name, family) in &mut families {
             family.help = help.get(name).cloned();
@@ -123,17 +124,40 @@ impl Shared {
         exposition::render(families)
     }
 
-    /// Every series, grouped by family name (without HELP): what `render` writes and what
-    /// `/stats` reads.
+    /// Every series, grouped by family name (without HELP): what `/stats` reads.
     pub(crate) fn families(&self) -> BTreeMap<String, Family> {
-        let mut families: BTreeMap<String, Family> = BTreeMap::new();
+        self.grouped(|pairs| pairs.map(|(k, v)| (k.into_owned(), v.to_owned())).collect())
+    }
+
+    /// Every series grouped by (sanitized) family name, with its labels made into `L` by
+    /// `labels`, which is given global labels first, then the series' own.
+    fn grouped<L>(
+        &self,
+        labels: impl for<'a> Fn(&mut dyn Iterator<Item = (Cow<'a, str>, &'a str)>) -> L,
+    ) -> BTreeMap<String, Family<L>> {
+        let mut families: BTreeMap<String, Family<L>> = BTreeMap::new();
         let mut add = |key: &Key, value: Value| {
-            let name = exposition::sanitize_name(key.name());
-            families
-                .entry(name)
-                .or_default()
+            // Families are few and series many: look the name up as it is (family names are
+            // valid, so an invalid name cannot match one) before checking or allocating it.
+            let family = match families.get_mut(key.name()) {
+                Some(family) => family,
+                None => families
+                    .entry(exposition::sanitize_name(key.name()).into_owned())
+                    .or_default(),
+            };
+            let own = || {
+                key.labels()
+                    .map(|l| (exposition::sanitize_label_key(l.key()), l.value()))
+            };
+            // Global labels first, then the series' own; a series' own label wins a clash.
+            let global = self
+                .global_labels
+                .iter()
+                .filter(|(k, _)| !own().any(|(o, _)| o == k.as_str()))
+                .map(|(k, v)| (Cow::Borrowed(k.as_str()), v.as_str()));
+            family
                 .series
-                .push((self.labels(key), value));
+                .push((labels(&mut global.chain(own())), value));
         };
         self.registry
             .visit_counters(|key, c| add(key, Value::Counter(c.value())));
@@ -143,27 +167,6 @@ impl Shared {
         self.registry
             .visit_histograms(|key, h| add(key, Value::Histogram(h.snapshot())));
         families
-    }
-
-    /// Global labels first, then the series' own; a series' own label wins a clash.
-    fn labels(&self, key: &Key) -> Labels {
-        let own: Labels = key
-            .labels()
-            .map(|l| {
-                (
-                    exposition::sanitize_label_key(l.key()),
-                    l.value().to_owned(),
-                )
-            })
-            .collect();
-        let mut labels: Labels = self
-            .global_labels
-            .iter()
-            .filter(|(k, _)| !own.iter().any(|(o, _)| o == k))
-            .cloned()
-            .collect();
-        labels.extend(own);
-        labels
     }
 }
 

@@ -1,7 +1,8 @@
 //! Per-thread shards, so that threads recording into one series do not fight over one cache
-//! line. A series keeps one slot run per shard in a single allocation, each run followed by a
-//! cache line of padding; a thread always writes the shard it was given on first use, and a
-//! render sums the shards.
+//! line. A series keeps one run of slots per shard in a single allocation, each run starting on
+//! a cache line of its own (so no two shards share one, and a run spans no more lines than it
+//! must); a thread always writes the shard it was given on first use, and a render sums the
+//! shards.
 
 use std::cell::Cell;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -11,8 +12,12 @@ use metrics::atomics::AtomicU64;
 
 use super::storage::BucketHistogram;
 
-/// Words (of 8 bytes) kept between two shards' slots: one 64-byte cache line.
-const GAP_WORDS: usize = 8;
+/// Words (of 8 bytes) per 64-byte cache line.
+const LINE_WORDS: usize = 8;
+
+/// One cache line of slots.
+#[repr(align(64))]
+struct Line([AtomicU64; LINE_WORDS]);
 
 /// Shards per series: twice the machine's parallelism, as a power of two, at most 16 (twice, so
 /// that two busy threads rarely share one).
@@ -45,9 +50,10 @@ fn assign(key: &'static std::thread::LocalKey<Cell<usize>>) -> usize {
     i
 }
 
-/// `slots` words per shard, shards apart by at least a cache line.
+/// `slots` words per shard, each shard's run on cache lines of its own.
 pub(crate) struct Sharded {
-    words: Box<[AtomicU64]>,
+    lines: Box<[Line]>,
+    /// Cache lines per shard.
     stride: usize,
     slots: usize,
     /// `count() - 1`, kept here so that finding a shard reads nothing global.
@@ -64,36 +70,70 @@ impl std::fmt::Debug for Sharded {
 }
 
 impl Sharded {
-    pub(crate) fn new(slots: usize, initial: u64) -> Self {
-        let stride = slots + GAP_WORDS;
-        let words = (0..stride * count())
-            .map(|_| AtomicU64::new(initial))
+    pub(crate) fn new(slots: usize) -> Self {
+        let stride = slots.div_ceil(LINE_WORDS);
+        let lines = (0..stride * count())
+            .map(|_| Line(std::array::from_fn(|_| AtomicU64::new(0))))
             .collect();
         Self {
-            words,
+            lines,
             stride,
             slots,
             mask: count() - 1,
         }
     }
 
+    /// Bytes this series' slots take.
+    #[cfg(test)]
+    pub(crate) fn bytes(&self) -> usize {
+        std::mem::size_of_val(&*self.lines)
+    }
+
     /// This thread's run of slots.
     #[inline]
-    pub(crate) fn local(&self) -> &[AtomicU64] {
+    pub(crate) fn local(&self) -> Run<'_> {
         let start = (mine() & self.mask) * self.stride;
-        &self.words[start..start + self.slots]
+        Run(&self.lines[start..start + self.stride])
     }
 
     /// Every shard's run of slots.
-    pub(crate) fn all(&self) -> impl Iterator<Item = &[AtomicU64]> {
-        self.words.chunks(self.stride).map(|run| &run[..self.slots])
+    pub(crate) fn all(&self) -> impl Iterator<Item = Run<'_>> {
+        self.lines.chunks(self.stride).map(Run)
+    }
+
+    /// Every slot summed over the shards, in one pass over the series' memory.
+    pub(crate) fn sums(&self) -> Vec<u64> {
+        let mut sums = vec![0_u64; self.slots];
+        for run in self.all() {
+            for (sum, slot) in sums.iter_mut().zip(run.slots()) {
+                *sum = sum.wrapping_add(slot.load(Ordering::Relaxed));
+            }
+        }
+        sums
     }
 
     /// Slot `i` summed over the shards.
     pub(crate) fn sum(&self, i: usize) -> u64 {
         self.all()
-            .map(|run| run[i].load(Ordering::Relaxed))
+            .map(|run| run.slot(i).load(Ordering::Relaxed))
             .fold(0, u64::wrapping_add)
+    }
+}
+
+/// One shard's slots.
+#[derive(Clone, Copy)]
+pub(crate) struct Run<'a>(&'a [Line]);
+
+impl<'a> Run<'a> {
+    /// Slot `i`.
+    #[inline]
+    pub(crate) fn slot(self, i: usize) -> &'a AtomicU64 {
+        &self.0[i / LINE_WORDS].0[i % LINE_WORDS]
+    }
+
+    /// The slots in order (and the unused words of the last line, which stay zero).
+    fn slots(self) -> impl Iterator<Item = &'a AtomicU64> {
+        self.0.iter().flat_map(|line| &line.0)
     }
 }
 
@@ -109,7 +149,7 @@ pub(crate) struct ShardedCounter {
 impl ShardedCounter {
     pub(crate) fn new() -> Self {
         Self {
-            shards: Sharded::new(1, 0),
+            shards: Sharded::new(1),
             calls_of: OnceLock::new(),
         }
     }
@@ -130,7 +170,10 @@ impl ShardedCounter {
     /// handle's dynamic dispatch.
     #[inline]
     pub(crate) fn add(&self, value: u64) {
-        self.shards.local()[0].fetch_add(value, Ordering::Relaxed);
+        self.shards
+            .local()
+            .slot(0)
+            .fetch_add(value, Ordering::Relaxed);
     }
 }
 
@@ -169,5 +212,24 @@ mod tests {
         assert_eq!(c.value(), 100_000);
         c.absolute(5);
         assert_eq!(c.value(), 100_000, "absolute never lowers a counter");
+    }
+
+    #[test]
+    fn runs_take_whole_cache_lines_per_shard() {
+        // What docs/performance.md states as memory per series.
+        assert_eq!(
+            Sharded::new(1).bytes(),
+            64 * count(),
+            "a counter: one line per shard"
+        );
+        // A histogram with the 17 default bounds: 18 buckets and two sums, three lines.
+        assert_eq!(Sharded::new(17 + 3).bytes(), 3 * 64 * count());
+        let s = Sharded::new(9);
+        let runs: Vec<_> = s.all().collect();
+        assert_eq!(runs.len(), count());
+        let first = std::ptr::from_ref(runs[0].slot(0)) as usize;
+        let second = std::ptr::from_ref(runs[1].slot(0)) as usize;
+        assert_eq!(first % 64, 0, "runs start on a cache line");
+        assert_eq!(second - first, 128, "nine slots take two lines");
     }
 }

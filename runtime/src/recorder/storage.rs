@@ -57,7 +57,7 @@ pub(crate) struct HistogramSnapshot {
 impl BucketHistogram {
     pub(crate) fn new(bounds: Arc<[f64]>) -> Self {
         // 0.0_f64 is all zero bits, so zeroed slots are zero counts and zero sums.
-        let shards = Sharded::new(bounds.len() + 3, 0);
+        let shards = Sharded::new(bounds.len() + 3);
         let first_nanos = bounds.partition_point(|b| *b < 0.0);
         let nanos = bounds
             .iter()
@@ -92,33 +92,39 @@ impl BucketHistogram {
             index += 1;
         }
         let run = self.shards.local();
-        run[index].fetch_add(1, Ordering::Relaxed);
-        run[self.nanos_sum_slot()].fetch_add(nanos, Ordering::Relaxed);
+        run.slot(index).fetch_add(1, Ordering::Relaxed);
+        run.slot(self.nanos_sum_slot())
+            .fetch_add(nanos, Ordering::Relaxed);
     }
 
     /// Values recorded, over every bucket and shard.
     pub(crate) fn count(&self) -> u64 {
-        (0..=self.bounds.len())
-            .map(|i| self.shards.sum(i))
-            .fold(0, u64::wrapping_add)
+        self.shards.sums()[..=self.bounds.len()]
+            .iter()
+            .fold(0, |a, b| a.wrapping_add(*b))
     }
 
     pub(crate) fn snapshot(&self) -> HistogramSnapshot {
-        let mut cumulative = 0;
-        let mut buckets = Vec::with_capacity(self.bounds.len());
-        for (i, bound) in self.bounds.iter().enumerate() {
-            cumulative += self.shards.sum(i);
-            buckets.push((*bound, cumulative));
-        }
-        let count = cumulative + self.shards.sum(self.bounds.len());
+        let sums = self.shards.sums();
+        let mut cumulative = 0_u64;
+        let buckets = self
+            .bounds
+            .iter()
+            .zip(&sums)
+            .map(|(bound, n)| {
+                cumulative = cumulative.wrapping_add(*n);
+                (*bound, cumulative)
+            })
+            .collect();
+        let count = cumulative.wrapping_add(sums[self.bounds.len()]);
         let f64_slot = self.f64_sum_slot();
         let f64_sum: f64 = self
             .shards
             .all()
-            .map(|run| f64::from_bits(run[f64_slot].load(Ordering::Relaxed)))
+            .map(|run| f64::from_bits(run.slot(f64_slot).load(Ordering::Relaxed)))
             .sum();
         #[allow(clippy::cast_precision_loss)]
-        let nanos_sum = self.shards.sum(self.nanos_sum_slot()) as f64 / 1e9;
+        let nanos_sum = sums[self.nanos_sum_slot()] as f64 / 1e9;
         let sum = f64_sum + nanos_sum;
         HistogramSnapshot {
             buckets,
@@ -136,12 +142,13 @@ impl HistogramFn for BucketHistogram {
         }
         let index = self.bounds.partition_point(|b| *b < value);
         let run = self.shards.local();
-        run[index].fetch_add(1, Ordering::Relaxed);
+        run.slot(index).fetch_add(1, Ordering::Relaxed);
         // Only this thread's shard: the update loop meets no contention.
-        let _ =
-            run[self.f64_sum_slot()].fetch_update(Ordering::Relaxed, Ordering::Relaxed, |bits| {
-                Some((f64::from_bits(bits) + value).to_bits())
-            });
+        let _ = run.slot(self.f64_sum_slot()).fetch_update(
+            Ordering::Relaxed,
+            Ordering::Relaxed,
+            |bits| Some((f64::from_bits(bits) + value).to_bits()),
+        );
     }
 }
 
