@@ -300,7 +300,7 @@ fn site_statics(f: &MaybeItemFn, r: &Resolved, op: &str) -> TokenStream {
     };
     let line = Literal::u32_unsuffixed(line);
     let site = format_ident!("__VITALSIGN_SITE");
-    let (log, log_fn) = crate::log_lines::log_items(r, op);
+    let log = crate::log_lines::log_hooks(r);
     let slo = match &r.slo {
         Some(s) => {
             let opt = |v: Option<f64>| match v {
@@ -337,7 +337,6 @@ fn site_statics(f: &MaybeItemFn, r: &Resolved, op: &str) -> TokenStream {
                 log: #log,
                 slo: #slo,
             });
-        #log_fn
         #[::vitalsign::__private::linkme::distributed_slice(::vitalsign::__private::CALL_SITES)]
         #[linkme(crate = ::vitalsign::__private::linkme)]
         static __VITALSIGN_CATALOGUE_ENTRY: &::vitalsign::__private::CallSite = &#site;

@@ -1,10 +1,9 @@
 //! Log lines of `#[instrumented]` calls: failed calls, slow calls and (with `log = "all"`)
 //! completed ones.
 //!
-//! Each call site's macro output contains a small function that emits these lines with
-//! `tracing`, so their target is the user's module (and `RUST_LOG` filters them per module);
-//! the runtime calls it only when a line is due, so a fast successful call pays for no
-//! logging at all.
+//! The lines are `tracing` events whose target is the user's module (so `RUST_LOG` filters them
+//! per module), built by the runtime from the site's descriptor (`log_event`) and written only
+//! when a line is due, so a fast successful call pays for no logging at all.
 
 use std::fmt::{self, Debug, Display};
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
@@ -23,8 +22,8 @@ pub struct LogHooks {
     pub all: bool,
     /// Log calls slower than this.
     pub slow: Option<Duration>,
-    /// Writes one line.
-    pub emit: fn(&CallLog<'_>),
+    /// Level of "call failed" lines.
+    pub level: tracing::Level,
 }
 
 /// Which line.

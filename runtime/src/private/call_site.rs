@@ -17,6 +17,7 @@ use metrics::{Counter, Gauge, Histogram, Key, Label, Level, Metadata};
 
 use super::call_log::{CallLog, CallLogKind, ErrorRef, LogHooks, LogLimiter};
 use super::error_table::ErrorTable;
+use super::log_event::EventSites;
 use crate::recorder::{BucketHistogram, ShardedCounter};
 
 /// The call path's clock: the TSC-based clock metrics-util uses, read raw (one `rdtsc`) at both
@@ -142,6 +143,7 @@ pub struct CallSite {
     desc: SiteDescriptor,
     handles: OnceLock<Handles>,
     limiter: LogLimiter,
+    events: EventSites,
 }
 
 impl std::fmt::Debug for Handles {
@@ -157,6 +159,7 @@ impl CallSite {
             desc,
             handles: OnceLock::new(),
             limiter: LogLimiter::new(),
+            events: EventSites::new(),
         }
     }
 
@@ -286,7 +289,7 @@ impl CallSite {
         }
         if let Some(log) = &self.desc.log {
             let duration = Duration::from_nanos(nanos);
-            log_call(log, &self.limiter, outcome, duration, end, error);
+            self.log_call(log, outcome, duration, end, error);
         }
     }
 
@@ -324,38 +327,43 @@ fn seconds(nanos: u64) -> f64 {
     nanos as f64 / 1e9
 }
 
-/// Writes the lines a call deserves. Called only for sites that log; the common case (a fast
-/// successful call) costs two comparisons.
-#[inline]
-fn log_call(
-    log: &LogHooks,
-    limiter: &LogLimiter,
-    outcome: Outcome,
-    duration: Duration,
-    end: u64,
-    error: Option<ErrorRef<'_>>,
-) {
-    let emit = |kind, code, error, threshold| {
-        if let Some(suppressed) = limiter.admit(second_of(end)) {
-            (log.emit)(&CallLog {
-                kind,
-                code,
-                duration,
-                error,
-                threshold,
-                suppressed,
-            });
+impl CallSite {
+    /// Writes the lines a call deserves. Called only for sites that log; the common case (a
+    /// fast successful call) costs two comparisons.
+    #[inline]
+    fn log_call(
+        &'static self,
+        log: &LogHooks,
+        outcome: Outcome,
+        duration: Duration,
+        end: u64,
+        error: Option<ErrorRef<'_>>,
+    ) {
+        let emit = |kind, code, error, threshold| {
+            if let Some(suppressed) = self.limiter.admit(second_of(end)) {
+                let line = CallLog {
+                    kind,
+                    code,
+                    duration,
+                    error,
+                    threshold,
+                    suppressed,
+                };
+                self.events.emit(&self.desc, log.level, &line);
+            }
+        };
+        match outcome {
+            Outcome::Err(code) if log.errors => {
+                emit(CallLogKind::Failed, code, error, Duration::ZERO);
+            }
+            Outcome::Ok if log.all => emit(CallLogKind::Completed, "", None, Duration::ZERO),
+            _ => {}
         }
-    };
-    match outcome {
-        Outcome::Err(code) if log.errors => emit(CallLogKind::Failed, code, error, Duration::ZERO),
-        Outcome::Ok if log.all => emit(CallLogKind::Completed, "", None, Duration::ZERO),
-        _ => {}
-    }
-    if let Some(threshold) = log.slow
-        && duration > threshold
-    {
-        emit(CallLogKind::Slow, "", None, threshold);
+        if let Some(threshold) = log.slow
+            && duration > threshold
+        {
+            emit(CallLogKind::Slow, "", None, threshold);
+        }
     }
 }
 

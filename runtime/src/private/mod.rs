@@ -8,10 +8,9 @@ mod call_site;
 mod classify;
 mod error_table;
 pub mod health;
+mod log_event;
 
-pub use call_log::{
-    CallLog, CallLogKind, ErrorDebug, ErrorDisplay, ErrorNone, ErrorProbe, ErrorRef, LogHooks,
-};
+pub use call_log::{ErrorDebug, ErrorDisplay, ErrorNone, ErrorProbe, ErrorRef, LogHooks};
 pub use call_site::{
     CANCELLED, CallSite, Guard, Outcome, PANIC, SiteDescriptor, SloSpec, UNCLASSIFIED,
 };
