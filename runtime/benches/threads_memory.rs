@@ -1,11 +1,13 @@
 //! Two harnesses for the performance work: aggregate throughput of two threads on one call site
-//! against one thread (several interleaved rounds, since the VM's core placement varies), and
-//! resident memory after 10^8 calls with no scrape.
+//! against one thread (several interleaved rounds, since the VM's core placement varies), for
+//! `#[instrumented]` and for hand-written `metrics` code on the stock exporter's recorder; and
+//! resident memory after 10^8 instrumented calls with no scrape.
 //!
 //! Run: `cargo bench -p vitalsign --bench threads_memory`.
 #![allow(missing_docs)]
 
 use std::hint::black_box;
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use vitalsign::{ErrorCode, Vitals, instrumented};
@@ -25,18 +27,106 @@ fn work(x: u64) -> Result<u64, WorkError> {
     }
 }
 
-fn run(threads: u64, calls_per_thread: u64) -> Duration {
+/// The peer: hand-written `metrics` code with handles cached, recording into the stock
+/// `metrics-exporter-prometheus` recorder (upkeep every 5 s, as its installer schedules it).
+struct Stock {
+    calls: metrics::Counter,
+    duration: metrics::Histogram,
+    errors: metrics::Counter,
+}
+
+fn stock() -> &'static Stock {
+    static HANDLES: OnceLock<Stock> = OnceLock::new();
+    HANDLES.get_or_init(|| {
+        use metrics::{Key, Label, Level, Metadata, Recorder as _};
+        let recorder = metrics_exporter_prometheus::PrometheusBuilder::new()
+            .set_buckets(vitalsign::DEFAULT_BUCKETS)
+            .expect("buckets")
+            .build_recorder();
+        let handle = recorder.handle();
+        std::thread::spawn(move || {
+            loop {
+                std::thread::sleep(Duration::from_secs(5));
+                handle.run_upkeep();
+            }
+        });
+        let meta = Metadata::new("bench", Level::INFO, None);
+        let op = || vec![Label::new("op", "stock")];
+        let mut with_code = op();
+        with_code.push(Label::new("code", "odd"));
+        let handles = Stock {
+            calls: recorder.register_counter(&Key::from_parts("bench_stock_total", op()), &meta),
+            duration: recorder.register_histogram(
+                &Key::from_parts("bench_stock_duration_seconds", op()),
+                &meta,
+            ),
+            errors: recorder.register_counter(
+                &Key::from_parts("bench_stock_errors_total", with_code),
+                &meta,
+            ),
+        };
+        // The handles share the recorder's storage; it must outlive them.
+        std::mem::forget(recorder);
+        handles
+    })
+}
+
+#[inline(never)]
+fn hand_cached_stock(x: u64) -> Result<u64, WorkError> {
+    let h = stock();
+    let start = Instant::now();
+    let r = if x % 16 == 15 {
+        Err(WorkError::Odd)
+    } else {
+        Ok(x.wrapping_mul(31))
+    };
+    h.calls.increment(1);
+    h.duration.record(start.elapsed().as_secs_f64());
+    if r.is_err() {
+        h.errors.increment(1);
+    }
+    r
+}
+
+type Work = fn(u64) -> Result<u64, WorkError>;
+
+fn run(f: Work, threads: u64, calls_per_thread: u64) -> Duration {
     let started = Instant::now();
     std::thread::scope(|s| {
         for t in 0..threads {
             s.spawn(move || {
                 for i in 0..calls_per_thread {
-                    let _ = black_box(work(black_box(t * calls_per_thread + i)));
+                    let _ = black_box(f(black_box(t * calls_per_thread + i)));
                 }
             });
         }
     });
     started.elapsed()
+}
+
+/// Rounds of one thread then two on `f`'s one call site; prints each and the range.
+fn scaling(label: &str, f: Work, rounds: usize, calls: u64) {
+    let _ = run(f, 1, calls / 10);
+    let mut speedups = Vec::new();
+    for _ in 0..rounds {
+        let one = run(f, 1, calls);
+        let two = run(f, 2, calls);
+        // Two threads made twice the calls: the aggregate speed-up is 2 x t1 / t2.
+        speedups.push(2.0 * one.as_secs_f64() / two.as_secs_f64());
+        println!(
+            "{label}: one thread {:.1} ns/call; two threads {:.1} ns per call each, aggregate speed-up {:.2}x",
+            one.as_nanos() as f64 / calls as f64,
+            two.as_nanos() as f64 / calls as f64,
+            speedups.last().unwrap()
+        );
+    }
+    let (lo, hi) = speedups
+        .iter()
+        .fold((f64::MAX, 0.0f64), |(lo, hi), s| (lo.min(*s), hi.max(*s)));
+    println!(
+        "{label}: two-thread aggregate speed-up over {} rounds: {lo:.2}x to {hi:.2}x",
+        speedups.len()
+    );
 }
 
 fn resident_bytes() -> u64 {
@@ -48,32 +138,18 @@ fn main() {
     let quick = std::env::args().any(|a| a == "--test");
     let _vitals = Vitals::builder().logging(false).install().expect("install");
     let calls = if quick { 10_000 } else { 5_000_000 };
-    let _ = run(1, calls / 10);
-
-    let mut speedups = Vec::new();
-    for _ in 0..if quick { 1 } else { 5 } {
-        let one = run(1, calls);
-        let two = run(2, calls);
-        // Two threads made twice the calls: the aggregate speed-up is 2 x t1 / t2.
-        speedups.push(2.0 * one.as_secs_f64() / two.as_secs_f64());
-        println!(
-            "one thread {:.1} ns/call; two threads {:.1} ns per call each, aggregate speed-up {:.2}x",
-            one.as_nanos() as f64 / calls as f64,
-            two.as_nanos() as f64 / calls as f64,
-            speedups.last().unwrap()
-        );
-    }
-    let (lo, hi) = speedups
-        .iter()
-        .fold((f64::MAX, 0.0f64), |(lo, hi), s| (lo.min(*s), hi.max(*s)));
-    println!(
-        "two-thread aggregate speed-up over {} rounds: {lo:.2}x to {hi:.2}x",
-        speedups.len()
+    let rounds = if quick { 1 } else { 5 };
+    scaling("instrumented", work, rounds, calls);
+    scaling(
+        "hand-written, stock exporter",
+        hand_cached_stock,
+        rounds,
+        calls,
     );
 
     let total = if quick { 100_000 } else { 100_000_000 };
     let before = resident_bytes();
-    let _ = run(1, total);
+    let _ = run(work, 1, total);
     let grown = resident_bytes().saturating_sub(before);
     println!("{total} calls, no scrape: resident memory grew {grown} bytes");
 }

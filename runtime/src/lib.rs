@@ -35,6 +35,7 @@ mod artifacts;
 pub mod catalogue;
 pub mod config;
 mod error_code;
+mod foreign;
 pub mod health;
 pub mod logging;
 mod process;
@@ -52,6 +53,7 @@ pub mod __private;
 pub use artifacts::RulesOptions;
 pub use catalogue::catalogue;
 pub use error_code::ErrorCode;
+pub use foreign::bind_to_global_recorder;
 pub use server::MetricsServer;
 pub use vitals::{Builder, DEFAULT_BIND_ADDR, DEFAULT_BUCKETS, InstallError, Vitals};
 
