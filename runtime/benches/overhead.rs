@@ -26,12 +26,14 @@
 //! Run: `cargo bench -p vitalsign --bench overhead`. Compare ratios within one run.
 #![allow(missing_docs)]
 
+mod common;
+
 use std::hint::black_box;
 use std::sync::OnceLock;
 use std::time::Instant;
 
+use common::{Cached, stock};
 use criterion::{Criterion, criterion_group, criterion_main};
-use metrics::{Counter, Histogram};
 use vitalsign::logging::{LogFormat, LogOutput, Rotation};
 use vitalsign::{ErrorCode, Vitals, instrumented};
 
@@ -124,54 +126,12 @@ fn err_log_off(x: u64) -> Result<u64, WorkError> {
     }
 }
 
-struct Cached {
-    calls: Counter,
-    duration: Histogram,
-    errors: Counter,
-}
-
 fn cached() -> &'static Cached {
     static HANDLES: OnceLock<Cached> = OnceLock::new();
     HANDLES.get_or_init(|| Cached {
         calls: metrics::counter!("bench_hand_total", "op" => "hand"),
         duration: metrics::histogram!("bench_hand_duration_seconds", "op" => "hand"),
         errors: metrics::counter!("bench_hand_errors_total", "op" => "hand", "code" => "odd"),
-    })
-}
-
-/// Handles from the stock exporter's recorder. Only one recorder can be global, so these are
-/// registered on it directly: recording through them costs what it costs installed.
-fn stock() -> &'static Cached {
-    static HANDLES: OnceLock<Cached> = OnceLock::new();
-    HANDLES.get_or_init(|| {
-        let recorder = metrics_exporter_prometheus::PrometheusBuilder::new()
-            .set_buckets(vitalsign::DEFAULT_BUCKETS)
-            .expect("buckets")
-            .build_recorder();
-        let handle = recorder.handle();
-        // What `install_recorder` schedules: without it, histogram samples pile up unbounded.
-        std::thread::spawn(move || {
-            loop {
-                std::thread::sleep(std::time::Duration::from_secs(5));
-                handle.run_upkeep();
-            }
-        });
-        let key = |name: &'static str, code: Option<&'static str>| {
-            let mut labels = vec![metrics::Label::from_static_parts("op", "stock")];
-            labels.extend(code.map(|c| metrics::Label::from_static_parts("code", c)));
-            metrics::Key::from_parts(name, labels)
-        };
-        let meta = metrics::Metadata::new("bench", metrics::Level::INFO, None);
-        use metrics::Recorder as _;
-        let cached = Cached {
-            calls: recorder.register_counter(&key("bench_stock_total", None), &meta),
-            duration: recorder
-                .register_histogram(&key("bench_stock_duration_seconds", None), &meta),
-            errors: recorder.register_counter(&key("bench_stock_errors_total", Some("odd")), &meta),
-        };
-        // The handles share the recorder's storage; it must outlive them.
-        std::mem::forget(recorder);
-        cached
     })
 }
 

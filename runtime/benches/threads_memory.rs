@@ -6,8 +6,9 @@
 //! Run: `cargo bench -p vitalsign --bench threads_memory`.
 #![allow(missing_docs)]
 
+mod common;
+
 use std::hint::black_box;
-use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use vitalsign::{ErrorCode, Vitals, instrumented};
@@ -27,53 +28,9 @@ fn work(x: u64) -> Result<u64, WorkError> {
     }
 }
 
-/// The peer: hand-written `metrics` code with handles cached, recording into the stock
-/// `metrics-exporter-prometheus` recorder (upkeep every 5 s, as its installer schedules it).
-struct Stock {
-    calls: metrics::Counter,
-    duration: metrics::Histogram,
-    errors: metrics::Counter,
-}
-
-fn stock() -> &'static Stock {
-    static HANDLES: OnceLock<Stock> = OnceLock::new();
-    HANDLES.get_or_init(|| {
-        use metrics::{Key, Label, Level, Metadata, Recorder as _};
-        let recorder = metrics_exporter_prometheus::PrometheusBuilder::new()
-            .set_buckets(vitalsign::DEFAULT_BUCKETS)
-            .expect("buckets")
-            .build_recorder();
-        let handle = recorder.handle();
-        std::thread::spawn(move || {
-            loop {
-                std::thread::sleep(Duration::from_secs(5));
-                handle.run_upkeep();
-            }
-        });
-        let meta = Metadata::new("bench", Level::INFO, None);
-        let op = || vec![Label::new("op", "stock")];
-        let mut with_code = op();
-        with_code.push(Label::new("code", "odd"));
-        let handles = Stock {
-            calls: recorder.register_counter(&Key::from_parts("bench_stock_total", op()), &meta),
-            duration: recorder.register_histogram(
-                &Key::from_parts("bench_stock_duration_seconds", op()),
-                &meta,
-            ),
-            errors: recorder.register_counter(
-                &Key::from_parts("bench_stock_errors_total", with_code),
-                &meta,
-            ),
-        };
-        // The handles share the recorder's storage; it must outlive them.
-        std::mem::forget(recorder);
-        handles
-    })
-}
-
 #[inline(never)]
 fn hand_cached_stock(x: u64) -> Result<u64, WorkError> {
-    let h = stock();
+    let h = common::stock();
     let start = Instant::now();
     let r = if x % 16 == 15 {
         Err(WorkError::Odd)

@@ -1,0 +1,50 @@
+//! The peer the benchmarks compare against: hand-written `metrics` code on handles from the stock
+//! `metrics-exporter-prometheus` recorder.
+
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use metrics::{Counter, Histogram, Key, Label, Level, Metadata, Recorder as _};
+
+/// The three series a hand-written variant records: calls, duration, errors with code `odd`.
+pub struct Cached {
+    pub calls: Counter,
+    pub duration: Histogram,
+    pub errors: Counter,
+}
+
+/// Handles from the stock exporter's recorder, made once. Only one recorder can be global (the
+/// benchmarks install vitalsign's), so these are registered on it directly: recording through
+/// them costs what it costs installed. Its upkeep runs every 5 s, as `install_recorder`
+/// schedules it; without upkeep its histogram samples would pile up unbounded.
+pub fn stock() -> &'static Cached {
+    static HANDLES: OnceLock<Cached> = OnceLock::new();
+    HANDLES.get_or_init(|| {
+        let recorder = metrics_exporter_prometheus::PrometheusBuilder::new()
+            .set_buckets(vitalsign::DEFAULT_BUCKETS)
+            .expect("buckets")
+            .build_recorder();
+        let handle = recorder.handle();
+        std::thread::spawn(move || {
+            loop {
+                std::thread::sleep(Duration::from_secs(5));
+                handle.run_upkeep();
+            }
+        });
+        let key = |name: &'static str, code: Option<&'static str>| {
+            let mut labels = vec![Label::from_static_parts("op", "stock")];
+            labels.extend(code.map(|c| Label::from_static_parts("code", c)));
+            Key::from_parts(name, labels)
+        };
+        let meta = Metadata::new("bench", Level::INFO, None);
+        let cached = Cached {
+            calls: recorder.register_counter(&key("bench_stock_total", None), &meta),
+            duration: recorder
+                .register_histogram(&key("bench_stock_duration_seconds", None), &meta),
+            errors: recorder.register_counter(&key("bench_stock_errors_total", Some("odd")), &meta),
+        };
+        // The handles share the recorder's storage; it must outlive them.
+        std::mem::forget(recorder);
+        cached
+    })
+}
