@@ -76,8 +76,19 @@ pub(crate) fn label_text<K: AsRef<str>, V: AsRef<str>>(
 /// type (two unrelated `metrics` calls using one name) is rendered with the first type only,
 /// so one stray metric cannot make the whole scrape unparseable.
 pub(crate) fn render(families: BTreeMap<String, Family<LabelText>>) -> String {
-    let series: usize = families.values().map(|f| f.series.len()).sum();
-    let mut out = String::with_capacity(series * 96);
+    // Sized from the lines to come, so that the text is not copied as it grows, nor held twice.
+    let size: usize = families
+        .iter()
+        .flat_map(|(name, f)| f.series.iter().map(move |s| (name.len(), s)))
+        .map(|(name, (labels, value))| {
+            let lines = match value {
+                Value::Histogram(h) => h.buckets.len() + 3,
+                _ => 1,
+            };
+            lines * (name + labels.len() + 32)
+        })
+        .sum();
+    let mut out = String::with_capacity(size);
     let mut les = LeTexts::default();
     for (name, mut family) in families {
         let Some(first) = family.series.first().map(|(_, v)| v.type_name()) else {
