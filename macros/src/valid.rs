@@ -347,12 +347,12 @@ pub fn doc_summary(attrs: &[syn::Attribute]) -> String {
             ..
         }) = &attr.meta
         {
-            lines.extend(
-                s.value()
-                    .lines()
-                    .map(|l| l.trim().to_owned())
-                    .collect::<Vec<_>>(),
-            );
+            let text = s.value();
+            // A bare `///` is an empty string, which has no lines: it is the paragraph break.
+            if text.trim().is_empty() {
+                lines.push(String::new());
+            }
+            lines.extend(text.lines().map(|l| l.trim().to_owned()));
         }
     }
     let paragraph: Vec<String> = lines
@@ -361,4 +361,29 @@ pub fn doc_summary(attrs: &[syn::Attribute]) -> String {
         .take_while(|l| !l.is_empty())
         .collect();
     paragraph.join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::doc_summary;
+
+    #[test]
+    fn doc_summary_is_the_first_paragraph() {
+        let item: syn::ItemFn = syn::parse_quote! {
+            /// Rewrites the log
+            /// as one line per key.
+            ///
+            /// Details that do not belong in HELP.
+            fn f() {}
+        };
+        assert_eq!(
+            doc_summary(&item.attrs),
+            "Rewrites the log as one line per key."
+        );
+        let block: syn::ItemFn = syn::parse_quote! {
+            #[doc = "\n  First.\n\n  Second.\n"]
+            fn g() {}
+        };
+        assert_eq!(doc_summary(&block.attrs), "First.");
+    }
 }

@@ -37,6 +37,9 @@ pub struct Config {
     /// Free space on the data directory's file system below which the `wal` check is degraded
     /// and unhealthy.
     pub min_free_disk: (Threshold, Threshold),
+    /// Size past which the write-ahead log is compacted, once it is also more than twice its
+    /// size after the last compaction.
+    pub compact_after: u64,
 }
 
 impl Config {
@@ -64,6 +67,7 @@ impl Default for Config {
             sync_interval: Duration::from_millis(100),
             capacity: 1_000_000,
             min_free_disk: (Threshold::Ratio(0.10), Threshold::Ratio(0.05)),
+            compact_after: 16 << 20,
         }
     }
 }
@@ -126,7 +130,12 @@ pub async fn start(config: &Config, vitals: &Vitals) -> Result<Running, KvError>
     let mut tasks = JoinSet::new();
 
     tasks.spawn(accept_loop(listener, store.clone(), rx.clone()));
-    tasks.spawn(sync_loop(store.clone(), config.sync_interval, rx.clone()));
+    tasks.spawn(sync_loop(
+        store.clone(),
+        config.sync_interval,
+        config.compact_after,
+        rx.clone(),
+    ));
     tasks.spawn(async move {
         let _ = metrics.run_until(stopped(rx)).await;
     });
@@ -162,11 +171,24 @@ async fn accept_loop(listener: TcpListener, store: Arc<Store>, rx: watch::Receiv
     while connections.join_next().await.is_some() {}
 }
 
-async fn sync_loop(store: Arc<Store>, every: Duration, rx: watch::Receiver<bool>) {
+/// Makes appends durable on an interval, and compacts the log when it has grown enough. Failures
+/// are counted and logged by the instrumented calls; the loop goes on.
+async fn sync_loop(
+    store: Arc<Store>,
+    every: Duration,
+    compact_after: u64,
+    rx: watch::Receiver<bool>,
+) {
     let mut tick = tokio::time::interval(every);
     loop {
         tokio::select! {
-            _ = tick.tick() => { let _ = store.wal().sync().await; }
+            _ = tick.tick() => {
+                let wal = store.wal();
+                let _ = wal.sync().await;
+                if wal.wants_compaction(compact_after) {
+                    let _ = wal.compact().await;
+                }
+            }
             () = stopped(rx.clone()) => break,
         }
     }

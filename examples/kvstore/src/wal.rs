@@ -1,8 +1,11 @@
 //! The write-ahead log: every write is appended before it is applied, and replayed at start-up.
 //! Appends are flushed to the OS at once and made durable by a group `fsync` on an interval.
+//! Once the log has grown well past its live data it is compacted: rewritten as one `SET` per
+//! live key, so a server that runs for weeks neither fills its disk nor replays for minutes.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use tokio::io::AsyncWriteExt;
 use tokio::sync::Mutex;
@@ -24,6 +27,10 @@ pub enum Record {
 pub struct Wal {
     path: PathBuf,
     file: Mutex<tokio::fs::File>,
+    /// Bytes in the log.
+    len: AtomicU64,
+    /// Bytes in the log right after it was last compacted (or opened).
+    compacted_len: AtomicU64,
 }
 
 impl Wal {
@@ -32,15 +39,14 @@ impl Wal {
         tokio::fs::create_dir_all(dir).await?;
         let path = dir.join("wal.log");
         let state = replay(&path).await?;
-        let file = tokio::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&path)
-            .await?;
+        let file = open_append(&path).await?;
+        let len = file.metadata().await?.len();
         Ok((
             Self {
                 path,
                 file: Mutex::new(file),
+                len: AtomicU64::new(len),
+                compacted_len: AtomicU64::new(len),
             },
             state,
         ))
@@ -51,15 +57,61 @@ impl Wal {
         &self.path
     }
 
+    /// Bytes in the log.
+    pub fn len(&self) -> u64 {
+        self.len.load(Ordering::Relaxed)
+    }
+
+    /// `true` if nothing was ever logged (or the compacted state is empty).
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Whether the log has grown past `min_bytes` and to more than twice its size after the last
+    /// compaction: mostly overwritten and deleted keys, worth rewriting.
+    pub fn wants_compaction(&self, min_bytes: u64) -> bool {
+        let len = self.len();
+        len >= min_bytes && len > 2 * self.compacted_len.load(Ordering::Relaxed)
+    }
+
+    /// Rewrites the log as one `SET` per live key.
+    ///
+    /// Written to a new file, made durable, then renamed over the log, so a crash at any point
+    /// leaves either the old log or the new one. The live keys are replayed from the log itself,
+    /// under the append lock: a write logged but not yet applied to the store is kept.
+    #[instrumented(name = "wal_compactions", slow = "1s")]
+    pub async fn compact(&self) -> Result<(), KvError> {
+        let mut file = self.file.lock().await;
+        file.flush().await?;
+        let state = replay(&self.path).await?;
+        let tmp = self.path.with_extension("log.compacting");
+        let mut text = String::new();
+        for (k, v) in &state {
+            text.push_str(&Record::Set(k.clone(), v.clone()).line());
+        }
+        let mut out = tokio::fs::File::create(&tmp).await?;
+        out.write_all(text.as_bytes()).await?;
+        out.sync_all().await?;
+        drop(out);
+        tokio::fs::rename(&tmp, &self.path).await?;
+        if let Some(dir) = self.path.parent() {
+            // The rename itself must be durable too.
+            tokio::fs::File::open(dir).await?.sync_all().await?;
+        }
+        *file = open_append(&self.path).await?;
+        let len = text.len() as u64;
+        self.len.store(len, Ordering::Relaxed);
+        self.compacted_len.store(len, Ordering::Relaxed);
+        Ok(())
+    }
+
     /// Appends one record.
     #[instrumented(name = "wal_appends")]
     pub async fn append(&self, record: &Record) -> Result<(), KvError> {
-        let line = match record {
-            Record::Set(k, v) => format!("SET {k} {v}\n"),
-            Record::Del(k) => format!("DEL {k}\n"),
-        };
+        let line = record.line();
         let mut file = self.file.lock().await;
         file.write_all(line.as_bytes()).await?;
+        self.len.fetch_add(line.len() as u64, Ordering::Relaxed);
         Ok(())
     }
 
@@ -70,6 +122,24 @@ impl Wal {
         file.sync_data().await?;
         Ok(())
     }
+}
+
+impl Record {
+    /// The record as a log line.
+    fn line(&self) -> String {
+        match self {
+            Record::Set(k, v) => format!("SET {k} {v}\n"),
+            Record::Del(k) => format!("DEL {k}\n"),
+        }
+    }
+}
+
+async fn open_append(path: &Path) -> std::io::Result<tokio::fs::File> {
+    tokio::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .await
 }
 
 /// Rebuilds the state from the log; a missing log is an empty database.
