@@ -23,6 +23,10 @@
 //! successful call must pay nothing for logging: the two should match within noise.
 //! `err_log_off` always fails: the error path against `ok_log_off`.
 //!
+//! And the same function as an `async fn`, bare and instrumented, each call's future polled to
+//! completion once with a no-op waker (`async_bare`, `async_instrumented`): what the attribute
+//! adds to an async call, without an executor's own cost in the figure.
+//!
 //! Run: `cargo bench -p vitalsign --bench overhead`. Compare ratios within one run.
 #![allow(missing_docs)]
 
@@ -172,6 +176,26 @@ fn macros_per_call(x: u64) -> Result<u64, WorkError> {
     r
 }
 
+#[inline(never)]
+async fn async_bare(x: u64) -> Result<u64, WorkError> {
+    bare(x)
+}
+
+#[inline(never)]
+#[instrumented(namespace = "bench", name = "instrumented_async")]
+async fn async_instrumented(x: u64) -> Result<u64, WorkError> {
+    bare(x)
+}
+
+/// Polls a future that completes on its first poll.
+fn ready<T>(future: impl std::future::Future<Output = T>) -> T {
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    match std::pin::pin!(future).poll(&mut cx) {
+        std::task::Poll::Ready(v) => v,
+        std::task::Poll::Pending => unreachable!("the benchmark's futures never wait"),
+    }
+}
+
 fn overhead(c: &mut Criterion) {
     let sink = LogOutput::File {
         directory: "/dev".into(),
@@ -206,6 +230,20 @@ fn overhead(c: &mut Criterion) {
             });
         });
     }
+    group.bench_function("async_bare", |b| {
+        let mut x = 0u64;
+        b.iter(|| {
+            x = x.wrapping_add(1);
+            black_box(ready(async_bare(black_box(x)))).ok()
+        });
+    });
+    group.bench_function("async_instrumented", |b| {
+        let mut x = 0u64;
+        b.iter(|| {
+            x = x.wrapping_add(1);
+            black_box(ready(async_instrumented(black_box(x)))).ok()
+        });
+    });
     group.finish();
 }
 

@@ -171,8 +171,7 @@ impl CallSite {
     /// Starts timing one call.
     #[inline]
     pub fn start(&'static self) -> Guard {
-        let handles = self.handles();
-        match handles {
+        match self.handles() {
             Some(h) => {
                 if let Some(g) = &h.in_flight {
                     g.increment(1.0);
@@ -188,9 +187,7 @@ impl CallSite {
         }
         Guard {
             site: self,
-            handles,
             start: clock().raw(),
-            armed: true,
         }
     }
 
@@ -259,17 +256,11 @@ impl CallSite {
     }
 
     #[inline]
-    fn record(
-        &'static self,
-        handles: Option<&'static Handles>,
-        start: u64,
-        outcome: Outcome,
-        error: Option<ErrorRef<'_>>,
-    ) {
+    fn record(&'static self, start: u64, outcome: Outcome, error: Option<ErrorRef<'_>>) {
         let clock = clock();
         let end = clock.raw();
         let nanos = clock.delta_as_nanos(start, end);
-        match handles {
+        match self.handles() {
             Some(h) => {
                 match &h.sink {
                     Sink::Direct(duration) => duration.record_nanos(nanos),
@@ -371,35 +362,33 @@ impl CallSite {
 #[must_use = "a guard records when finished or dropped"]
 #[derive(Debug)]
 pub struct Guard {
+    // Two words: an `async fn`'s future carries the guard across its awaits, and every word of
+    // it is moved with the future.
     site: &'static CallSite,
-    handles: Option<&'static Handles>,
     /// The clock's raw reading at the start.
     start: u64,
-    armed: bool,
 }
 
 impl Guard {
     /// Records a completed call; `error` is the error to show in a "call failed" line.
     #[inline]
-    pub fn finish(mut self, outcome: Outcome, error: Option<ErrorRef<'_>>) {
-        self.armed = false;
-        self.site.record(self.handles, self.start, outcome, error);
+    pub fn finish(self, outcome: Outcome, error: Option<ErrorRef<'_>>) {
+        // Recorded here, so not again by `drop`.
+        let this = std::mem::ManuallyDrop::new(self);
+        this.site.record(this.start, outcome, error);
     }
 }
 
 impl Drop for Guard {
     #[inline]
     fn drop(&mut self) {
-        if self.armed {
-            // A sync call only drops its guard unfinished while unwinding; an async one also
-            // when its future is dropped part-way.
-            let code = if std::thread::panicking() {
-                PANIC
-            } else {
-                CANCELLED
-            };
-            self.site
-                .record(self.handles, self.start, Outcome::Err(code), None);
-        }
+        // A sync call only drops its guard unfinished while unwinding; an async one also when
+        // its future is dropped part-way.
+        let code = if std::thread::panicking() {
+            PANIC
+        } else {
+            CANCELLED
+        };
+        self.site.record(self.start, Outcome::Err(code), None);
     }
 }
