@@ -9,9 +9,8 @@
 /// `metrics` no-op recorder for the rest of the process. Without it, instrumented functions
 /// still record every call into whatever recorder is installed, but look their series up on
 /// each call, since a recorder installed later must not find call sites bound to an earlier one.
-/// With
-/// [`Vitals::builder().install()`](crate::Builder::install), which installs vitalsign's own
-/// recorder, there is no need: this does nothing more.
+/// With [`Vitals::builder().install()`](crate::Builder::install), which installs vitalsign's
+/// own recorder, there is no need: this does nothing more.
 pub fn bind_to_global_recorder() {
     crate::__private::mark_bound();
     for site in crate::__private::CALL_SITES {
