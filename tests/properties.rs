@@ -27,16 +27,7 @@ fn grammar(s: &str) -> bool {
 
 fn vitals() -> &'static (Vitals, std::net::SocketAddr, tokio::runtime::Runtime) {
     static V: OnceLock<(Vitals, std::net::SocketAddr, tokio::runtime::Runtime)> = OnceLock::new();
-    V.get_or_init(|| {
-        let rt = tokio::runtime::Runtime::new().unwrap();
-        let vitals = Vitals::builder()
-            .logging(false)
-            .bind_addr("127.0.0.1:0")
-            .install()
-            .unwrap();
-        let addr = rt.block_on(common::serve(&vitals));
-        (vitals, addr, rt)
-    })
+    V.get_or_init(common::install_and_serve)
 }
 
 proptest! {

@@ -13,7 +13,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
-use vitalsign::{ErrorCode, Vitals, instrumented};
+use vitalsign::{ErrorCode, instrumented};
 
 const THREADS: u64 = 4;
 const CALLS_PER_THREAD: u64 = 1_000_000;
@@ -71,13 +71,7 @@ fn worker(t: u64) {
 fn four_million_calls_and_not_one_lost() {
     let started = Instant::now();
     std::panic::set_hook(Box::new(|_| {})); // 4,000 planned panics, quietly
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let vitals = Vitals::builder()
-        .logging(false)
-        .bind_addr("127.0.0.1:0")
-        .install()
-        .unwrap();
-    let addr = rt.block_on(common::serve(&vitals));
+    let (vitals, addr, rt) = common::install_and_serve();
 
     let done = Arc::new(AtomicBool::new(false));
     // Two scrapers at once: counters must not go back under concurrent renders either.
@@ -157,22 +151,14 @@ fn four_million_calls_and_not_one_lost() {
             &[("op", op), ("code", code)],
         )
     };
-    assert_eq!(
-        errors("soak_results", "results", "rejected"),
-        (total / 10) as f64
-    );
-    assert_eq!(
-        errors("soak_results", "results", "missing"),
-        (total / 10) as f64
-    );
-    assert_eq!(
-        errors("soak_panics", "panics", "panic"),
-        (total / 1000) as f64
-    );
-    assert_eq!(
-        errors("soak_futures", "future", "cancelled"),
-        (total / 100) as f64
-    );
+    for (family, op, code, expected) in [
+        ("soak_results", "results", "rejected", total / 10),
+        ("soak_results", "results", "missing", total / 10),
+        ("soak_panics", "panics", "panic", total / 1000),
+        ("soak_futures", "future", "cancelled", total / 100),
+    ] {
+        assert_eq!(errors(family, op, code), expected as f64, "{family} {code}");
+    }
     eprintln!(
         "{} calls, {scrapes} concurrent scrapes, {:?}",
         total * 4,

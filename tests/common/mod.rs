@@ -272,6 +272,19 @@ pub async fn serve(vitals: &vitalsign::Vitals) -> SocketAddr {
     addr
 }
 
+/// Installs vitalsign without logging, its endpoints on a free loopback port, served on a
+/// runtime of their own: for tests that make their calls from plain threads.
+pub fn install_and_serve() -> (vitalsign::Vitals, SocketAddr, tokio::runtime::Runtime) {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let vitals = vitalsign::Vitals::builder()
+        .logging(false)
+        .bind_addr("127.0.0.1:0")
+        .install()
+        .unwrap();
+    let addr = rt.block_on(serve(&vitals));
+    (vitals, addr, rt)
+}
+
 /// Sends one real HTTP/1.1 request over a fresh loopback connection.
 pub async fn request(addr: SocketAddr, method: &str, path: &str) -> Reply {
     let stream = tokio::net::TcpStream::connect(addr).await.expect("connect");

@@ -23,8 +23,6 @@ pub(crate) struct BucketHistogram {
     /// The bounds in whole nanoseconds, for durations recorded as such: `n <= nanos[i]` exactly
     /// when `n` nanoseconds is `<= bounds[i]` seconds.
     nanos: Box<[u64]>,
-    /// The first non-negative bound: no duration falls below it.
-    first_nanos: usize,
     /// Per shard: slot `i` counts values in `(bounds[i-1], bounds[i]]`, slot `bounds.len()` the
     /// `+Inf` bucket, then the `f64` sum's bits and the nanosecond sum.
     shards: Sharded,
@@ -58,15 +56,13 @@ impl BucketHistogram {
     pub(crate) fn new(bounds: Arc<[f64]>) -> Self {
         // 0.0_f64 is all zero bits, so zeroed slots are zero counts and zero sums.
         let shards = Sharded::new(bounds.len() + 3);
-        let first_nanos = bounds.partition_point(|b| *b < 0.0);
-        let nanos = bounds
-            .iter()
-            .map(|b| if *b < 0.0 { 0 } else { nanos_at_most(*b) })
-            .collect();
+        // Every bound reaching here passed `naming::check_buckets` (finite, positive, sorted),
+        // at compile time or at install.
+        debug_assert!(bounds.iter().all(|b| *b >= 0.0), "{bounds:?}");
+        let nanos = bounds.iter().map(|b| nanos_at_most(*b)).collect();
         Self {
             bounds,
             nanos,
-            first_nanos,
             shards,
         }
     }
@@ -87,7 +83,7 @@ impl BucketHistogram {
         // A linear scan from the smallest bound: its length grows with the logarithm of the
         // duration (bounds are roughly geometric), so a fast call pays one or two comparisons
         // and a slow one a few more, next to its milliseconds.
-        let mut index = self.first_nanos;
+        let mut index = 0;
         while index < self.nanos.len() && nanos > self.nanos[index] {
             index += 1;
         }
@@ -205,7 +201,7 @@ mod tests {
 
     #[test]
     fn nanosecond_records_land_in_the_same_buckets_as_seconds() {
-        let bounds: Arc<[f64]> = Arc::from([-1.0, 0.0, 0.000_05, 0.005, 0.1, 2.5]);
+        let bounds: Arc<[f64]> = Arc::from([0.0, 0.000_05, 0.005, 0.1, 2.5]);
         let by_nanos = BucketHistogram::new(bounds.clone());
         let by_seconds = BucketHistogram::new(bounds);
         for nanos in [
