@@ -1,6 +1,8 @@
 //! Zero heap allocations per call: a counting global allocator, counting only on the measuring
 //! thread, around 10,000 instrumented calls on the ok path and on the error path.
 
+mod common;
+
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 

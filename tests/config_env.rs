@@ -1,5 +1,7 @@
 //! Precedence through a real install: builder < file < environment.
 
+mod common;
+
 #[test]
 fn environment_beats_file_beats_builder() {
     let dir = std::env::temp_dir().join(format!("vitalsign-config-env-{}", std::process::id()));

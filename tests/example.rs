@@ -83,7 +83,20 @@ async fn example_server_under_load() {
     }
     for op in ["get", "set", "del", "incr"] {
         let calls = s.get("kvstore_requests_total", &[("op", op)]);
-        assert!(calls > 0.0, "{op}");
+        let count = |map: &std::collections::BTreeMap<&str, u64>, op| {
+            map.get(op).copied().unwrap_or(0) as f64
+        };
+        let sent = count(&report.sent, op);
+        assert!(sent > 0.0, "the load sends {op}: {report:?}");
+        // An INCR that succeeds writes its new value through `set`, one more set call.
+        let expected = match op {
+            "set" => sent + count(&report.succeeded, "incr"),
+            _ => sent,
+        };
+        assert_eq!(
+            calls, expected,
+            "{op}: calls counted vs commands the clients sent"
+        );
         assert_eq!(
             s.histogram_count("kvstore_requests_duration_seconds", &[("op", op)]),
             calls,

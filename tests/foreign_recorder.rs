@@ -3,6 +3,8 @@
 //! and after `bind_to_global_recorder` (after which call sites stop registering series per
 //! call), and vitalsign's own `install` is refused.
 
+mod common;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 

@@ -145,11 +145,19 @@ fn fast_successful_calls_and_log_off_write_nothing() {
 #[test]
 fn slow_calls_log_the_threshold() {
     vitals();
+    // A 1 ms sleep can take over 20 ms on a busy machine; then that call is slow for real and
+    // logged too. What is checked is that exactly the calls that took 20 ms or more log.
+    let started = std::time::Instant::now();
     sometimes_slow(1);
+    let fast_was_slow = started.elapsed() >= Duration::from_millis(20);
     sometimes_slow(40);
     let lines = with_op("sometimes_slow");
-    assert_eq!(lines.len(), 1, "only the slow call: {lines:#?}");
-    let l = &lines[0];
+    assert_eq!(
+        lines.len(),
+        1 + usize::from(fast_was_slow),
+        "only the slow call: {lines:#?}"
+    );
+    let l = lines.last().unwrap();
     assert_eq!(
         (l["level"].as_str(), l["message"].as_str()),
         (Some("WARN"), Some("slow call"))
@@ -269,23 +277,26 @@ fn bursty() -> Result<(), StoreError> {
 #[test]
 fn a_burst_of_failures_is_rate_limited_and_the_dropped_counted() {
     vitals();
-    for _ in 0..250 {
+    const BURST: usize = 1_000;
+    let started = std::time::Instant::now();
+    for _ in 0..BURST {
         bursty().unwrap_err();
     }
+    // The limiter counts whole seconds, so a burst may straddle two of them (or more, on a
+    // machine stalled mid-burst): at most 100 lines for each second it touched.
+    let seconds_touched = started.elapsed().as_secs() as usize + 2;
     let written = with_op("bursty").len();
     assert!(
-        (1..=100).contains(&written),
-        "at most 100 lines a second per call site, got {written}"
+        (1..=100 * seconds_touched).contains(&written) && written < BURST,
+        "at most 100 lines a second per call site, got {written} in {seconds_touched} s"
     );
     std::thread::sleep(Duration::from_millis(1100));
     bursty().unwrap_err();
     let lines = with_op("bursty");
-    let last = lines.last().unwrap();
-    assert_eq!(
-        last["suppressed"].as_u64(),
-        Some(250 - written as u64),
-        "{last}"
-    );
+    assert_eq!(lines.len(), written + 1, "a new second writes again");
+    // Every dropped line is reported on a later line, once.
+    let reported: u64 = lines.iter().filter_map(|l| l["suppressed"].as_u64()).sum();
+    assert_eq!(reported, (BURST - written) as u64, "{:#?}", lines.last());
     // Every failure is still counted in the metrics.
     let s = common::parse(&vitals().render()).unwrap();
     assert_eq!(
@@ -293,6 +304,6 @@ fn a_burst_of_failures_is_rate_limited_and_the_dropped_counted() {
             "logt_bursts_errors_total",
             &[("op", "bursty"), ("code", "not_found")]
         ),
-        251.0
+        (BURST + 1) as f64
     );
 }

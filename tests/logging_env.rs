@@ -1,6 +1,8 @@
 //! `RUST_LOG` wins over the configured level, per module, for instrumented functions' lines
 //! too; and the ECS format's key names.
 
+mod common;
+
 use serde_json::Value;
 use vitalsign::Vitals;
 use vitalsign::logging::{LogFormat, LogOutput, MemoryWriter};

@@ -1,6 +1,8 @@
 //! An application that installed its own `tracing` subscriber gets a start-up error naming
 //! `logging` and the way out, and `.logging(false)` installs alongside it.
 
+mod common;
+
 use vitalsign::{InstallError, Vitals};
 
 #[test]

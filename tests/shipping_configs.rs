@@ -1,5 +1,7 @@
 //! The log-shipping examples in `docs/shipping/` parse, and read the fields our lines carry.
 
+mod common;
+
 use yaml_rust2::{Yaml, YamlLoader};
 
 fn yaml(path: &str) -> Yaml {

@@ -1,6 +1,8 @@
 //! The example database's write-ahead log: compaction keeps exactly the live state, loses no
 //! write made while it runs, and a reopened log replays to the same data.
 
+mod common;
+
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;

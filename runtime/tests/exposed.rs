@@ -48,8 +48,11 @@ async fn non_loopback_without_token_warns_and_details_stay_json() {
         "{warning}"
     );
 
-    tokio::time::sleep(Duration::from_millis(150)).await;
-    let reply = common::request(([127, 0, 0, 1], port).into(), "GET", "/health").await;
+    let reply = common::eventually("the check's first run", || async {
+        let reply = common::request(([127, 0, 0, 1], port).into(), "GET", "/health").await;
+        (!reply.body.contains(r#""status":"unknown""#)).then_some(reply)
+    })
+    .await;
     let body: serde_json::Value = serde_json::from_str(&reply.body).expect("one JSON object");
     assert_eq!(
         body["status"], "unhealthy",

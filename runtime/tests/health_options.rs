@@ -50,17 +50,51 @@ async fn details_hidden_and_codes_remapped() {
                 .with_detail("dsn", "postgres://admin@10.0.0.5")
         },
     );
+    // `failure_status = degraded` applies to real runs: a critical check that panics or
+    // hangs past its timeout then degrades the whole instead of making it unhealthy.
+    let panics_softly = from_fn(
+        CheckSpec::new("panics_softly")
+            .failure_status(Status::Degraded)
+            .every(Duration::from_millis(50)),
+        || async { panic!("index out of range") },
+    );
+    let hangs_softly = from_fn(
+        CheckSpec::new("hangs_softly")
+            .failure_status(Status::Degraded)
+            .timeout(Duration::from_millis(50))
+            .every(Duration::from_millis(100)),
+        || async {
+            tokio::time::sleep(Duration::from_secs(30)).await;
+            Outcome::healthy()
+        },
+    );
     let vitals = Vitals::builder()
         .bind_addr("127.0.0.1:0")
         .show_details(ShowDetails::Never)
         .health_status_code(Status::Degraded, 503)
         .health(secret)
+        .health(panics_softly)
+        .health(hangs_softly)
         .install()
         .unwrap();
     let server = vitals.bind().await.unwrap();
     let addr = server.local_addr();
     tokio::spawn(server.run_until(std::future::pending()));
-    tokio::time::sleep(Duration::from_millis(150)).await;
+    common::eventually("every check's first run", || async {
+        let report = vitals.health().report(vitalsign::health::Scope::All);
+        report
+            .checks
+            .iter()
+            .all(|c| c.state.outcome.status != Status::Unknown)
+            .then_some(())
+    })
+    .await;
+    let report = vitals.health().report(vitalsign::health::Scope::All);
+    for name in ["panics_softly", "hangs_softly"] {
+        let check = report.checks.iter().find(|c| c.spec.name == name).unwrap();
+        assert!(check.spec.critical, "{name} is critical");
+        assert_eq!(check.state.outcome.status, Status::Degraded, "{name}");
+    }
 
     let reply = common::request(addr, "GET", "/health").await;
     // A failing non-critical check degrades; degraded is mapped to 503 here.

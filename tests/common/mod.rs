@@ -5,8 +5,64 @@
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 
+use std::time::{Duration, Instant};
+
 use http_body_util::{BodyExt, Empty};
 use hyper::body::Bytes;
+
+/// Every install reads the real `VITALSIGN_*` variables and `RUST_LOG`: one exported in the
+/// developer's shell would change what most tests see. Cleared before `main`, so before any
+/// test thread starts; a test that needs one sets it itself.
+#[ctor::ctor(unsafe)]
+fn clear_environment() {
+    for (name, _) in std::env::vars_os() {
+        let name = name.to_string_lossy();
+        if name.starts_with("VITALSIGN_") || name == "RUST_LOG" {
+            // SAFETY: runs before `main`, while the process has a single thread.
+            unsafe { std::env::remove_var(&*name) };
+        }
+    }
+}
+
+/// How long a test waits for a condition before failing: generous, since a busy 2-core
+/// machine can stall a thread for a second; a passing test returns as soon as it holds.
+pub const PATIENCE: Duration = Duration::from_secs(10);
+
+/// Polls `ready` until it returns `Some`, failing with `what` after [`PATIENCE`].
+pub async fn eventually<T, F, Fut>(what: &str, mut ready: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        if let Some(value) = ready().await {
+            return value;
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+/// [`eventually`] for plain threads.
+pub fn eventually_blocking<T>(what: &str, mut ready: impl FnMut() -> Option<T>) -> T {
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        if let Some(value) = ready() {
+            return value;
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// Says that a test skipped part of its work, where the developer sees it: straight to the
+/// process's standard error, which libtest does not capture (it hides `eprintln!` of a
+/// passing test).
+pub fn skipped(test: &str, why: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "SKIPPED in {test}: {why}");
+}
 
 /// One sample line.
 #[derive(Debug, Clone, PartialEq)]
@@ -334,7 +390,10 @@ pub fn promtool() -> bool {
         "promtool is required in CI: apt-get install prometheus"
     );
     if !found {
-        eprintln!("note: promtool not installed; its check is skipped");
+        skipped(
+            &std::thread::current().name().unwrap_or("a test").to_owned(),
+            "promtool is not installed (apt-get install prometheus); its check did not run",
+        );
     }
     found
 }

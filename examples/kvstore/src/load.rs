@@ -14,6 +14,11 @@ pub struct Report {
     pub ok: u64,
     /// Error replies by their code.
     pub errors: BTreeMap<String, u64>,
+    /// Well-formed commands sent, by the handler they reach (`get`, `set`, `incr`, `del`,
+    /// `ping`): the count each handler's metrics must show, kept by the clients themselves.
+    pub sent: BTreeMap<&'static str, u64>,
+    /// Of those, the ones answered without an error, by handler.
+    pub succeeded: BTreeMap<&'static str, u64>,
 }
 
 impl Report {
@@ -26,6 +31,12 @@ impl Report {
         self.ok += other.ok;
         for (code, n) in other.errors {
             *self.errors.entry(code).or_default() += n;
+        }
+        for (op, n) in other.sent {
+            *self.sent.entry(op).or_default() += n;
+        }
+        for (op, n) in other.succeeded {
+            *self.succeeded.entry(op).or_default() += n;
         }
     }
 }
@@ -43,19 +54,20 @@ impl XorShift {
 }
 
 /// The command for one roll: reads (some of missing keys), writes, increments (some of
-/// non-integers), deletes, unknown commands, oversized keys and pings.
-fn command(rng: &mut XorShift, i: usize) -> String {
+/// non-integers), deletes, unknown commands, oversized keys and pings; with the handler a
+/// well-formed command reaches (none for those the parser refuses).
+fn command(rng: &mut XorShift, i: usize) -> (String, Option<&'static str>) {
     let r = rng.next();
     let key = r / 100 % 50;
     match r % 100 {
-        0..40 => format!("GET k{key}\n"),
-        40..65 => format!("SET k{} v{i}\n", key % 40),
-        65..72 => format!("INCR counter{}\n", key % 5),
-        72..76 => format!("INCR k{key}\n"),
-        76..84 => format!("DEL k{key}\n"),
-        84..88 => "FLY k1\n".to_owned(),
-        88..90 => format!("GET {}\n", "x".repeat(300)),
-        _ => "PING\n".to_owned(),
+        0..40 => (format!("GET k{key}\n"), Some("get")),
+        40..65 => (format!("SET k{} v{i}\n", key % 40), Some("set")),
+        65..72 => (format!("INCR counter{}\n", key % 5), Some("incr")),
+        72..76 => (format!("INCR k{key}\n"), Some("incr")),
+        76..84 => (format!("DEL k{key}\n"), Some("del")),
+        84..88 => ("FLY k1\n".to_owned(), None),
+        88..90 => (format!("GET {}\n", "x".repeat(300)), None),
+        _ => ("PING\n".to_owned(), Some("ping")),
     }
 }
 
@@ -81,7 +93,11 @@ pub async fn run(
             let mut lines = BufReader::new(read).lines();
             let mut report = Report::default();
             for i in 0..share {
-                write.write_all(command(&mut rng, i).as_bytes()).await?;
+                let (line, op) = command(&mut rng, i);
+                write.write_all(line.as_bytes()).await?;
+                if let Some(op) = op {
+                    *report.sent.entry(op).or_default() += 1;
+                }
                 let reply = lines
                     .next_line()
                     .await?
@@ -91,7 +107,12 @@ pub async fn run(
                         let code = rest.split(' ').next().unwrap_or("").to_owned();
                         *report.errors.entry(code).or_default() += 1;
                     }
-                    None => report.ok += 1,
+                    None => {
+                        report.ok += 1;
+                        if let Some(op) = op {
+                            *report.succeeded.entry(op).or_default() += 1;
+                        }
+                    }
                 }
             }
             Ok::<_, std::io::Error>(report)
