@@ -307,3 +307,24 @@ fn a_burst_of_failures_is_rate_limited_and_the_dropped_counted() {
         (BURST + 1) as f64
     );
 }
+
+#[test]
+fn non_finite_numbers_are_written_as_strings() {
+    vitals();
+    tracing::info!(
+        case = "non_finite",
+        ratio = f64::NAN,
+        ceiling = f64::INFINITY,
+        floor = f64::NEG_INFINITY,
+        plain = 0.5,
+        "odd numbers"
+    );
+    let line = lines()
+        .into_iter()
+        .find(|l| l["case"] == "non_finite")
+        .expect("the line is valid JSON");
+    assert_eq!(line["ratio"], "NaN");
+    assert_eq!(line["ceiling"], "inf");
+    assert_eq!(line["floor"], "-inf");
+    assert_eq!(line["plain"], 0.5);
+}

@@ -47,6 +47,9 @@ struct Part {
     critical: bool,
 }
 
+/// Said on an enum or a union: the check's state belongs in a struct.
+const NOT_A_STRUCT: &str = "#[health_check] goes on a struct\nhelp: put the state the check needs in a struct and write `check` in its impl";
+
 pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     let mut cx = Ctxt::new();
     let input: DeriveInput = match syn::parse2(item.clone()) {
@@ -59,12 +62,16 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     let parts = match &mut strut.data {
         Data::Struct(s) if options.composite.is_some() => parts(&mut s.fields, &mut cx),
         Data::Struct(_) => Vec::new(),
-        Data::Enum(e) => {
-            cx.spanned(e.enum_token, "#[health_check] goes on a struct\nhelp: put the state the check needs in a struct and write `check` in its impl");
+        Data::Enum(syn::DataEnum {
+            enum_token: token, ..
+        }) => {
+            cx.spanned(token, NOT_A_STRUCT);
             Vec::new()
         }
-        Data::Union(u) => {
-            cx.spanned(u.union_token, "#[health_check] goes on a struct");
+        Data::Union(syn::DataUnion {
+            union_token: token, ..
+        }) => {
+            cx.spanned(token, NOT_A_STRUCT);
             Vec::new()
         }
     };

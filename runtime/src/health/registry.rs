@@ -365,3 +365,32 @@ fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
         },
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn jitter_stays_within_ten_percent_and_varies() {
+        let registry = Registry::new("jitter".into());
+        let spec = CheckSpec::new("wal").every(Duration::from_secs(10));
+        let delays: Vec<Duration> = (0..2_000).map(|n| registry.jittered(&spec, n)).collect();
+        let (low, high) = (Duration::from_secs(9), Duration::from_secs(11));
+        for d in &delays {
+            assert!((low..=high).contains(d), "{d:?} outside 9 s..=11 s");
+        }
+        let min = delays.iter().min().unwrap();
+        let max = delays.iter().max().unwrap();
+        // Spread over most of the band, on both sides of the interval.
+        assert!(*min < Duration::from_millis(9_200), "{min:?}");
+        assert!(*max > Duration::from_millis(10_800), "{max:?}");
+        let other = CheckSpec::new("disk").every(Duration::from_secs(10));
+        assert_ne!(
+            (0..20)
+                .map(|n| registry.jittered(&other, n))
+                .collect::<Vec<_>>(),
+            delays[..20],
+            "checks registered together do not run in step"
+        );
+    }
+}

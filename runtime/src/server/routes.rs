@@ -126,10 +126,8 @@ fn health(vitals: &Vitals, scope: Scope, peer: SocketAddr, req: &Request<Incomin
     r
 }
 
-/// `None` without a configured token; else whether the request carries it. Compared in
-/// constant time, so the comparison does not reveal how much of a guess was right.
+/// `None` without a configured token; else whether the request carries it.
 fn authorized(vitals: &Vitals, req: &Request<Incoming>) -> Option<bool> {
-    use subtle::ConstantTimeEq;
     let token = vitals.http().auth_token.as_deref()?;
     let given = req
         .headers()
@@ -137,7 +135,40 @@ fn authorized(vitals: &Vitals, req: &Request<Incoming>) -> Option<bool> {
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .unwrap_or("");
-    Some(bool::from(given.as_bytes().ct_eq(token.as_bytes())))
+    Some(tokens_match(given.as_bytes(), token.as_bytes()))
+}
+
+/// Whether `given` is `token`, in time that depends on neither how much of a guess was right
+/// nor whether its length was: `subtle`'s slice comparison returns at once on a length
+/// mismatch, which would tell a client the token's length, so the guess is first cut or
+/// padded to the token's length and the lengths compared apart, both in constant time.
+fn tokens_match(given: &[u8], token: &[u8]) -> bool {
+    use subtle::ConstantTimeEq;
+    let padded: Vec<u8> = (0..token.len())
+        .map(|i| given.get(i).copied().unwrap_or(0))
+        .collect();
+    bool::from(padded.ct_eq(token) & given.len().ct_eq(&token.len()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::tokens_match;
+
+    #[test]
+    fn only_the_exact_token_matches() {
+        let token = b"s3cret-token-for-tests";
+        assert!(tokens_match(token, token));
+        for wrong in [
+            &b""[..],
+            b"s3cret",
+            b"s3cret-token-for-test",
+            b"s3cret-token-for-testsX",
+            b"s3cret-token-for-tests\0",
+            b"S3cret-token-for-tests",
+        ] {
+            assert!(!tokens_match(wrong, token), "{wrong:?}");
+        }
+    }
 }
 
 fn unauthorized() -> Reply {
