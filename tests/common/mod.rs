@@ -56,12 +56,16 @@ pub fn eventually_blocking<T>(what: &str, mut ready: impl FnMut() -> Option<T>) 
     }
 }
 
-/// Says that a test skipped part of its work, where the developer sees it: straight to the
-/// process's standard error, which libtest does not capture (it hides `eprintln!` of a
-/// passing test).
-pub fn skipped(test: &str, why: &str) {
+/// Writes a line where the developer sees it: straight to the process's standard error, which
+/// libtest does not capture (it hides `eprintln!` of a passing test).
+pub fn say(line: &str) {
     use std::io::Write;
-    let _ = writeln!(std::io::stderr(), "SKIPPED in {test}: {why}");
+    let _ = writeln!(std::io::stderr(), "{line}");
+}
+
+/// Says, visibly, that a test skipped part of its work and why.
+pub fn skipped(test: &str, why: &str) {
+    say(&format!("SKIPPED in {test}: {why}"));
 }
 
 /// One sample line.
