@@ -345,9 +345,9 @@ fn site_statics(f: &MaybeItemFn, r: &Resolved, op: &str) -> TokenStream {
                 log: #log,
                 slo: #slo,
             });
-        #[::vitalsign::__private::linkme::distributed_slice(::vitalsign::__private::CALL_SITES)]
-        #[linkme(crate = ::vitalsign::__private::linkme)]
-        static __VITALSIGN_CATALOGUE_ENTRY: &::vitalsign::__private::CallSite = &#site;
+        ::vitalsign::__private::inventory::submit! {
+            ::vitalsign::__private::Registered(&#site)
+        }
     }
 }
 

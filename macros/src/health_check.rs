@@ -220,11 +220,8 @@ fn spec(o: &Options, input: &DeriveInput, cx: &mut Ctxt) -> TokenStream {
     let name = match &o.name {
         Some(lit) => {
             let value = lit.value();
-            if !vitalsign_naming::is_snake_identifier(&value) {
-                let fixed = vitalsign_naming::to_snake_case(&value);
-                cx.spanned(lit, format_args!(
-                    "health check name `{value}` must be snake_case: it becomes the `check` label and a JSON key\nhelp: write `{fixed}`"
-                ));
+            if let Some(problem) = vitalsign_naming::check_check_name(&value) {
+                cx.spanned(lit, problem);
             }
             value
         }

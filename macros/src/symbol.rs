@@ -33,7 +33,7 @@ pub const ERROR_CODE: &str = "error_code";
 pub const TRANSPARENT: &str = "transparent";
 
 /// The label naming the operation, set by default to the function's name.
-pub const OP: &str = "op";
+pub const OP: &str = vitalsign_naming::OP_LABEL;
 
 /// The attribute itself, found again on methods of an instrumented impl block.
 pub const INSTRUMENTED: &str = "instrumented";

@@ -1,14 +1,15 @@
 //! The catalogue: every instrumented call site linked into the program, and the metric families
 //! they make up.
 //!
-//! Call sites register themselves at link time (a `linkme` distributed slice), so the catalogue
-//! is complete before `main` runs and costs nothing at start-up. `Vitals::install` describes
+//! Call sites register themselves before `main` runs (an `inventory` collection: one static node
+//! per site, linked into a list by a constructor the linker runs), so the catalogue is complete
+//! when the program starts and costs nothing to assemble. `Vitals::install` describes
 //! every family from it and refuses to start when two sites disagree about a family.
 
 use std::collections::BTreeMap;
 use std::fmt;
 
-use crate::__private::{CALL_SITES, CallSite, SiteDescriptor};
+use crate::__private::{CallSite, SiteDescriptor, call_sites};
 
 /// Objectives of a call site, declared with `#[instrumented(slo(..))]`.
 pub use crate::__private::SloSpec as Slo;
@@ -18,12 +19,14 @@ pub use crate::__private::SloSpec as Slo;
 pub struct Catalogue {
     sites: Vec<Site>,
     families: Vec<Family>,
+    /// The namespace of vitalsign's own families, once they were added at install.
+    own_namespace: Option<String>,
 }
 
 /// The catalogue of every `#[instrumented]` function linked into this program, sorted by
 /// source location.
 pub fn catalogue() -> Catalogue {
-    Catalogue::from_sites(CALL_SITES.iter().copied())
+    Catalogue::from_sites(call_sites())
 }
 
 /// One instrumented function.
@@ -44,6 +47,7 @@ impl Site {
         self.0.descriptor()
     }
 
+    #[cfg_attr(not(feature = "exporter"), allow(dead_code))]
     pub(crate) fn call_site(&self) -> &'static CallSite {
         self.0
     }
@@ -162,7 +166,7 @@ impl Role {
             | Role::LogEvents
             | Role::CardinalityOverflow => Kind::Counter,
             Role::Uptime | Role::BuildInfo | Role::ScrapeDuration => Kind::Gauge,
-            // Only `process_cpu_seconds_total` is a counter; `Family::kind` tells them apart.
+            // `process_cpu_seconds_total` is a counter: own families say their kind.
             Role::Process => Kind::Gauge,
             Role::Duration | Role::HealthDuration => Kind::Histogram,
             Role::InFlight | Role::HealthStatus | Role::HealthOverall => Kind::Gauge,
@@ -198,9 +202,12 @@ impl Role {
 pub struct Family {
     name: String,
     role: Role,
+    kind: Kind,
     label_keys: Vec<&'static str>,
     buckets: Option<&'static [f64]>,
     sites: Vec<Site>,
+    /// The HELP of a family vitalsign defines itself, when its role's words are too general.
+    help: Option<&'static str>,
 }
 
 impl Family {
@@ -216,10 +223,7 @@ impl Family {
 
     /// Its Prometheus type.
     pub fn kind(&self) -> Kind {
-        if self.name.ends_with("_total") && self.role == Role::Process {
-            return Kind::Counter;
-        }
-        self.role.kind()
+        self.kind
     }
 
     /// Its label names (global labels not included), in order.
@@ -239,11 +243,7 @@ impl Family {
 
     /// The HELP text: the doc comment when the sites share one, else a generated summary.
     pub fn help(&self) -> String {
-        if self.role == Role::Process
-            && let Some((_, _, help)) = crate::process::PROCESS_FAMILIES
-                .iter()
-                .find(|(n, _, _)| *n == self.name)
-        {
+        if let Some(help) = self.help {
             return format!("{help}.");
         }
         let what = self.role.describes();
@@ -260,6 +260,47 @@ impl Family {
             [a, b] => format!("{what}, for `{a}` and `{b}`."),
             [a, b, rest @ ..] => format!("{what}, for `{a}`, `{b}` and {} more.", rest.len()),
             [] => format!("{what}."),
+        }
+    }
+}
+
+/// The families one instrumented `{namespace}_{name}` makes up, from its sites' descriptors:
+/// what the generated files and `/stats` read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(not(any(feature = "server", feature = "artifacts")), allow(dead_code))]
+pub(crate) struct Group {
+    /// `{namespace}_{name}`.
+    pub(crate) base: String,
+    pub(crate) calls: String,
+    pub(crate) errors: String,
+    pub(crate) duration: String,
+    /// When one of its sites keeps the gauge.
+    pub(crate) in_flight: Option<String>,
+}
+
+/// A family vitalsign defines itself rather than a call site: each room that records metrics
+/// of its own (health, logging, process, the recorder) declares them with this, and
+/// `install()` adds them to the catalogue so that conflicts with call sites are found too.
+#[derive(Debug, Clone)]
+pub(crate) struct OwnFamily {
+    pub(crate) name: String,
+    pub(crate) role: Role,
+    pub(crate) kind: Kind,
+    pub(crate) labels: &'static [&'static str],
+    /// HELP, when the role's own words are too general.
+    pub(crate) help: Option<&'static str>,
+}
+
+impl OwnFamily {
+    /// A family of `role`, its type and HELP those of the role.
+    #[cfg_attr(not(feature = "exporter"), allow(dead_code))]
+    pub(crate) fn new(name: String, role: Role, labels: &'static [&'static str]) -> Self {
+        Self {
+            name,
+            role,
+            kind: role.kind(),
+            labels,
+            help: None,
         }
     }
 }
@@ -288,9 +329,20 @@ impl fmt::Display for Conflict {
 }
 
 /// The conflicts found in a catalogue.
-#[derive(Debug, Clone, thiserror::Error)]
-#[error("the metric catalogue has {} conflict(s):\n{}", .0.len(), .0.iter().map(|c| format!("  - {c}")).collect::<Vec<_>>().join("\n"))]
+#[derive(Debug, Clone)]
 pub struct CatalogueError(pub Vec<Conflict>);
+
+impl fmt::Display for CatalogueError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "the metric catalogue has {} conflict(s):", self.0.len())?;
+        for conflict in &self.0 {
+            write!(f, "\n  - {conflict}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for CatalogueError {}
 
 impl Catalogue {
     fn from_sites(sites: impl Iterator<Item = &'static CallSite>) -> Self {
@@ -301,7 +353,7 @@ impl Catalogue {
             for (role, name) in family_names(site.desc()) {
                 let mut label_keys = site.label_keys();
                 if role == Role::Errors {
-                    label_keys.push("code");
+                    label_keys.push(vitalsign_naming::CODE_LABEL);
                 }
                 let buckets = if role == Role::Duration {
                     site.buckets()
@@ -311,9 +363,11 @@ impl Catalogue {
                 by_name.entry(name).or_default().push(Family {
                     name: name.to_owned(),
                     role,
+                    kind: role.kind(),
                     label_keys,
                     buckets,
                     sites: vec![*site],
+                    help: None,
                 });
             }
         }
@@ -332,7 +386,11 @@ impl Catalogue {
             }
             families.extend(merged);
         }
-        Self { sites, families }
+        Self {
+            sites,
+            families,
+            own_namespace: None,
+        }
     }
 
     /// Every instrumented function, sorted by source location.
@@ -345,54 +403,53 @@ impl Catalogue {
         &self.families
     }
 
-    /// Adds the families vitalsign defines itself (health, logs, process, build) under `namespace`, as
-    /// `install()` does.
-    pub(crate) fn with_runtime_families(mut self, namespace: &str) -> Self {
-        let roles = [
-            Role::HealthStatus,
-            Role::HealthDuration,
-            Role::HealthFailures,
-            Role::HealthOverall,
-        ];
-        let mut own = |name: String, role, label_keys: Vec<&'static str>| {
-            self.families.push(Family {
-                name,
-                role,
-                label_keys,
-                buckets: None,
-                sites: Vec::new(),
-            });
-        };
-        for (role, name) in roles
-            .into_iter()
-            .zip(crate::health::family_names(namespace))
-        {
-            let label_keys = if role == Role::HealthOverall {
-                Vec::new()
-            } else {
-                vec!["check"]
-            };
-            own(name, role, label_keys);
-        }
-        own(
-            crate::logging::family_name(namespace),
-            Role::LogEvents,
-            vec!["level"],
-        );
-        let [uptime, build, scrape] = crate::process::family_names(namespace);
-        own(uptime, Role::Uptime, Vec::new());
-        own(build, Role::BuildInfo, vec!["version", "vitalsign_version"]);
-        own(scrape, Role::ScrapeDuration, Vec::new());
-        own(
-            crate::recorder::cardinality::family_name(namespace),
-            Role::CardinalityOverflow,
-            vec!["family"],
-        );
-        for (name, _, _) in crate::process::PROCESS_FAMILIES {
-            own((*name).to_owned(), Role::Process, Vec::new());
-        }
+    /// Adds the families vitalsign defines itself (health, logs, process, build) in
+    /// `namespace`, as `install()` does with those of every room it was built with.
+    #[cfg_attr(not(feature = "exporter"), allow(dead_code))]
+    pub(crate) fn with_own(
+        mut self,
+        namespace: &str,
+        families: impl IntoIterator<Item = OwnFamily>,
+    ) -> Self {
+        self.own_namespace = Some(namespace.to_owned());
+        self.families.extend(families.into_iter().map(|own| Family {
+            name: own.name,
+            role: own.role,
+            kind: own.kind,
+            label_keys: own.labels.to_vec(),
+            buckets: None,
+            sites: Vec::new(),
+            help: own.help,
+        }));
         self.families.sort_by(|a, b| a.name.cmp(&b.name));
         self
+    }
+
+    /// The instrumented family groups, sorted by base name.
+    #[cfg_attr(not(any(feature = "server", feature = "artifacts")), allow(dead_code))]
+    pub(crate) fn groups(&self) -> Vec<Group> {
+        let mut groups: BTreeMap<String, Group> = BTreeMap::new();
+        for site in &self.sites {
+            let d = site.desc();
+            let group = groups
+                .entry(format!("{}_{}", d.namespace, d.name))
+                .or_insert_with_key(|base| Group {
+                    base: base.clone(),
+                    calls: d.calls.to_owned(),
+                    errors: d.errors.to_owned(),
+                    duration: d.duration.to_owned(),
+                    in_flight: None,
+                });
+            if group.in_flight.is_none() {
+                group.in_flight = d.in_flight.map(str::to_owned);
+            }
+        }
+        groups.into_values().collect()
+    }
+
+    /// The namespace of vitalsign's own families, in a catalogue that has them.
+    pub fn own_namespace(&self) -> Option<&str> {
+        self.own_namespace.as_deref()
     }
 
     /// Conflicts: a family name used with different types, label names or buckets.

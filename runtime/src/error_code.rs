@@ -134,6 +134,8 @@ impl ErrorCode for std::string::FromUtf8Error {
     }
 }
 
+/// With the `health` feature, which brings tokio.
+#[cfg(feature = "health")]
 impl ErrorCode for tokio::time::error::Elapsed {
     fn error_code(&self) -> &'static str {
         "timed_out"

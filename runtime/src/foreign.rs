@@ -13,7 +13,7 @@
 /// own recorder, there is no need: this does nothing more.
 pub fn bind_to_global_recorder() {
     crate::__private::mark_bound();
-    for site in crate::__private::CALL_SITES {
+    for site in crate::__private::call_sites() {
         site.bind();
     }
 }

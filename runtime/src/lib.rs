@@ -30,32 +30,73 @@
 //! histogram (`{ns}_{name}_duration_seconds`) and a counter of failures by error code
 //! (`{ns}_{name}_errors_total`). Names, labels and buckets are checked when the macro expands;
 //! see `docs/metrics.md` for every rule.
+//!
+//! # Features
+//!
+//! The defaults are for a server binary. A library crate that only instruments its functions
+//! takes the minimal set, `vitalsign = { version = "..", default-features = false, features =
+//! ["metrics"] }`: the attribute macros, the call path, error codes and the catalogue, and none
+//! of the crates below. Its call sites are served by the binary that installs vitalsign with
+//! the defaults (cargo builds one `vitalsign` for both).
+//!
+//! | feature | what it adds | default |
+//! |---|---|---|
+//! | `metrics` | instrumentation; without it `#[instrumented]` expands to the function unchanged | yes |
+//! | `exporter` | vitalsign's `metrics` recorder, the Prometheus text exposition, [`Vitals`] | with any below |
+//! | `health` | health checks: the model, `#[health_check]`, the background runner, built-in checks | yes |
+//! | `logging` | JSON/ECS log lines through a `tracing` subscriber, to standard output or files | yes |
+//! | `server` | the HTTP server (`/metrics`, `/health/*`, `/stats`) and `vitalsign-probe`; brings `health` | yes |
+//! | `config` | the configuration file and `VITALSIGN_*` variables; brings `server` and `logging`, whose settings it holds | yes |
+//! | `process` | the Prometheus-standard `process_*` metrics | yes |
+//! | `artifacts` | alerting rules, a Grafana dashboard and a metric reference from the catalogue | yes |
 
-mod artifacts;
+// The minimal set (`default-features = false, features = ["metrics"]`): what a library
+// crate's call sites need.
 pub mod catalogue;
-pub mod config;
 mod error_code;
 mod foreign;
-pub mod health;
-pub mod logging;
-mod process;
-mod recorder;
-mod server;
-pub mod stats;
+// The minimal set records into storage; only the recorder (`exporter`) creates and reads it.
+#[cfg_attr(not(feature = "exporter"), allow(dead_code, unused_imports))]
+mod storage;
+#[cfg_attr(not(feature = "exporter"), allow(dead_code))]
 mod sync;
 pub mod testing;
-mod vitals;
 
 #[doc(hidden)]
 #[path = "private/mod.rs"]
 pub mod __private;
 
+// The rooms above it, each behind its feature (see the crate docs' table).
+#[cfg(feature = "artifacts")]
+mod artifacts;
+#[cfg(feature = "config")]
+pub mod config;
+#[cfg(feature = "health")]
+pub mod health;
+#[cfg(feature = "logging")]
+pub mod logging;
+#[cfg(feature = "exporter")]
+mod process;
+#[cfg(feature = "exporter")]
+mod recorder;
+#[cfg(feature = "server")]
+mod server;
+#[cfg(feature = "server")]
+pub mod stats;
+#[cfg(feature = "exporter")]
+mod vitals;
+
+#[cfg(feature = "artifacts")]
 pub use artifacts::RulesOptions;
 pub use catalogue::catalogue;
 pub use error_code::ErrorCode;
 pub use foreign::bind_to_global_recorder;
+#[cfg(feature = "server")]
 pub use server::MetricsServer;
-pub use vitals::{Builder, DEFAULT_BIND_ADDR, DEFAULT_BUCKETS, InstallError, Vitals};
+#[cfg(feature = "server")]
+pub use vitals::DEFAULT_BIND_ADDR;
+#[cfg(feature = "exporter")]
+pub use vitals::{Builder, DEFAULT_BUCKETS, InstallError, Vitals};
 
 /// Measures a function, method, `async fn` or every method of an `impl` block.
 ///
@@ -176,5 +217,6 @@ pub use vitalsign_macros::ErrorCode;
 /// exceed `every`.
 ///
 /// In a `composite` check, fields may carry `#[health(skip)]` or `#[health(non_critical)]`.
+#[cfg(feature = "health")]
 #[doc(inline)]
 pub use vitalsign_macros::health_check;

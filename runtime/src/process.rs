@@ -1,68 +1,102 @@
-//! Process and build metrics: the Prometheus-standard `process_*` families (metrics-process),
-//! `{ns}_uptime_seconds`, `{ns}_build_info` and the exporter's own scrape duration. Refreshed
-//! when `/metrics` is rendered, never by a background loop.
+//! Process and build metrics: `{ns}_uptime_seconds`, `{ns}_build_info`, the exporter's own
+//! scrape duration and, with the `process` feature, the Prometheus-standard `process_*`
+//! families (metrics-process). Refreshed when `/metrics` is rendered, never by a background
+//! loop.
 
 use std::time::{Duration, Instant};
 
 use metrics::{Gauge, Key, Label};
 
 use crate::__private::METADATA;
+#[cfg(feature = "process")]
+use crate::catalogue::Kind;
+use crate::catalogue::{OwnFamily, Role};
 
 /// The `process_*` families metrics-process writes, with their type and HELP.
-pub(crate) const PROCESS_FAMILIES: &[(&str, &str, &str)] = &[
+#[cfg(feature = "process")]
+const PROCESS_FAMILIES: &[(&str, Kind, &str)] = &[
     (
         "process_cpu_seconds_total",
-        "counter",
+        Kind::Counter,
         "Total user and system CPU time spent in seconds",
     ),
     (
         "process_open_fds",
-        "gauge",
+        Kind::Gauge,
         "Number of open file descriptors",
     ),
     (
         "process_max_fds",
-        "gauge",
+        Kind::Gauge,
         "Maximum number of open file descriptors",
     ),
     (
         "process_virtual_memory_bytes",
-        "gauge",
+        Kind::Gauge,
         "Virtual memory size in bytes",
     ),
     (
         "process_virtual_memory_max_bytes",
-        "gauge",
+        Kind::Gauge,
         "Maximum amount of virtual memory available in bytes",
     ),
     (
         "process_resident_memory_bytes",
-        "gauge",
+        Kind::Gauge,
         "Resident memory size in bytes",
     ),
     (
         "process_start_time_seconds",
-        "gauge",
+        Kind::Gauge,
         "Start time of the process since the Unix epoch in seconds",
     ),
     (
         "process_threads",
-        "gauge",
+        Kind::Gauge,
         "Number of OS threads in the process",
     ),
 ];
 
-/// Family names under `namespace`: uptime, build info, scrape duration.
-pub(crate) fn family_names(namespace: &str) -> [String; 3] {
-    [
-        format!("{namespace}_uptime_seconds"),
-        format!("{namespace}_build_info"),
-        format!("{namespace}_scrape_duration_seconds"),
-    ]
+/// The names of the build and uptime families in one namespace.
+struct BuildFamilies {
+    uptime: String,
+    build: String,
+    scrape: String,
+}
+
+impl BuildFamilies {
+    fn new(namespace: &str) -> Self {
+        Self {
+            uptime: format!("{namespace}_uptime_seconds"),
+            build: format!("{namespace}_build_info"),
+            scrape: format!("{namespace}_scrape_duration_seconds"),
+        }
+    }
+}
+
+/// The catalogue's entries for the families of this room.
+pub(crate) fn own_families(namespace: &str) -> Vec<OwnFamily> {
+    let f = BuildFamilies::new(namespace);
+    #[allow(unused_mut)]
+    let mut own = vec![
+        OwnFamily::new(f.uptime, Role::Uptime, &[]),
+        OwnFamily::new(f.build, Role::BuildInfo, &["version", "vitalsign_version"]),
+        OwnFamily::new(f.scrape, Role::ScrapeDuration, &[]),
+    ];
+    #[cfg(feature = "process")]
+    own.extend(PROCESS_FAMILIES.iter().map(|(name, kind, help)| OwnFamily {
+        name: (*name).to_owned(),
+        role: Role::Process,
+        kind: *kind,
+        labels: &[],
+        help: Some(help),
+    }));
+    own
 }
 
 /// The process's own metrics.
 pub(crate) struct ProcessMetrics {
+    #[cfg(feature = "process")]
     collector: metrics_process::Collector,
     uptime: Gauge,
     scrape: Gauge,
@@ -80,8 +114,11 @@ impl std::fmt::Debug for ProcessMetrics {
 impl ProcessMetrics {
     /// Registers the families with the installed recorder; `build_info` is set once.
     pub(crate) fn new(namespace: &str, version: Option<&str>) -> Self {
-        let collector = metrics_process::Collector::default();
-        let [uptime, build, scrape] = family_names(namespace);
+        let BuildFamilies {
+            uptime,
+            build,
+            scrape,
+        } = BuildFamilies::new(namespace);
         let gauge = |key: Key| metrics::with_recorder(|r| r.register_gauge(&key, &METADATA));
         let labels = vec![
             Label::new("version", version.unwrap_or("unknown").to_owned()),
@@ -89,7 +126,8 @@ impl ProcessMetrics {
         ];
         gauge(Key::from_parts(build, labels)).set(1.0);
         let this = Self {
-            collector,
+            #[cfg(feature = "process")]
+            collector: metrics_process::Collector::default(),
             uptime: gauge(Key::from_name(uptime)),
             scrape: gauge(Key::from_name(scrape)),
             started: Instant::now(),
@@ -100,11 +138,13 @@ impl ProcessMetrics {
 
     /// Brings the process metrics and uptime up to date, just before a render.
     pub(crate) fn refresh(&self) {
+        #[cfg(feature = "process")]
         self.collector.collect();
         self.uptime.set(self.started.elapsed().as_secs_f64());
     }
 
     /// Time since install.
+    #[cfg(feature = "server")]
     pub(crate) fn uptime(&self) -> Duration {
         self.started.elapsed()
     }

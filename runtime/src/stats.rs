@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
-use crate::artifacts::Group;
+use crate::catalogue::Group;
 use crate::recorder::{Family, Value};
 
 /// The sliding window.

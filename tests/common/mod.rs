@@ -395,7 +395,7 @@ pub fn promtool() -> bool {
     );
     if !found {
         skipped(
-            &std::thread::current().name().unwrap_or("a test").to_owned(),
+            std::thread::current().name().unwrap_or("a test"),
             "promtool is not installed (apt-get install prometheus); its check did not run",
         );
     }

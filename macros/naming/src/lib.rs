@@ -13,10 +13,12 @@ use std::fmt;
 mod distance;
 mod duration;
 mod rules;
+mod vocabulary;
 
 pub use distance::closest;
 pub use duration::parse_duration;
 pub use rules::*;
+pub use vocabulary::*;
 
 /// One broken naming rule: what is wrong and, where possible, what to write instead.
 #[derive(Debug, Clone, PartialEq, Eq)]

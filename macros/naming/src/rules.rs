@@ -20,7 +20,7 @@ pub const RESERVED_LABELS: &[(&str, &str)] = &[
     ("le", "it holds the bucket bound of every histogram series"),
     ("quantile", "it holds the quantile of every summary series"),
     (
-        "code",
+        crate::CODE_LABEL,
         "#[instrumented] fills it with the error code on the errors counter",
     ),
     ("job", "Prometheus attaches it to every scraped series"),
@@ -30,11 +30,11 @@ pub const RESERVED_LABELS: &[(&str, &str)] = &[
 /// Error codes that vitalsign records on its own, so a user's code must not mean something else.
 pub const RESERVED_CODES: &[(&str, &str)] = &[
     (
-        "panic",
+        crate::PANIC_CODE,
         "vitalsign records it when an instrumented function panics",
     ),
     (
-        "cancelled",
+        crate::CANCELLED_CODE,
         "vitalsign records it when an instrumented future is dropped before completion",
     ),
 ];

@@ -28,16 +28,19 @@ pub mod builtin;
 mod check;
 mod model;
 mod registry;
+// The JSON bodies are the server's to send.
+#[cfg_attr(not(feature = "server"), allow(dead_code))]
 mod report;
 
 use std::sync::Arc;
 
 pub use aggregate::aggregate;
 pub use check::{BoxFuture, FnCheck, HealthCheck, from_fn};
-pub use model::{CheckSpec, Kind, Observed, Outcome, Status};
+pub use model::{CheckSpec, CheckState, Kind, Observed, Outcome, Status};
+pub use registry::HealthError;
 pub(crate) use registry::Registry;
-pub use registry::{CheckState, HealthError};
-pub(crate) use registry::{family_names, validate_spec};
+pub(crate) use registry::{HealthFamilies, validate_spec};
+#[cfg(feature = "server")]
 pub(crate) use report::ServiceInfo;
 pub use report::{CheckReport, Report, Scope};
 
@@ -62,47 +65,6 @@ impl ShowDetails {
             ShowDetails::Never => false,
             ShowDetails::Always => true,
             ShowDetails::Loopback => peer.is_some_and(|ip| ip.is_loopback()),
-        }
-    }
-}
-
-/// The HTTP status code of each health status: 200 for healthy and degraded, 503 for
-/// unhealthy and unknown, unless changed with `Builder::health_status_code`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct StatusCodes {
-    pub healthy: u16,
-    pub degraded: u16,
-    pub unhealthy: u16,
-    pub unknown: u16,
-}
-
-impl Default for StatusCodes {
-    fn default() -> Self {
-        Self {
-            healthy: 200,
-            degraded: 200,
-            unhealthy: 503,
-            unknown: 503,
-        }
-    }
-}
-
-impl StatusCodes {
-    pub(crate) fn of(&self, status: Status) -> u16 {
-        match status {
-            Status::Healthy => self.healthy,
-            Status::Degraded => self.degraded,
-            Status::Unhealthy => self.unhealthy,
-            Status::Unknown => self.unknown,
-        }
-    }
-
-    pub(crate) fn set(&mut self, status: Status, code: u16) {
-        match status {
-            Status::Healthy => self.healthy = code,
-            Status::Degraded => self.degraded = code,
-            Status::Unhealthy => self.unhealthy = code,
-            Status::Unknown => self.unknown = code,
         }
     }
 }
@@ -144,5 +106,11 @@ impl Health {
     /// The status of `scope`.
     pub fn status(&self, scope: Scope) -> Status {
         self.0.report(scope).status
+    }
+
+    /// Starts the background runs, on the current tokio runtime (once; without a runtime,
+    /// nothing yet).
+    pub(crate) fn start(&self) {
+        self.0.start();
     }
 }

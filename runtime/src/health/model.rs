@@ -2,7 +2,7 @@
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use serde::Serialize;
 
@@ -230,4 +230,17 @@ impl CheckSpec {
     pub fn is(&self, kind: Kind) -> bool {
         self.kinds.contains(&kind)
     }
+}
+
+/// The cached result of a check's last run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CheckState {
+    /// What the last run found (`unknown` before the first).
+    pub outcome: Outcome,
+    /// How long the last run took.
+    pub duration: Option<Duration>,
+    /// When the last run finished.
+    pub last_check: Option<SystemTime>,
+    /// Completed runs.
+    pub runs: u64,
 }

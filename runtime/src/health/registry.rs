@@ -14,15 +14,17 @@ use metrics::{Counter, Gauge, Histogram, Key, Label};
 
 use super::aggregate::aggregate;
 use super::check::HealthCheck;
-use super::model::{CheckSpec, Kind, Outcome, Status};
+use super::model::{CheckSpec, CheckState, Kind, Outcome, Status};
 use super::report::{CheckReport, Report, Scope};
 use crate::__private::METADATA;
+use crate::catalogue::{OwnFamily, Role};
+use vitalsign_naming::CHECK_LABEL;
 
 /// Why a check could not be registered.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum HealthError {
     /// The name breaks the naming rules.
-    #[error("invalid health check name `{name}`: {problem}")]
+    #[error("{problem}")]
     InvalidName {
         /// The name given.
         name: String,
@@ -35,19 +37,6 @@ pub enum HealthError {
     /// The timeout or interval is zero.
     #[error("health check `{0}`: timeout and interval must be greater than zero")]
     ZeroDuration(String),
-}
-
-/// The cached result of a check's last run.
-#[derive(Debug, Clone, PartialEq)]
-pub struct CheckState {
-    /// What the last run found (`unknown` before the first).
-    pub outcome: Outcome,
-    /// How long the last run took.
-    pub duration: Option<Duration>,
-    /// When the last run finished.
-    pub last_check: Option<SystemTime>,
-    /// Completed runs.
-    pub runs: u64,
 }
 
 struct EntryMetrics {
@@ -89,12 +78,9 @@ impl std::fmt::Debug for Registry {
 /// key), positive timeout and interval.
 pub(crate) fn validate_spec(spec: &CheckSpec) -> Result<(), HealthError> {
     let name = spec.name.to_string();
-    if !vitalsign_naming::is_snake_identifier(&name) {
-        let fixed = vitalsign_naming::to_snake_case(&name);
+    if let Some(problem) = vitalsign_naming::check_check_name(&name) {
         return Err(HealthError::InvalidName {
-            problem: format!(
-                "a check name is snake_case (lower case letters, digits and `_`), e.g. `{fixed}`"
-            ),
+            problem: problem.to_string(),
             name,
         });
     }
@@ -104,21 +90,47 @@ pub(crate) fn validate_spec(spec: &CheckSpec) -> Result<(), HealthError> {
     Ok(())
 }
 
-/// Family names of the health metrics under `namespace`.
-pub(crate) fn family_names(namespace: &str) -> [String; 4] {
-    [
-        format!("{namespace}_health_check_status"),
-        format!("{namespace}_health_check_duration_seconds"),
-        format!("{namespace}_health_check_failures_total"),
-        format!("{namespace}_health_status"),
-    ]
+/// The names of the health families in one namespace.
+#[derive(Debug, Clone)]
+pub(crate) struct HealthFamilies {
+    /// `{ns}_health_check_status{check}`.
+    pub(crate) status: String,
+    /// `{ns}_health_check_duration_seconds{check}`.
+    pub(crate) duration: String,
+    /// `{ns}_health_check_failures_total{check}`.
+    pub(crate) failures: String,
+    /// `{ns}_health_status`.
+    pub(crate) overall: String,
+}
+
+impl HealthFamilies {
+    pub(crate) fn new(namespace: &str) -> Self {
+        Self {
+            status: format!("{namespace}_health_check_status"),
+            duration: format!("{namespace}_health_check_duration_seconds"),
+            failures: format!("{namespace}_health_check_failures_total"),
+            overall: format!("{namespace}_health_status"),
+        }
+    }
+
+    /// The catalogue's entries for them.
+    pub(crate) fn own(namespace: &str) -> Vec<OwnFamily> {
+        const CHECK: &[&str] = &[CHECK_LABEL];
+        let f = Self::new(namespace);
+        vec![
+            OwnFamily::new(f.status, Role::HealthStatus, CHECK),
+            OwnFamily::new(f.duration, Role::HealthDuration, CHECK),
+            OwnFamily::new(f.failures, Role::HealthFailures, CHECK),
+            OwnFamily::new(f.overall, Role::HealthOverall, &[]),
+        ]
+    }
 }
 
 impl Registry {
     pub(crate) fn new(namespace: String) -> Self {
         let overall = metrics::with_recorder(|r| {
             r.register_gauge(
-                &Key::from_name(family_names(&namespace)[3].clone()),
+                &Key::from_name(HealthFamilies::new(&namespace).overall),
                 &METADATA,
             )
         });
@@ -145,8 +157,13 @@ impl Registry {
             if entries.iter().any(|e| e.spec.name == spec.name) {
                 return Err(HealthError::Duplicate(name));
             }
-            let [status, duration, failures, _] = family_names(&self.namespace);
-            let labels = vec![Label::new("check", name.clone())];
+            let HealthFamilies {
+                status,
+                duration,
+                failures,
+                ..
+            } = HealthFamilies::new(&self.namespace);
+            let labels = vec![Label::new(CHECK_LABEL, name.clone())];
             let metrics = metrics::with_recorder(|r| EntryMetrics {
                 status: r.register_gauge(&Key::from_parts(status, labels.clone()), &METADATA),
                 duration: r

@@ -4,8 +4,7 @@ use std::time::SystemTime;
 
 use serde_json::{Map, Value, json};
 
-use super::model::{CheckSpec, Kind, Status};
-use super::registry::CheckState;
+use super::model::{CheckSpec, CheckState, Kind, Status};
 
 /// Which checks a report covers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -129,14 +129,23 @@ pub(crate) fn install(
 }
 
 /// Family name of the log events counter.
-pub(crate) fn family_name(namespace: &str) -> String {
+fn family_name(namespace: &str) -> String {
     format!("{namespace}_log_events_total")
+}
+
+/// The catalogue's entry for the log events counter.
+pub(crate) fn own_families(namespace: &str) -> Vec<crate::catalogue::OwnFamily> {
+    vec![crate::catalogue::OwnFamily::new(
+        family_name(namespace),
+        crate::catalogue::Role::LogEvents,
+        &[vitalsign_naming::LEVEL_LABEL],
+    )]
 }
 
 fn level_counter(namespace: &str, level: &'static str) -> Counter {
     let key = metrics::Key::from_parts(
         family_name(namespace),
-        vec![metrics::Label::new("level", level)],
+        vec![metrics::Label::new(vitalsign_naming::LEVEL_LABEL, level)],
     );
     metrics::with_recorder(|r| r.register_counter(&key, &crate::__private::METADATA))
 }

@@ -15,10 +15,13 @@ use std::time::Duration;
 
 use metrics::{Counter, Gauge, Histogram, Key, Label, Level, Metadata};
 
+use vitalsign_naming::{CANCELLED_CODE, CODE_LABEL, PANIC_CODE};
+
 use super::call_log::{CallLog, CallLogKind, ErrorRef, LogHooks, LogLimiter};
-use super::error_table::ErrorTable;
+use super::descriptor::{Outcome, SiteDescriptor};
+use super::error_table::{CodeCounter, ErrorTable};
 use super::log_event::EventSites;
-use crate::recorder::{BucketHistogram, ShardedCounter};
+use crate::storage::BucketHistogram;
 
 /// The call path's clock: the TSC-based clock metrics-util uses, read raw (one `rdtsc`) at both
 /// ends of a call and scaled once, from the difference. A read costs a fraction of
@@ -29,13 +32,6 @@ fn clock() -> &'static quanta::Clock {
     static CLOCK: OnceLock<quanta::Clock> = OnceLock::new();
     CLOCK.get_or_init(quanta::Clock::new)
 }
-
-/// Code recorded when an instrumented function panics (the panic then continues).
-pub const PANIC: &str = "panic";
-/// Code recorded when an instrumented future is dropped before it completes.
-pub const CANCELLED: &str = "cancelled";
-/// Code recorded for an error whose type does not implement [`crate::ErrorCode`].
-pub const UNCLASSIFIED: &str = "error";
 
 pub(crate) static METADATA: Metadata<'static> =
     Metadata::new("vitalsign", Level::INFO, Some("vitalsign"));
@@ -51,52 +47,6 @@ pub(crate) fn mark_bound() {
     BOUND.store(true, Ordering::Release);
 }
 
-/// The static description of one call site, written by `#[instrumented]`.
-#[derive(Debug)]
-pub struct SiteDescriptor {
-    /// Namespace, validated at compile time.
-    pub namespace: &'static str,
-    /// Base name, validated at compile time.
-    pub name: &'static str,
-    /// `{ns}_{name}_total`.
-    pub calls: &'static str,
-    /// `{ns}_{name}_duration_seconds`.
-    pub duration: &'static str,
-    /// `{ns}_{name}_errors_total`.
-    pub errors: &'static str,
-    /// `{ns}_{name}_in_flight`, when opted in.
-    pub in_flight: Option<&'static str>,
-    /// Fixed labels of every series of this site (`op` first).
-    pub labels: &'static [Label],
-    /// First paragraph of the function's doc comment; empty if it has none.
-    pub doc: &'static str,
-    /// Bucket bounds given with `buckets = [..]`, if any.
-    pub buckets: Option<&'static [f64]>,
-    /// The function's name as written (`Type::method` inside an instrumented impl block).
-    pub function: &'static str,
-    /// `module_path!()` of the function.
-    pub module: &'static str,
-    /// `file!()` of the function.
-    pub file: &'static str,
-    /// `line!()` of the function's name.
-    pub line: u32,
-    /// What it logs, if anything.
-    pub log: Option<LogHooks>,
-    /// Its objectives, if declared.
-    pub slo: Option<SloSpec>,
-}
-
-/// Objectives declared with `slo(..)`.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct SloSpec {
-    /// Percentage of calls that must succeed.
-    pub success: Option<f64>,
-    /// Latency bound in seconds: a bucket bound of the site.
-    pub latency: Option<f64>,
-    /// Percentage of calls that must be faster than `latency`.
-    pub latency_target: f64,
-}
-
 /// The handles of a bound call site.
 struct Handles {
     sink: Sink,
@@ -110,31 +60,6 @@ enum Sink {
     Direct(Arc<BucketHistogram>),
     /// Another recorder, through the `metrics` facade.
     Facade { calls: Counter, duration: Histogram },
-}
-
-/// One error code's counter.
-pub(super) enum CodeCounter {
-    Direct(Arc<ShardedCounter>),
-    Facade(Counter),
-}
-
-impl CodeCounter {
-    #[inline]
-    pub(super) fn increment(&self) {
-        match self {
-            Self::Direct(c) => c.add(1),
-            Self::Facade(c) => c.increment(1),
-        }
-    }
-}
-
-/// What became of one call.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
-    /// Returned normally (for `Result`s: `Ok`).
-    Ok,
-    /// Failed with this code.
-    Err(&'static str),
 }
 
 /// One instrumented function's static state.
@@ -213,7 +138,7 @@ impl CallSite {
     fn resolve(&'static self) -> &'static Handles {
         self.handles.get_or_init(|| {
             metrics::with_recorder(|r| Handles {
-                sink: match crate::recorder::installed() {
+                sink: match crate::storage::direct() {
                     Some(storage) => {
                         let calls = storage.counter(&self.key(self.desc.calls));
                         let duration = storage.histogram(&self.key(self.desc.duration));
@@ -235,9 +160,9 @@ impl CallSite {
     }
 
     /// The counter of this site's failures with `code`, registered if new.
-    pub(super) fn code_counter(&self, code: &'static str) -> CodeCounter {
+    fn code_counter(&self, code: &'static str) -> CodeCounter {
         let key = self.error_key(code);
-        match crate::recorder::installed() {
+        match crate::storage::direct() {
             Some(storage) => CodeCounter::Direct(storage.counter(&key)),
             None => CodeCounter::Facade(metrics::with_recorder(|r| {
                 r.register_counter(&key, &METADATA)
@@ -251,7 +176,7 @@ impl CallSite {
 
     pub(crate) fn error_key(&self, code: &'static str) -> Key {
         let mut labels = self.desc.labels.to_vec();
-        labels.push(Label::from_static_parts("code", code));
+        labels.push(Label::from_static_parts(CODE_LABEL, code));
         Key::from_parts(self.desc.errors, labels)
     }
 
@@ -270,7 +195,7 @@ impl CallSite {
                     }
                 }
                 if let Outcome::Err(code) = outcome {
-                    h.errors.increment(self, code);
+                    h.errors.increment(code, |code| self.code_counter(code));
                 }
                 if let Some(g) = &h.in_flight {
                     g.decrement(1.0);
@@ -385,9 +310,9 @@ impl Drop for Guard {
         // A sync call only drops its guard unfinished while unwinding; an async one also when
         // its future is dropped part-way.
         let code = if std::thread::panicking() {
-            PANIC
+            PANIC_CODE
         } else {
-            CANCELLED
+            CANCELLED_CODE
         };
         self.site.record(self.start, Outcome::Err(code), None);
     }

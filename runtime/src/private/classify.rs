@@ -8,8 +8,9 @@
 //! 2. any other `Result<T, E>` → `Err("error")`
 //! 3. anything else → `Ok`
 
-use super::call_site::{Outcome, UNCLASSIFIED};
+use super::descriptor::Outcome;
 use crate::ErrorCode;
+use vitalsign_naming::UNCLASSIFIED_CODE as UNCLASSIFIED;
 
 /// Wraps a reference to a return value for classification.
 #[derive(Debug)]

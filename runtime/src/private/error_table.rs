@@ -8,7 +8,9 @@ use crate::sync::MutexExt;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
 
-use super::call_site::{CallSite, CodeCounter};
+use crate::storage::ShardedCounter;
+use metrics::Counter;
+use std::sync::Arc;
 
 /// Distinct codes cached per call site. Error enums are small; a site that sees more codes than
 /// this (say, a wide `io::ErrorKind` mix) still counts every error, registering the extra codes'
@@ -30,12 +32,16 @@ impl ErrorTable {
         }
     }
 
-    /// Counts one failure with `code`.
+    /// Counts one failure with `code`; `register` makes its counter the first time.
     #[inline]
-    pub(super) fn increment(&self, site: &'static CallSite, code: &'static str) {
+    pub(super) fn increment(
+        &self,
+        code: &'static str,
+        register: impl FnOnce(&'static str) -> CodeCounter,
+    ) {
         match self.find(code) {
             Some(counter) => counter.increment(),
-            None => self.insert(site, code),
+            None => self.insert(code, register),
         }
     }
 
@@ -51,17 +57,33 @@ impl ErrorTable {
     }
 
     #[cold]
-    fn insert(&self, site: &'static CallSite, code: &'static str) {
+    fn insert(&self, code: &'static str, register: impl FnOnce(&'static str) -> CodeCounter) {
         let _lock = self.insert.lock_unpoisoned();
         if let Some(counter) = self.find(code) {
             return counter.increment();
         }
-        let counter = site.code_counter(code);
+        let counter = register(code);
         counter.increment();
         let len = self.len.load(Ordering::Relaxed);
         if len < SLOTS {
             let _ = self.slots[len].set((code, counter));
             self.len.store(len + 1, Ordering::Release);
+        }
+    }
+}
+
+/// One error code's counter.
+pub(super) enum CodeCounter {
+    Direct(Arc<ShardedCounter>),
+    Facade(Counter),
+}
+
+impl CodeCounter {
+    #[inline]
+    pub(super) fn increment(&self) {
+        match self {
+            Self::Direct(c) => c.add(1),
+            Self::Facade(c) => c.increment(1),
         }
     }
 }

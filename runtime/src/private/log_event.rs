@@ -18,7 +18,7 @@ use tracing_core::subscriber::Interest;
 use tracing_core::{dispatcher, field::FieldSet, identify_callsite};
 
 use super::call_log::{CallLog, CallLogKind};
-use super::call_site::SiteDescriptor;
+use super::descriptor::SiteDescriptor;
 
 const FAILED: &[&str] = &[
     "message",

@@ -6,27 +6,38 @@
 mod call_log;
 mod call_site;
 mod classify;
+mod descriptor;
 mod error_table;
+#[cfg(feature = "health")]
 pub mod health;
 mod log_event;
 
 pub use call_log::{ErrorDebug, ErrorDisplay, ErrorNone, ErrorProbe, ErrorRef, LogHooks};
-pub use call_site::{
-    CANCELLED, CallSite, Guard, Outcome, PANIC, SiteDescriptor, SloSpec, UNCLASSIFIED,
-};
-pub(crate) use call_site::{METADATA, mark_bound};
+#[cfg(feature = "exporter")]
+pub(crate) use call_site::METADATA;
+pub(crate) use call_site::mark_bound;
+pub use call_site::{CallSite, Guard};
 pub use classify::{ClassifyAny, ClassifyCoded, ClassifyResult, Probe};
-pub use linkme;
+pub use descriptor::{Outcome, SiteDescriptor, SloSpec};
+pub use inventory;
 pub use metrics::Label;
+#[cfg(feature = "health")]
 pub use tokio;
 pub use tracing;
 
 /// The error of a return value, for log lines.
 pub use crate::__vitalsign_error_ref as error_ref;
 
+/// One `#[instrumented]` call site, as registered into the catalogue.
+#[derive(Debug)]
+pub struct Registered(pub &'static CallSite);
+
+inventory::collect!(Registered);
+
 /// Every `#[instrumented]` call site linked into the program.
-#[linkme::distributed_slice]
-pub static CALL_SITES: [&'static CallSite];
+pub(crate) fn call_sites() -> impl Iterator<Item = &'static CallSite> {
+    inventory::iter::<Registered>.into_iter().map(|r| r.0)
+}
 
 /// Runs `f` once. Taking an `FnOnce` makes the closure that wraps a function body own its
 /// captures, so a body may return borrows of its arguments (`&mut self.field`).

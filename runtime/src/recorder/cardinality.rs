@@ -11,7 +11,7 @@ use std::sync::Mutex;
 use metrics::{Key, Label};
 
 /// The label value of a family's overflow series.
-pub const OVERFLOW: &str = "__overflow__";
+pub const OVERFLOW: &str = vitalsign_naming::OVERFLOW_VALUE;
 
 /// Default series per family.
 pub const DEFAULT_MAX_SERIES: usize = 10_000;
@@ -59,13 +59,25 @@ impl Cardinality {
             fold: Key::from_parts(key.name().to_owned(), labels),
             count: Key::from_parts(
                 self.counter_name.clone(),
-                vec![Label::new("family", key.name().to_owned())],
+                vec![Label::new(
+                    vitalsign_naming::FAMILY_LABEL,
+                    key.name().to_owned(),
+                )],
             ),
         }
     }
 }
 
 /// `{ns}_cardinality_overflow_total`.
-pub(crate) fn family_name(namespace: &str) -> String {
+fn family_name(namespace: &str) -> String {
     format!("{namespace}_cardinality_overflow_total")
+}
+
+/// The catalogue's entry for the overflow counter.
+pub(crate) fn own_families(namespace: &str) -> Vec<crate::catalogue::OwnFamily> {
+    vec![crate::catalogue::OwnFamily::new(
+        family_name(namespace),
+        crate::catalogue::Role::CardinalityOverflow,
+        &[vitalsign_naming::FAMILY_LABEL],
+    )]
 }

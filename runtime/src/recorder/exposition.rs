@@ -12,7 +12,7 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-use super::storage::HistogramSnapshot;
+use crate::storage::HistogramSnapshot;
 
 /// One series' labels, in exposition order.
 pub(crate) type Labels = Vec<(String, String)>;

@@ -6,14 +6,13 @@
 
 pub(crate) mod cardinality;
 mod exposition;
-mod shards;
-mod storage;
+mod series;
 
 use crate::sync::RwLockExt;
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::Ordering;
-use std::sync::{Arc, OnceLock, RwLock};
+use std::sync::{Arc, RwLock};
 
 use metrics::{Counter, Gauge, Histogram, Key, KeyName, Metadata, Recorder, SharedString, Unit};
 use metrics_util::registry::Registry;
@@ -21,13 +20,9 @@ use metrics_util::registry::Registry;
 use cardinality::{Admission, Cardinality};
 
 pub(crate) use exposition::{Family, Labels, Value};
-pub(crate) use shards::ShardedCounter;
-pub(crate) use storage::BucketHistogram;
-use storage::Storage;
+use series::Storage;
 
-/// The storage of the recorder `install()` made global. Call sites bound while it is installed
-/// record into their series directly, without the `metrics` handles' dynamic dispatch.
-static INSTALLED: OnceLock<Arc<Shared>> = OnceLock::new();
+use crate::storage::{BucketHistogram, SeriesStore, ShardedCounter};
 
 /// Makes `recorder` the global `metrics` recorder and call sites' direct target.
 pub(crate) fn install(
@@ -35,14 +30,8 @@ pub(crate) fn install(
 ) -> Result<(), metrics::SetRecorderError<VitalsRecorder>> {
     let shared = recorder.0.clone();
     metrics::set_global_recorder(recorder)?;
-    let _ = INSTALLED.set(shared);
+    crate::storage::set_direct(shared);
     Ok(())
-}
-
-/// The installed vitalsign recorder's storage, if `install()` made one global.
-#[inline]
-pub(crate) fn installed() -> Option<&'static Shared> {
-    INSTALLED.get().map(|s| &**s)
 }
 
 /// Storage and descriptions shared by the recorder and the renderer.
@@ -88,26 +77,6 @@ impl Shared {
         }
     }
 
-    /// The counter series `key`, created (within the series limit) if new.
-    pub(crate) fn counter(&self, key: &Key) -> Arc<ShardedCounter> {
-        let r = &self.registry;
-        if let Some(c) = r.get_counter(key) {
-            return c;
-        }
-        let key = self.admitted(key);
-        r.get_or_create_counter(&key, Arc::clone)
-    }
-
-    /// The histogram series `key`, created (within the series limit) if new.
-    pub(crate) fn histogram(&self, key: &Key) -> Arc<BucketHistogram> {
-        let r = &self.registry;
-        if let Some(h) = r.get_histogram(key) {
-            return h;
-        }
-        let key = self.admitted(key);
-        r.get_or_create_histogram(&key, Arc::clone)
-    }
-
     pub(crate) fn describe(&self, name: &str, help: String) {
         let mut map = self.help.write_unpoisoned();
         map.entry(name.to_owned()).or_insert(help);
@@ -125,6 +94,7 @@ impl Shared {
     }
 
     /// Every series, grouped by family name (without HELP): what `/stats` reads.
+    #[cfg(feature = "server")]
     pub(crate) fn families(&self) -> BTreeMap<String, Family> {
         self.grouped(|pairs| pairs.map(|(k, v)| (k.into_owned(), v.to_owned())).collect())
     }
@@ -167,6 +137,27 @@ impl Shared {
         self.registry
             .visit_histograms(|key, h| add(key, Value::Histogram(h.snapshot())));
         families
+    }
+}
+
+impl SeriesStore for Shared {
+    // Created within the series limit, like any registration.
+    fn counter(&self, key: &Key) -> Arc<ShardedCounter> {
+        let r = &self.registry;
+        if let Some(c) = r.get_counter(key) {
+            return c;
+        }
+        let key = self.admitted(key);
+        r.get_or_create_counter(&key, Arc::clone)
+    }
+
+    fn histogram(&self, key: &Key) -> Arc<BucketHistogram> {
+        let r = &self.registry;
+        if let Some(h) = r.get_histogram(key) {
+            return h;
+        }
+        let key = self.admitted(key);
+        r.get_or_create_histogram(&key, Arc::clone)
     }
 }
 

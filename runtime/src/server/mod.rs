@@ -16,7 +16,50 @@ use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 
-use crate::Vitals;
+use crate::health::{Health, ShowDetails, Status};
+use crate::stats::Snapshot;
+
+/// What the server serves, and nothing more: the installed `Vitals` hands it this narrow view,
+/// so the server knows the rooms below it and never the hub above.
+pub(crate) trait Endpoints: Send + Sync + 'static {
+    /// The Prometheus text exposition.
+    fn render(&self) -> String;
+    /// The `/stats` snapshot.
+    fn snapshot(&self) -> Snapshot;
+    /// The registered health checks.
+    fn health(&self) -> &Health;
+    /// How the server answers.
+    fn options(&self) -> &HttpOptions;
+}
+
+/// Limits of the HTTP server, so that it cannot become the weak point of the process.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Limits {
+    pub(crate) max_connections: usize,
+    pub(crate) header_read_timeout: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_connections: 512,
+            header_read_timeout: Duration::from_secs(5),
+        }
+    }
+}
+
+/// How the server answers: its limits, the token, and the health endpoints' options.
+#[derive(Debug)]
+pub(crate) struct HttpOptions {
+    pub(crate) limits: Limits,
+    pub(crate) auth_token: Option<String>,
+    pub(crate) serve_metrics: bool,
+    pub(crate) show_details: ShowDetails,
+    pub(crate) codes: StatusCodes,
+    pub(crate) service: Option<String>,
+    pub(crate) version: Option<String>,
+    pub(crate) started: std::time::Instant,
+}
 
 /// The largest request (line and headers) read: requests here are a line and a few headers.
 const MAX_REQUEST_BYTES: usize = 16 * 1024;
@@ -24,24 +67,78 @@ const MAX_REQUEST_BYTES: usize = 16 * 1024;
 /// How long shutdown waits for open connections to finish their responses.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// The HTTP status code of each health status: 200 for healthy and degraded, 503 for
+/// unhealthy and unknown, unless changed with ``Builder::health_status_code``.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct StatusCodes {
+    pub healthy: u16,
+    pub degraded: u16,
+    pub unhealthy: u16,
+    pub unknown: u16,
+}
+
+impl Default for StatusCodes {
+    fn default() -> Self {
+        Self {
+            healthy: 200,
+            degraded: 200,
+            unhealthy: 503,
+            unknown: 503,
+        }
+    }
+}
+
+impl StatusCodes {
+    pub(crate) fn of(&self, status: Status) -> u16 {
+        match status {
+            Status::Healthy => self.healthy,
+            Status::Degraded => self.degraded,
+            Status::Unhealthy => self.unhealthy,
+            Status::Unknown => self.unknown,
+        }
+    }
+
+    pub(crate) fn set(&mut self, status: Status, code: u16) {
+        match status {
+            Status::Healthy => self.healthy = code,
+            Status::Degraded => self.degraded = code,
+            Status::Unhealthy => self.unhealthy = code,
+            Status::Unknown => self.unknown = code,
+        }
+    }
+}
+
 /// A bound metrics server; `run_until` serves it.
-#[derive(Debug)]
 pub struct MetricsServer {
     listener: TcpListener,
-    vitals: Vitals,
+    endpoints: Arc<dyn Endpoints>,
+}
+
+impl std::fmt::Debug for MetricsServer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MetricsServer")
+            .field("listener", &self.listener)
+            .finish_non_exhaustive()
+    }
 }
 
 impl MetricsServer {
-    pub(crate) async fn bind(vitals: Vitals, addr: SocketAddr) -> std::io::Result<Self> {
+    pub(crate) async fn bind(
+        endpoints: Arc<dyn Endpoints>,
+        addr: SocketAddr,
+    ) -> std::io::Result<Self> {
         let listener = TcpListener::bind(addr).await?;
-        if !addr.ip().is_loopback() && vitals.http().auth_token.is_none() {
+        if !addr.ip().is_loopback() && endpoints.options().auth_token.is_none() {
             tracing::warn!(
                 target: "vitalsign",
                 bind_addr = %addr,
                 "serving /metrics, /stats and health details on a non-loopback address without an auth token"
             );
         }
-        Ok(Self { listener, vitals })
+        Ok(Self {
+            listener,
+            endpoints,
+        })
     }
 
     /// The address actually bound (the real port when 0 was asked for).
@@ -55,7 +152,7 @@ impl MetricsServer {
     /// five seconds to finish.
     pub async fn run_until(self, shutdown: impl Future<Output = ()>) -> std::io::Result<()> {
         let graceful = GracefulShutdown::new();
-        let limits = self.vitals.http().limits;
+        let limits = self.endpoints.options().limits;
         let slots = Arc::new(Semaphore::new(limits.max_connections));
         let mut shutdown = std::pin::pin!(shutdown);
         loop {
@@ -72,8 +169,8 @@ impl MetricsServer {
                     continue;
                 }
             };
-            let vitals = self.vitals.clone();
-            let service = service_fn(move |req| routes::handle(vitals.clone(), peer, req));
+            let endpoints = self.endpoints.clone();
+            let service = service_fn(move |req| routes::handle(endpoints.clone(), peer, req));
             // Over the limit, the connection is closed at once rather than queued, so the
             // process's file descriptors and memory stay bounded whatever clients do.
             let Ok(slot) = slots.clone().try_acquire_owned() else {

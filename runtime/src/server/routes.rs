@@ -1,4 +1,4 @@
-//! What each path answers. No business logic: it asks `Vitals` and shapes the response.
+//! What each path answers. No business logic: it asks the endpoints and shapes the response.
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -10,7 +10,9 @@ use hyper::header::{
 };
 use hyper::{Method, Request, Response, StatusCode};
 
-use crate::Vitals;
+use std::sync::Arc;
+
+use super::Endpoints;
 use crate::health::{Scope, ServiceInfo, ShowDetails};
 
 /// The content type of the Prometheus text format.
@@ -23,7 +25,7 @@ const PLAIN: &str = "text/plain; charset=utf-8";
 type Reply = Response<Full<Bytes>>;
 
 pub(super) async fn handle(
-    vitals: Vitals,
+    endpoints: Arc<dyn Endpoints>,
     peer: SocketAddr,
     req: Request<Incoming>,
 ) -> Result<Reply, Infallible> {
@@ -36,15 +38,15 @@ pub(super) async fn handle(
         "/health/startup" => Some(Scope::Startup),
         _ => None,
     };
-    let authorized = authorized(&vitals, &req);
+    let authorized = authorized(&*endpoints, &req);
     let response = match (req.uri().path(), scope) {
         ("/metrics" | "/stats", _) if readable && authorized == Some(false) => unauthorized(),
-        ("/metrics", _) if !vitals.http().serve_metrics => {
+        ("/metrics", _) if !endpoints.options().serve_metrics => {
             text(StatusCode::NOT_FOUND, PLAIN, "not found\n".into())
         }
-        ("/metrics", _) if readable => metrics(vitals).await,
-        ("/stats", _) if readable => stats(vitals).await,
-        (_, Some(scope)) if readable => health(&vitals, scope, peer, &req),
+        ("/metrics", _) if readable => metrics(endpoints).await,
+        ("/stats", _) if readable => stats(endpoints).await,
+        (_, Some(scope)) if readable => health(&*endpoints, scope, peer, &req),
         ("/metrics" | "/stats", _) | (_, Some(_)) => {
             let mut r = text(
                 StatusCode::METHOD_NOT_ALLOWED,
@@ -61,9 +63,9 @@ pub(super) async fn handle(
     Ok(if head { strip_body(response) } else { response })
 }
 
-async fn metrics(vitals: Vitals) -> Reply {
+async fn metrics(endpoints: Arc<dyn Endpoints>) -> Reply {
     // Rendering walks every series: keep it off the reactor's worker threads.
-    match tokio::task::spawn_blocking(move || vitals.render()).await {
+    match tokio::task::spawn_blocking(move || endpoints.render()).await {
         Ok(body) => text(StatusCode::OK, PROMETHEUS_CONTENT_TYPE, body),
         Err(_) => text(
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -74,8 +76,8 @@ async fn metrics(vitals: Vitals) -> Reply {
 }
 
 /// The JSON snapshot; like a render, it walks every series, so off the reactor.
-async fn stats(vitals: Vitals) -> Reply {
-    match tokio::task::spawn_blocking(move || vitals.snapshot()).await {
+async fn stats(endpoints: Arc<dyn Endpoints>) -> Reply {
+    match tokio::task::spawn_blocking(move || endpoints.snapshot()).await {
         Ok(snapshot) => {
             let body = serde_json::to_string(&snapshot)
                 .unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"));
@@ -94,11 +96,16 @@ async fn stats(vitals: Vitals) -> Reply {
 
 /// A health report from the cache: never runs a check, so probes cost the checked systems
 /// nothing.
-fn health(vitals: &Vitals, scope: Scope, peer: SocketAddr, req: &Request<Incoming>) -> Reply {
-    let http = vitals.http();
-    let report = vitals.health().report(scope);
+fn health(
+    endpoints: &dyn Endpoints,
+    scope: Scope,
+    peer: SocketAddr,
+    req: &Request<Incoming>,
+) -> Reply {
+    let http = endpoints.options();
+    let report = endpoints.health().report(scope);
     // With a token configured, the token is the gate to details (unless they are public).
-    let details = match (http.show_details, authorized(vitals, req)) {
+    let details = match (http.show_details, authorized(endpoints, req)) {
         (ShowDetails::Loopback, Some(ok)) => ok,
         (show, _) => show.allows(Some(peer.ip())),
     };
@@ -127,8 +134,8 @@ fn health(vitals: &Vitals, scope: Scope, peer: SocketAddr, req: &Request<Incomin
 }
 
 /// `None` without a configured token; else whether the request carries it.
-fn authorized(vitals: &Vitals, req: &Request<Incoming>) -> Option<bool> {
-    let token = vitals.http().auth_token.as_deref()?;
+fn authorized(endpoints: &dyn Endpoints, req: &Request<Incoming>) -> Option<bool> {
+    let token = endpoints.options().auth_token.as_deref()?;
     let given = req
         .headers()
         .get(AUTHORIZATION)
@@ -150,6 +157,26 @@ fn tokens_match(given: &[u8], token: &[u8]) -> bool {
     bool::from(padded.ct_eq(token) & given.len().ct_eq(&token.len()))
 }
 
+fn unauthorized() -> Reply {
+    let mut r = text(StatusCode::UNAUTHORIZED, PLAIN, "unauthorized\n".into());
+    r.headers_mut()
+        .insert(WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+    r
+}
+
+fn text(status: StatusCode, content_type: &'static str, body: String) -> Reply {
+    let mut r = Response::new(Full::new(Bytes::from(body)));
+    *r.status_mut() = status;
+    r.headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+    r
+}
+
+fn strip_body(response: Reply) -> Reply {
+    let (parts, _) = response.into_parts();
+    Response::from_parts(parts, Full::new(Bytes::new()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::tokens_match;
@@ -169,24 +196,4 @@ mod tests {
             assert!(!tokens_match(wrong, token), "{wrong:?}");
         }
     }
-}
-
-fn unauthorized() -> Reply {
-    let mut r = text(StatusCode::UNAUTHORIZED, PLAIN, "unauthorized\n".into());
-    r.headers_mut()
-        .insert(WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-    r
-}
-
-fn text(status: StatusCode, content_type: &'static str, body: String) -> Reply {
-    let mut r = Response::new(Full::new(Bytes::from(body)));
-    *r.status_mut() = status;
-    r.headers_mut()
-        .insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
-    r
-}
-
-fn strip_body(response: Reply) -> Reply {
-    let (parts, _) = response.into_parts();
-    Response::from_parts(parts, Full::new(Bytes::new()))
 }

@@ -7,14 +7,11 @@
 //! the `metrics` facade keep their own `f64` sum, so any histogram, not only durations, stays
 //! exact.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
-use metrics::atomics::AtomicU64;
-
-use super::shards::{Sharded, ShardedCounter};
-use metrics::{HistogramFn, Key};
+use super::shards::Sharded;
+use metrics::HistogramFn;
 
 /// A histogram with fixed upper bounds (Prometheus `le`), counting each bucket separately.
 #[derive(Debug)]
@@ -145,41 +142,6 @@ impl HistogramFn for BucketHistogram {
             Ordering::Relaxed,
             |bits| Some((f64::from_bits(bits) + value).to_bits()),
         );
-    }
-}
-
-/// Creates series storage; histograms get the bounds their family was declared with.
-#[derive(Debug)]
-pub(crate) struct Storage {
-    bounds: HashMap<String, Arc<[f64]>>,
-    default_bounds: Arc<[f64]>,
-}
-
-impl Storage {
-    pub(crate) fn new(bounds: HashMap<String, Arc<[f64]>>, default_bounds: Arc<[f64]>) -> Self {
-        Self {
-            bounds,
-            default_bounds,
-        }
-    }
-}
-
-impl metrics_util::registry::Storage<Key> for Storage {
-    type Counter = Arc<ShardedCounter>;
-    type Gauge = Arc<AtomicU64>;
-    type Histogram = Arc<BucketHistogram>;
-
-    fn counter(&self, _: &Key) -> Self::Counter {
-        Arc::new(ShardedCounter::new())
-    }
-
-    fn gauge(&self, _: &Key) -> Self::Gauge {
-        Arc::new(AtomicU64::new(0.0_f64.to_bits()))
-    }
-
-    fn histogram(&self, key: &Key) -> Self::Histogram {
-        let bounds = self.bounds.get(key.name()).unwrap_or(&self.default_bounds);
-        Arc::new(BucketHistogram::new(bounds.clone()))
     }
 }
 

@@ -1,0 +1,86 @@
+//! A counter sharded per thread: a call site's error counters, and every counter registered
+//! through vitalsign's recorder.
+
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, OnceLock};
+
+use super::histogram::BucketHistogram;
+use super::shards::Sharded;
+
+/// A counter sharded per thread.
+#[derive(Debug)]
+pub(crate) struct ShardedCounter {
+    shards: Sharded,
+    /// A call site's duration histogram, whose count this counter also reports: every finished
+    /// call is one histogram record, so the call path need not add to a second series.
+    calls_of: OnceLock<Arc<BucketHistogram>>,
+}
+
+impl ShardedCounter {
+    pub(crate) fn new() -> Self {
+        Self {
+            shards: Sharded::new(1),
+            calls_of: OnceLock::new(),
+        }
+    }
+
+    /// The counter's value.
+    pub(crate) fn value(&self) -> u64 {
+        let mirrored = self.calls_of.get().map_or(0, |h| h.count());
+        self.shards.sum(0).wrapping_add(mirrored)
+    }
+
+    /// Makes this counter count `histogram`'s records too (a call site's `_total` and its
+    /// `_duration_seconds`). The first histogram given stays.
+    pub(crate) fn count_records_of(&self, histogram: &Arc<BucketHistogram>) {
+        let _ = self.calls_of.set(histogram.clone());
+    }
+
+    /// Adds `value`: the call path's error counters use this directly, without the `metrics`
+    /// handle's dynamic dispatch.
+    #[inline]
+    pub(crate) fn add(&self, value: u64) {
+        self.shards
+            .local()
+            .slot(0)
+            .fetch_add(value, Ordering::Relaxed);
+    }
+}
+
+impl metrics::CounterFn for ShardedCounter {
+    #[inline]
+    fn increment(&self, value: u64) {
+        self.add(value);
+    }
+
+    /// Raises the total to `value` (process collectors report totals this way).
+    fn absolute(&self, value: u64) {
+        let current = self.value();
+        if value > current {
+            self.add(value - current);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use metrics::CounterFn;
+
+    #[test]
+    fn threads_add_into_their_shards_and_the_sum_is_exact() {
+        let c = std::sync::Arc::new(ShardedCounter::new());
+        let handles: Vec<_> = (0..8)
+            .map(|_| {
+                let c = c.clone();
+                std::thread::spawn(move || (0..10_000).for_each(|_| c.increment(1)))
+            })
+            .collect();
+        handles.into_iter().for_each(|h| h.join().unwrap());
+        assert_eq!(c.value(), 80_000);
+        c.absolute(100_000);
+        assert_eq!(c.value(), 100_000);
+        c.absolute(5);
+        assert_eq!(c.value(), 100_000, "absolute never lowers a counter");
+    }
+}

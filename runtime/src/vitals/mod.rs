@@ -1,0 +1,220 @@
+//! `Vitals`: the handle an application keeps once `install()` has run, to render the metrics,
+//! serve them and reach the health checks. The builder is in `builder.rs`, the steps of an
+//! install in `install.rs`, the configuration file's part in `configure.rs`.
+
+mod builder;
+#[cfg(feature = "config")]
+mod configure;
+mod install;
+
+use std::sync::{Arc, OnceLock};
+
+#[cfg(feature = "server")]
+pub use builder::DEFAULT_BIND_ADDR;
+pub use builder::{Builder, DEFAULT_BUCKETS};
+
+use crate::catalogue::{Catalogue, CatalogueError};
+#[cfg(feature = "config")]
+use crate::config::ConfigError;
+#[cfg(feature = "health")]
+use crate::health::{Health, HealthError};
+use crate::process::ProcessMetrics;
+use crate::recorder::Shared;
+
+static INSTALLED: OnceLock<Vitals> = OnceLock::new();
+
+/// Why `install()` refused to start.
+#[derive(Debug, thiserror::Error)]
+pub enum InstallError {
+    /// An option has a bad value; `key` names it as in the builder and config.
+    #[error("invalid `{key}`: {problem}")]
+    Config {
+        /// The option, e.g. `bind_addr` or `global_labels.region`.
+        key: String,
+        /// What is wrong with it.
+        problem: String,
+    },
+    /// Two call sites disagree about a family.
+    #[error(transparent)]
+    Catalogue(#[from] CatalogueError),
+    /// The configuration file or a `VITALSIGN_*` variable is wrong.
+    #[cfg(feature = "config")]
+    #[error(transparent)]
+    ConfigFile(#[from] ConfigError),
+    /// A health check given to the builder cannot be registered.
+    #[cfg(feature = "health")]
+    #[error(transparent)]
+    Health(#[from] HealthError),
+    /// A `metrics` recorder is already installed in this process.
+    #[error(
+        "a metrics recorder is already installed in this process (install vitalsign once, before other recorders)"
+    )]
+    AlreadyInstalled,
+}
+
+/// What the server room needs of the handle.
+#[cfg(feature = "server")]
+#[derive(Debug)]
+struct Served {
+    stats: crate::stats::Stats,
+    /// The instrumented family groups `/stats` reads, from the catalogue at install.
+    groups: Vec<crate::catalogue::Group>,
+    sampler: OnceLock<()>,
+    bind_addr: std::net::SocketAddr,
+    http: crate::server::HttpOptions,
+}
+
+#[derive(Debug)]
+struct Inner {
+    process: ProcessMetrics,
+    shared: Arc<Shared>,
+    catalogue: Catalogue,
+    #[cfg(feature = "health")]
+    health: Health,
+    #[cfg(feature = "server")]
+    served: Served,
+}
+
+/// The installed instrumentation of this process. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Vitals(Arc<Inner>);
+
+impl Vitals {
+    /// Starts configuring: `Vitals::builder().global_label("region", "eu-1").install()?`.
+    pub fn builder() -> Builder {
+        Builder::default()
+    }
+
+    /// A builder reading `path` (YAML or TOML) at `install()`: `Vitals::from_config_file("vitalsign.yaml").install()?`.
+    #[cfg(feature = "config")]
+    pub fn from_config_file(path: impl Into<std::path::PathBuf>) -> Builder {
+        Builder::default().config_file(path)
+    }
+
+    /// The handle `install()` returned, if vitalsign is installed in this process.
+    pub fn installed() -> Option<Vitals> {
+        INSTALLED.get().cloned()
+    }
+
+    /// The Prometheus text exposition, exactly as `GET /metrics` serves it. Process metrics
+    /// and uptime are brought up to date first.
+    pub fn render(&self) -> String {
+        let started = std::time::Instant::now();
+        self.0.process.refresh();
+        let text = self.0.shared.render();
+        self.0.process.rendered_in(started.elapsed());
+        text
+    }
+
+    /// The catalogue checked at install.
+    pub fn catalogue(&self) -> &Catalogue {
+        &self.0.catalogue
+    }
+
+    /// The health of this process: add checks, flip the ready/live switches, read reports.
+    #[cfg(feature = "health")]
+    pub fn health(&self) -> &Health {
+        &self.0.health
+    }
+}
+
+#[cfg(feature = "server")]
+mod served {
+    use std::net::SocketAddr;
+    use std::sync::Arc;
+
+    use super::Vitals;
+    use crate::health::Health;
+    use crate::recorder::Value;
+    use crate::server::{Endpoints, HttpOptions, MetricsServer};
+    use crate::stats::{ProcessStats, Snapshot};
+
+    impl Vitals {
+        /// The configured address of the metrics server.
+        pub fn bind_addr(&self) -> SocketAddr {
+            self.0.served.bind_addr
+        }
+
+        /// The `/stats` snapshot: per operation, totals since start and the last minute's
+        /// rate, error ratio and p50/p95/p99; process CPU, memory and uptime.
+        pub fn snapshot(&self) -> Snapshot {
+            self.0.process.refresh();
+            let families = self.0.shared.families();
+            let value = |name: &str| {
+                families
+                    .get(name)
+                    .and_then(|f| f.series.first())
+                    .map(|(_, v)| match v {
+                        Value::Counter(n) => *n as f64,
+                        Value::Gauge(g) => *g,
+                        Value::Histogram(h) => h.sum,
+                    })
+            };
+            let process = ProcessStats {
+                cpu_seconds_total: value("process_cpu_seconds_total"),
+                resident_memory_bytes: value("process_resident_memory_bytes"),
+            };
+            let served = &self.0.served;
+            served
+                .stats
+                .snapshot(&families, &served.groups, process, self.0.process.uptime())
+        }
+
+        /// Samples the totals every 10 s for the `/stats` window (once per process; needs a
+        /// tokio runtime, so it starts with the server).
+        fn start_sampler(&self) {
+            if tokio::runtime::Handle::try_current().is_err()
+                || self.0.served.sampler.set(()).is_err()
+            {
+                return;
+            }
+            let vitals = self.clone();
+            tokio::spawn(async move {
+                let mut tick = tokio::time::interval(crate::stats::SAMPLE_EVERY);
+                tick.tick().await;
+                loop {
+                    tick.tick().await;
+                    let families = vitals.0.shared.families();
+                    let served = &vitals.0.served;
+                    served.stats.sample(&families, &served.groups);
+                }
+            });
+        }
+
+        /// Binds the metrics server to the configured address without serving yet, so the
+        /// caller can read the bound address (useful with port 0). Starts the health checks if
+        /// they are not running yet.
+        pub async fn bind(&self) -> std::io::Result<MetricsServer> {
+            self.0.health.start();
+            self.start_sampler();
+            MetricsServer::bind(Arc::new(self.clone()), self.0.served.bind_addr).await
+        }
+
+        /// Serves `/metrics` on the configured address until Ctrl-C or SIGTERM, then drains
+        /// open connections.
+        pub async fn serve(&self) -> std::io::Result<()> {
+            self.bind()
+                .await?
+                .run_until(crate::server::shutdown_signal())
+                .await
+        }
+    }
+
+    impl Endpoints for Vitals {
+        fn render(&self) -> String {
+            Vitals::render(self)
+        }
+
+        fn snapshot(&self) -> Snapshot {
+            Vitals::snapshot(self)
+        }
+
+        fn health(&self) -> &Health {
+            Vitals::health(self)
+        }
+
+        fn options(&self) -> &HttpOptions {
+            &self.0.served.http
+        }
+    }
+}
