@@ -4,11 +4,14 @@
 #
 # Generates the two crates (same functions, same error type; only the attribute differs) in a
 # scratch directory, builds their dependencies once, then times rebuilding each crate alone,
-# interleaving the variants over several rounds. With FULL=1 it also times one build of each
-# from nothing, dependencies included.
+# interleaving the variants over several rounds. With FULL=N it also times N builds of each
+# from nothing, dependencies included (interleaved; the median is reported).
+#
+# The vitalsign crate depends on the minimal feature set, as a library crate would
+# (`default-features = false, features = ["metrics"]`); FEATURES=default times the server set.
 #
 # Usage: benches/compile-time/run.sh            (ROUNDS=5 FNS=200 PROFILE=dev by default)
-#        FULL=1 PROFILE=release benches/compile-time/run.sh
+#        FULL=3 benches/compile-time/run.sh
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -61,7 +64,12 @@ RS
     } >"$dir/src/lib.rs"
 }
 
-generate vitalsign "vitalsign = { path = \"$root/runtime\" }" "#[vitalsign::instrumented]"
+if [ "${FEATURES:-minimal}" = default ]; then
+    dep="vitalsign = { path = \"$root/runtime\" }"
+else
+    dep="vitalsign = { path = \"$root/runtime\", default-features = false, features = [\"metrics\"] }"
+fi
+generate vitalsign "$dep" "#[vitalsign::instrumented]"
 generate tracing 'tracing = "0.1"' "#[tracing::instrument(err)]"
 
 build() {
@@ -71,13 +79,24 @@ build() {
 now() { date +%s.%N; }
 since() { awk -v a="$(now)" -v b="$1" 'BEGIN { printf "%.2f", a - b }'; }
 
-if [ "${FULL:-0}" = 1 ]; then
-    for v in vitalsign tracing; do
-        (cd "$work/$v" && cargo clean -q)
-        t0=$(now)
-        build "$v"
-        echo "full build from nothing, $v: $(since "$t0") s"
+median() { tr ' ' '\n' | grep . | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+full=${FULL:-0}
+if [ "$full" -gt 0 ]; then
+    declare -A fulls
+    for r in $(seq 1 "$full"); do
+        for v in vitalsign tracing; do
+            (cd "$work/$v" && cargo clean -q)
+            t0=$(now)
+            build "$v"
+            t=$(since "$t0")
+            fulls[$v]="${fulls[$v]:-} $t"
+            echo "build from nothing $r, $v: $t s"
+        done
     done
+    fv=$(echo "${fulls[vitalsign]}" | median)
+    ft=$(echo "${fulls[tracing]}" | median)
+    echo "median build from nothing: vitalsign $fv s, tracing $ft s, ratio $(awk -v a="$fv" -v b="$ft" 'BEGIN { printf "%.2f", a / b }')x (target <= 1.3x)"
 fi
 
 for v in vitalsign tracing; do build "$v"; done
@@ -93,7 +112,6 @@ for r in $(seq 1 "$rounds"); do
     done
 done
 
-median() { tr ' ' '\n' | grep . | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 mv=$(echo "${times[vitalsign]}" | median)
 mt=$(echo "${times[tracing]}" | median)
 ratio=$(awk -v a="$mv" -v b="$mt" 'BEGIN { printf "%.2f", a / b }')
