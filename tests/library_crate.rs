@@ -22,7 +22,12 @@ async fn a_minimal_set_library_is_served_by_the_binary() {
         .collect();
     assert_eq!(
         functions,
-        ["Engine::get", "Engine::put", "Engine::delete", "Engine::flush"]
+        [
+            "Engine::get",
+            "Engine::put",
+            "Engine::delete",
+            "Engine::flush"
+        ]
     );
     let addr = common::serve(&vitals).await;
 
@@ -38,8 +43,14 @@ async fn a_minimal_set_library_is_served_by_the_binary() {
     let reply = common::request(addr, "GET", "/metrics").await;
     let s = common::parse(&reply.body).unwrap_or_else(|e| panic!("{e}"));
     let op = |name| [("op", name)];
-    assert_eq!(s.get("engine_operations_total", &op("Engine::put")), 1_500.0);
-    assert_eq!(s.get("engine_operations_total", &op("Engine::get")), 1_001.0);
+    assert_eq!(
+        s.get("engine_operations_total", &op("Engine::put")),
+        1_500.0
+    );
+    assert_eq!(
+        s.get("engine_operations_total", &op("Engine::get")),
+        1_001.0
+    );
     assert_eq!(s.get("engine_flushes_total", &op("Engine::flush")), 1.0);
     let errors = |code| {
         s.get(

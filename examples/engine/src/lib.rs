@@ -129,10 +129,7 @@ mod tests {
         assert!(engine.segments() >= 2);
         assert_eq!(engine.get(&7_u32.to_be_bytes()).unwrap(), b"new");
         assert_eq!(engine.get(&9_u32.to_be_bytes()).unwrap(), b"old");
-        assert_eq!(
-            engine.get(&8_u32.to_be_bytes()),
-            Err(EngineError::NotFound)
-        );
+        assert_eq!(engine.get(&8_u32.to_be_bytes()), Err(EngineError::NotFound));
         assert_eq!(engine.get(b""), Err(EngineError::BadKey));
     }
 
