@@ -45,7 +45,10 @@ fn start_prometheus(target: SocketAddr) -> Option<Prometheus> {
             std::env::var_os("CI").is_none(),
             "prometheus is required in CI"
         );
-        eprintln!("note: prometheus not installed; end-to-end test skipped");
+        common::skipped(
+            "prometheus_scrapes_the_example_server",
+            "prometheus is not installed (apt-get install prometheus); the end-to-end test did not run",
+        );
         return None;
     }
     let dir = std::env::temp_dir().join(format!("vitalsign-prom-{}", std::process::id()));

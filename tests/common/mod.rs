@@ -15,6 +15,10 @@ use hyper::body::Bytes;
 /// test thread starts; a test that needs one sets it itself.
 #[ctor::ctor(unsafe)]
 fn clear_environment() {
+    // A test's own child process, started with the variables it is to read, keeps them.
+    if std::env::var_os(KEEP_ENVIRONMENT).is_some() {
+        return;
+    }
     for (name, _) in std::env::vars_os() {
         let name = name.to_string_lossy();
         if name.starts_with("VITALSIGN_") || name == "RUST_LOG" {
@@ -23,6 +27,9 @@ fn clear_environment() {
         }
     }
 }
+
+/// Set by a test on a child process it starts with `VITALSIGN_*` variables of its choosing.
+pub const KEEP_ENVIRONMENT: &str = "KEEP_VITALSIGN_ENVIRONMENT";
 
 /// How long a test waits for a condition before failing: generous, since a busy 2-core
 /// machine can stall a thread for a second; a passing test returns as soon as it holds.
