@@ -8,7 +8,7 @@ use vitalsign::Vitals;
 use vitalsign::logging::{LogFormat, LogOutput, MemoryWriter};
 
 mod noisy {
-    pub fn chatter() {
+    pub(crate) fn chatter() {
         tracing::debug!(
             case = "module_debug",
             "detail from a module RUST_LOG opens up"

@@ -30,11 +30,11 @@ fn scrape() -> Scrape {
 )]
 mod user {
     // Hygiene: user types shadowing the prelude's must not confuse the generated code.
-    pub struct Result;
-    pub struct Option;
-    pub struct Box;
-    pub struct Some;
-    pub struct Ok;
+    pub(crate) struct Result;
+    pub(crate) struct Option;
+    pub(crate) struct Box;
+    pub(crate) struct Some;
+    pub(crate) struct Ok;
 
     use std::future::Future;
     use std::io;
@@ -42,7 +42,7 @@ mod user {
     use vitalsign::{ErrorCode, instrumented};
 
     #[derive(Debug, ErrorCode)]
-    pub enum DbError {
+    pub(crate) enum DbError {
         NotFound(String),
         #[error_code("invalid_transition")]
         Rejected,
@@ -114,7 +114,7 @@ mod user {
         (0..limit).filter(|n| n % 2 == 0)
     }
 
-    pub struct Store {
+    pub(crate) struct Store {
         pub values: Vec<u32>,
     }
 
@@ -137,7 +137,7 @@ mod user {
         }
     }
 
-    pub trait Named {
+    pub(crate) trait Named {
         fn name(&self) -> String;
     }
 
@@ -149,7 +149,7 @@ mod user {
     }
 
     /// A whole impl block: every method, `skip` opts out, `const fn` is left alone.
-    pub struct Table;
+    pub(crate) struct Table;
 
     #[instrumented(namespace = "shapes", name = "table")]
     impl Table {
@@ -167,12 +167,12 @@ mod user {
         }
 
         #[instrumented(skip)]
-        pub fn untracked(&self) -> u32 {
+        pub(crate) fn untracked(&self) -> u32 {
             1
         }
 
         #[must_use]
-        pub const fn width() -> u32 {
+        pub(crate) const fn width() -> u32 {
             3
         }
     }
@@ -216,12 +216,12 @@ mod user_async_trait {
     use vitalsign::instrumented;
 
     #[async_trait::async_trait]
-    pub trait Service {
+    pub(crate) trait Service {
         async fn call(&self, v: u32) -> core::result::Result<u32, DbError>;
         async fn other(&self) -> u32;
     }
 
-    pub struct Svc;
+    pub(crate) struct Svc;
 
     // Both attribute orders: ours outside `#[async_trait]` on the block ...
     #[instrumented(namespace = "shapes", name = "async_trait_outer")]
@@ -241,7 +241,7 @@ mod user_async_trait {
         }
     }
 
-    pub struct Svc2;
+    pub(crate) struct Svc2;
 
     // ... and inside it, on a method.
     #[async_trait::async_trait]

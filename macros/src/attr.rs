@@ -16,14 +16,14 @@ use crate::symbol::{
 
 /// A label given in `labels(key = "value")`.
 #[derive(Clone)]
-pub struct LabelOpt {
+pub(crate) struct LabelOpt {
     pub key: syn::Ident,
     pub value: LitStr,
 }
 
 /// A field of `fields(name = %arg, other = ?arg.part, plain = arg)`.
 #[derive(Clone)]
-pub struct FieldOpt {
+pub(crate) struct FieldOpt {
     pub name: syn::Ident,
     /// `%` (Display), `?` (Debug) or nothing (the value's own `tracing::Value`).
     pub sigil: Option<TokenStream>,
@@ -51,7 +51,7 @@ impl syn::parse::Parse for FieldOpt {
 
 /// `slo(success = 99.9, latency = "250ms", latency_target = 99.0)`, each value with its tokens.
 #[derive(Clone, Default)]
-pub struct SloOpt {
+pub(crate) struct SloOpt {
     pub success: Option<(f64, TokenStream)>,
     pub latency: Option<LitStr>,
     pub latency_target: Option<(f64, TokenStream)>,
@@ -63,14 +63,14 @@ pub struct SloOpt {
 
 /// One bucket bound and the tokens it was written as (`-1.0` is two tokens).
 #[derive(Clone)]
-pub struct Bound {
+pub(crate) struct Bound {
     pub value: f64,
     pub tokens: TokenStream,
 }
 
 /// The options of one `#[instrumented(..)]`, each with its span.
 #[derive(Clone, Default)]
-pub struct Options {
+pub(crate) struct Options {
     pub namespace: Option<LitStr>,
     pub name: Option<LitStr>,
     pub labels: Vec<LabelOpt>,
@@ -92,7 +92,7 @@ pub struct Options {
 
 impl Options {
     /// Parses the attribute's arguments, reporting option-level mistakes into `cx`.
-    pub fn parse(args: TokenStream, cx: &mut Ctxt) -> syn::Result<Self> {
+    pub(crate) fn parse(args: TokenStream, cx: &mut Ctxt) -> syn::Result<Self> {
         let metas = Punctuated::<Meta, Token![,]>::parse_terminated.parse2(args).map_err(|e| {
             let list = OPTIONS.iter().map(|o| format!("`{o}`")).collect::<Vec<_>>().join(", ");
             syn::Error::new(e.span(), format!("{e}: #[instrumented] takes options such as `name = \"requests\"`, one of: {list}"))
@@ -145,7 +145,7 @@ impl Options {
 
     /// These options, with any option `method` sets taking its place (an impl block's
     /// options under a method's own).
-    pub fn overridden_by(&self, method: &Options) -> Options {
+    pub(crate) fn overridden_by(&self, method: &Options) -> Options {
         let mut labels = self.labels.clone();
         for label in &method.labels {
             labels.retain(|l| l.key != label.key);
@@ -190,7 +190,7 @@ fn unknown_message(key: &str) -> String {
 
 /// "expected one of: `a`, `b`", and the likely intended word when `word` is a near miss. Every
 /// "unknown option / key / value" message of the macros ends with it.
-pub fn expected_one_of(word: &str, candidates: &[&str]) -> String {
+pub(crate) fn expected_one_of(word: &str, candidates: &[&str]) -> String {
     let list = candidates
         .iter()
         .map(|c| format!("`{c}`"))
@@ -413,7 +413,9 @@ fn number(expr: &Expr) -> Option<f64> {
 
 /// Finds and removes `#[instrumented(..)]` attributes from a method inside an instrumented
 /// impl block, returning their token arguments.
-pub fn take_method_attrs(attrs: &mut Vec<syn::Attribute>) -> Vec<(TokenStream, TokenStream)> {
+pub(crate) fn take_method_attrs(
+    attrs: &mut Vec<syn::Attribute>,
+) -> Vec<(TokenStream, TokenStream)> {
     let mut taken = Vec::new();
     attrs.retain(|a| {
         let is_ours = a

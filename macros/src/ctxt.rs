@@ -8,30 +8,30 @@ use quote::ToTokens;
 /// Collected errors. Must be consumed with [`Ctxt::finish`]: dropping it unchecked is a bug in
 /// the macro (a validation whose result nobody looked at), caught in debug builds.
 #[derive(Default)]
-pub struct Ctxt {
+pub(crate) struct Ctxt {
     errors: Vec<syn::Error>,
     finished: bool,
 }
 
 impl Ctxt {
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self::default()
     }
 
-    pub fn error(&mut self, span: Span, message: impl Display) {
+    pub(crate) fn error(&mut self, span: Span, message: impl Display) {
         self.errors.push(syn::Error::new(span, message));
     }
 
-    pub fn spanned(&mut self, tokens: impl ToTokens, message: impl Display) {
+    pub(crate) fn spanned(&mut self, tokens: impl ToTokens, message: impl Display) {
         self.errors.push(syn::Error::new_spanned(tokens, message));
     }
 
-    pub fn push(&mut self, error: syn::Error) {
+    pub(crate) fn push(&mut self, error: syn::Error) {
         self.errors.push(error);
     }
 
     /// All errors combined into one, or `Ok` if there were none.
-    pub fn finish(mut self) -> syn::Result<()> {
+    pub(crate) fn finish(mut self) -> syn::Result<()> {
         self.finished = true;
         let mut errors = std::mem::take(&mut self.errors).into_iter();
         match errors.next() {

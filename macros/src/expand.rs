@@ -16,7 +16,7 @@ use crate::shape::{self, Shape};
 use crate::valid::{self, Resolved};
 
 /// Entry point of `#[instrumented]`; `enabled` is the `metrics` feature.
-pub fn instrumented(args: TokenStream, item: TokenStream, enabled: bool) -> TokenStream {
+pub(crate) fn instrumented(args: TokenStream, item: TokenStream, enabled: bool) -> TokenStream {
     let mut cx = Ctxt::new();
     let options = Options::parse(args, &mut cx).unwrap_or_else(|e| {
         cx.push(e);

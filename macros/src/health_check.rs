@@ -50,7 +50,7 @@ struct Part {
 /// Said on an enum or a union: the check's state belongs in a struct.
 const NOT_A_STRUCT: &str = "#[health_check] goes on a struct\nhelp: put the state the check needs in a struct and write `check` in its impl";
 
-pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
+pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     let mut cx = Ctxt::new();
     let input: DeriveInput = match syn::parse2(item.clone()) {
         Ok(i) => i,

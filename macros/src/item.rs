@@ -10,7 +10,7 @@ use syn::{Attribute, Signature, Visibility, braced};
 
 /// A function with an unparsed body.
 #[derive(Clone)]
-pub struct MaybeItemFn {
+pub(crate) struct MaybeItemFn {
     pub outer_attrs: Vec<Attribute>,
     pub inner_attrs: Vec<Attribute>,
     pub vis: Visibility,
@@ -57,14 +57,14 @@ impl ToTokens for MaybeItemFn {
 
 impl MaybeItemFn {
     /// The body as a block expression, with the user's brace spans.
-    pub fn block(&self) -> TokenStream {
+    pub(crate) fn block(&self) -> TokenStream {
         let mut tokens = TokenStream::new();
         self.brace.surround(&mut tokens, |t| self.body.to_tokens(t));
         tokens
     }
 
     /// A method of a parsed impl block, as a function with a raw body.
-    pub fn from_impl_fn(f: &syn::ImplItemFn) -> Self {
+    pub(crate) fn from_impl_fn(f: &syn::ImplItemFn) -> Self {
         let mut body = TokenStream::new();
         for stmt in &f.block.stmts {
             stmt.to_tokens(&mut body);
@@ -86,7 +86,7 @@ impl MaybeItemFn {
 }
 
 /// The annotated item.
-pub enum Annotated {
+pub(crate) enum Annotated {
     Fn(Box<MaybeItemFn>),
     Impl(Box<syn::ItemImpl>),
     /// Anything else: the error to report on it.
@@ -96,7 +96,7 @@ pub enum Annotated {
 }
 
 /// Reads the item the attribute was placed on.
-pub fn read(item: TokenStream) -> Annotated {
+pub(crate) fn read(item: TokenStream) -> Annotated {
     if let Ok(f) = syn::parse2::<MaybeItemFn>(item.clone()) {
         return Annotated::Fn(Box::new(f));
     }

@@ -8,7 +8,7 @@ use quote::{format_ident, quote};
 use crate::valid::Resolved;
 
 /// The descriptor's log hooks.
-pub fn log_hooks(r: &Resolved) -> TokenStream {
+pub(crate) fn log_hooks(r: &Resolved) -> TokenStream {
     if !r.log.any() {
         return quote!(::core::option::Option::None);
     }

@@ -5,13 +5,13 @@ use std::path::Path;
 use std::sync::OnceLock;
 
 /// Where a default namespace came from, for error messages.
-pub struct DefaultNamespace {
+pub(crate) struct DefaultNamespace {
     pub value: String,
     pub source: String,
 }
 
 /// The crate's default namespace, read once per compilation.
-pub fn default_namespace() -> &'static DefaultNamespace {
+pub(crate) fn default_namespace() -> &'static DefaultNamespace {
     static CACHE: OnceLock<DefaultNamespace> = OnceLock::new();
     CACHE.get_or_init(|| {
         let manifest = std::env::var("CARGO_MANIFEST_DIR")

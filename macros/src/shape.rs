@@ -9,7 +9,7 @@ use syn::{Expr, GenericArgument, PathArguments, ReturnType, Stmt, Type, TypePara
 use crate::item::MaybeItemFn;
 
 /// The shapes `#[instrumented]` times differently.
-pub enum Shape {
+pub(crate) enum Shape {
     /// A plain function: timed around the body.
     Sync,
     /// `async fn`: timed from first poll to completion.
@@ -21,7 +21,7 @@ pub enum Shape {
 }
 
 /// The body `#[async_trait]` writes: statements, then `Box::pin(async move { .. })`.
-pub struct AsyncTraitBody {
+pub(crate) struct AsyncTraitBody {
     pub leading: Vec<Stmt>,
     pub box_pin: Expr,
     pub future: Expr,
@@ -29,7 +29,7 @@ pub struct AsyncTraitBody {
 
 /// The type of the value the caller receives when the call completes (the future's output for
 /// async shapes), when it can be written in a `let` (no `impl Trait`, no `!`).
-pub fn output_type(f: &MaybeItemFn, shape: &Shape) -> Option<Type> {
+pub(crate) fn output_type(f: &MaybeItemFn, shape: &Shape) -> Option<Type> {
     let ty = match (&f.sig.output, shape) {
         (ReturnType::Default, Shape::Sync | Shape::AsyncFn) => return Some(syn::parse_quote!(())),
         (ReturnType::Default, _) => return None,
@@ -41,7 +41,7 @@ pub fn output_type(f: &MaybeItemFn, shape: &Shape) -> Option<Type> {
 }
 
 /// Reads the function's shape.
-pub fn of(f: &MaybeItemFn) -> Shape {
+pub(crate) fn of(f: &MaybeItemFn) -> Shape {
     if f.sig.asyncness.is_some() {
         return Shape::AsyncFn;
     }

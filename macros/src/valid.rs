@@ -10,7 +10,7 @@ use crate::namespace::default_namespace;
 use crate::symbol::{LOG_LEVELS, LOG_MODES, OP};
 
 /// Everything expansion needs, validated.
-pub struct Resolved {
+pub(crate) struct Resolved {
     pub namespace: String,
     pub name: String,
     pub families: FamilyNames,
@@ -28,7 +28,7 @@ pub struct Resolved {
 }
 
 /// A call site's objectives, validated.
-pub struct SloResolved {
+pub(crate) struct SloResolved {
     /// Percentage of calls that must succeed.
     pub success: Option<f64>,
     /// Latency bound in seconds (a bucket bound of the site).
@@ -38,7 +38,7 @@ pub struct SloResolved {
 }
 
 /// What a call site logs.
-pub struct LogConfig {
+pub(crate) struct LogConfig {
     pub errors: bool,
     pub all: bool,
     /// `tracing::Level` constant name of "call failed" lines.
@@ -48,13 +48,13 @@ pub struct LogConfig {
 
 impl LogConfig {
     /// Whether the site logs anything at all.
-    pub fn any(&self) -> bool {
+    pub(crate) fn any(&self) -> bool {
         self.errors || self.all || self.slow.is_some()
     }
 }
 
 /// Name of the base family when `name` is not given.
-pub const DEFAULT_NAME: &str = "calls";
+pub(crate) const DEFAULT_NAME: &str = "calls";
 
 fn report(cx: &mut Ctxt, span: Span, problems: Vec<Problem>) -> bool {
     let ok = problems.is_empty();
@@ -67,7 +67,7 @@ fn report(cx: &mut Ctxt, span: Span, problems: Vec<Problem>) -> bool {
 /// Validates `options` of a function whose default `op` label is `op`, whose doc comment's
 /// first paragraph is `doc` and whose arguments are `args`. `attr_span` carries errors about
 /// defaults.
-pub fn resolve(
+pub(crate) fn resolve(
     options: &Options,
     op: &str,
     doc: String,
@@ -311,7 +311,7 @@ fn root(expr: &syn::Expr) -> Option<&syn::Ident> {
 }
 
 /// The names an argument list binds: `self`, plain names and those inside patterns.
-pub fn argument_names(sig: &syn::Signature) -> Vec<String> {
+pub(crate) fn argument_names(sig: &syn::Signature) -> Vec<String> {
     fn walk(pat: &syn::Pat, out: &mut Vec<String>) {
         match pat {
             syn::Pat::Ident(i) => out.push(i.ident.to_string()),
@@ -335,7 +335,7 @@ pub fn argument_names(sig: &syn::Signature) -> Vec<String> {
 }
 
 /// The first paragraph of a doc comment, on one line: what becomes the HELP text.
-pub fn doc_summary(attrs: &[syn::Attribute]) -> String {
+pub(crate) fn doc_summary(attrs: &[syn::Attribute]) -> String {
     let mut lines = Vec::new();
     for attr in attrs.iter().filter(|a| a.path().is_ident("doc")) {
         if let syn::Meta::NameValue(syn::MetaNameValue {

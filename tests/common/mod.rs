@@ -29,14 +29,14 @@ fn clear_environment() {
 }
 
 /// Set by a test on a child process it starts with `VITALSIGN_*` variables of its choosing.
-pub const KEEP_ENVIRONMENT: &str = "KEEP_VITALSIGN_ENVIRONMENT";
+pub(crate) const KEEP_ENVIRONMENT: &str = "KEEP_VITALSIGN_ENVIRONMENT";
 
 /// How long a test waits for a condition before failing: generous, since a busy 2-core
 /// machine can stall a thread for a second; a passing test returns as soon as it holds.
-pub const PATIENCE: Duration = Duration::from_secs(10);
+pub(crate) const PATIENCE: Duration = Duration::from_secs(10);
 
 /// Polls `ready` until it returns `Some`, failing with `what` after [`PATIENCE`].
-pub async fn eventually<T, F, Fut>(what: &str, mut ready: F) -> T
+pub(crate) async fn eventually<T, F, Fut>(what: &str, mut ready: F) -> T
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = Option<T>>,
@@ -52,7 +52,7 @@ where
 }
 
 /// [`eventually`] for plain threads.
-pub fn eventually_blocking<T>(what: &str, mut ready: impl FnMut() -> Option<T>) -> T {
+pub(crate) fn eventually_blocking<T>(what: &str, mut ready: impl FnMut() -> Option<T>) -> T {
     let deadline = Instant::now() + PATIENCE;
     loop {
         if let Some(value) = ready() {
@@ -65,19 +65,19 @@ pub fn eventually_blocking<T>(what: &str, mut ready: impl FnMut() -> Option<T>) 
 
 /// Writes a line where the developer sees it: straight to the process's standard error, which
 /// libtest does not capture (it hides `eprintln!` of a passing test).
-pub fn say(line: &str) {
+pub(crate) fn say(line: &str) {
     use std::io::Write;
     let _ = writeln!(std::io::stderr(), "{line}");
 }
 
 /// Says, visibly, that a test skipped part of its work and why.
-pub fn skipped(test: &str, why: &str) {
+pub(crate) fn skipped(test: &str, why: &str) {
     say(&format!("SKIPPED in {test}: {why}"));
 }
 
 /// One sample line.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Sample {
+pub(crate) struct Sample {
     pub name: String,
     pub labels: BTreeMap<String, String>,
     pub value: f64,
@@ -85,21 +85,21 @@ pub struct Sample {
 
 /// HELP and TYPE of one family.
 #[derive(Debug, Default, Clone)]
-pub struct Meta {
+pub(crate) struct Meta {
     pub help: Option<String>,
     pub kind: Option<String>,
 }
 
 /// A parsed exposition.
 #[derive(Debug, Default)]
-pub struct Scrape {
+pub(crate) struct Scrape {
     pub families: BTreeMap<String, Meta>,
     pub samples: Vec<Sample>,
 }
 
 impl Scrape {
     /// The value of the sample with exactly these labels.
-    pub fn value(&self, name: &str, labels: &[(&str, &str)]) -> Option<f64> {
+    pub(crate) fn value(&self, name: &str, labels: &[(&str, &str)]) -> Option<f64> {
         let want: BTreeMap<String, String> = labels
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -111,7 +111,7 @@ impl Scrape {
     }
 
     /// Like `value`, panicking with the scrape's sample names when absent.
-    pub fn get(&self, name: &str, labels: &[(&str, &str)]) -> f64 {
+    pub(crate) fn get(&self, name: &str, labels: &[(&str, &str)]) -> f64 {
         self.value(name, labels).unwrap_or_else(|| {
             let near: Vec<String> = self
                 .samples
@@ -124,7 +124,7 @@ impl Scrape {
     }
 
     /// Every sample of `name` whose labels include all of `labels`.
-    pub fn matching(&self, name: &str, labels: &[(&str, &str)]) -> Vec<&Sample> {
+    pub(crate) fn matching(&self, name: &str, labels: &[(&str, &str)]) -> Vec<&Sample> {
         self.samples
             .iter()
             .filter(|s| {
@@ -138,7 +138,7 @@ impl Scrape {
 
     /// Checks a histogram series: cumulative buckets, `+Inf` equal to `_count`. Returns
     /// `_count`.
-    pub fn histogram_count(&self, family: &str, labels: &[(&str, &str)]) -> f64 {
+    pub(crate) fn histogram_count(&self, family: &str, labels: &[(&str, &str)]) -> f64 {
         let buckets = self.matching(&format!("{family}_bucket"), labels);
         assert!(!buckets.is_empty(), "no buckets for {family} {labels:?}");
         let mut bounds: Vec<(f64, f64)> = buckets
@@ -169,7 +169,7 @@ impl Scrape {
     }
 }
 
-pub fn parse_value(s: &str) -> Option<f64> {
+pub(crate) fn parse_value(s: &str) -> Option<f64> {
     match s {
         "+Inf" => Some(f64::INFINITY),
         "-Inf" => Some(f64::NEG_INFINITY),
@@ -186,7 +186,7 @@ fn is_name(s: &str) -> bool {
 
 /// Parses the text format strictly: any line that is not HELP, TYPE or a well-formed sample is
 /// an error, as are HELP/TYPE after a family's samples and samples without a TYPE.
-pub fn parse(text: &str) -> Result<Scrape, String> {
+pub(crate) fn parse(text: &str) -> Result<Scrape, String> {
     let mut scrape = Scrape::default();
     for (n, line) in text.lines().enumerate() {
         let err = |m: &str| format!("line {}: {m}: {line:?}", n + 1);
@@ -324,7 +324,7 @@ fn parse_sample(line: &str) -> Result<Sample, String> {
 
 /// A response read in full.
 #[derive(Debug)]
-pub struct Reply {
+pub(crate) struct Reply {
     pub status: u16,
     pub headers: hyper::HeaderMap,
     pub body: String,
@@ -332,7 +332,7 @@ pub struct Reply {
 
 /// Binds the installed endpoints and serves them on the current runtime for the rest of the
 /// process; returns the loopback address.
-pub async fn serve(vitals: &vitalsign::Vitals) -> SocketAddr {
+pub(crate) async fn serve(vitals: &vitalsign::Vitals) -> SocketAddr {
     let server = vitals.bind().await.expect("bind");
     let addr = server.local_addr();
     tokio::spawn(server.run_until(std::future::pending()));
@@ -341,7 +341,7 @@ pub async fn serve(vitals: &vitalsign::Vitals) -> SocketAddr {
 
 /// Installs vitalsign without logging, its endpoints on a free loopback port, served on a
 /// runtime of their own: for tests that make their calls from plain threads.
-pub fn install_and_serve() -> (vitalsign::Vitals, SocketAddr, tokio::runtime::Runtime) {
+pub(crate) fn install_and_serve() -> (vitalsign::Vitals, SocketAddr, tokio::runtime::Runtime) {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let vitals = vitalsign::Vitals::builder()
         .logging(false)
@@ -353,7 +353,7 @@ pub fn install_and_serve() -> (vitalsign::Vitals, SocketAddr, tokio::runtime::Ru
 }
 
 /// Sends one real HTTP/1.1 request over a fresh loopback connection.
-pub async fn request(addr: SocketAddr, method: &str, path: &str) -> Reply {
+pub(crate) async fn request(addr: SocketAddr, method: &str, path: &str) -> Reply {
     let stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
     let (mut sender, conn) =
         hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream))
@@ -391,7 +391,7 @@ fn parser_rejects_malformed_lines() {
 
 /// Whether `promtool` (Debian's `prometheus` package) is installed. Under `CI` it must be: its
 /// absence is a failure there, and elsewhere the caller skips with a note.
-pub fn promtool() -> bool {
+pub(crate) fn promtool() -> bool {
     let found = std::process::Command::new("promtool")
         .arg("--version")
         .output()
@@ -411,7 +411,7 @@ pub fn promtool() -> bool {
 
 /// `promtool check metrics` on an exposition: its complaints (empty when clean), or `None`
 /// without promtool.
-pub fn promtool_check_metrics(text: &str) -> Option<String> {
+pub(crate) fn promtool_check_metrics(text: &str) -> Option<String> {
     use std::io::Write;
     use std::process::{Command, Stdio};
     if !promtool() {
@@ -448,7 +448,7 @@ pub fn promtool_check_metrics(text: &str) -> Option<String> {
 }
 
 /// Runs `promtool` with `args` and asserts it succeeds (skipped without promtool).
-pub fn promtool_ok(args: &[&str]) {
+pub(crate) fn promtool_ok(args: &[&str]) {
     if !promtool() {
         return;
     }

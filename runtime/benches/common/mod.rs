@@ -7,7 +7,7 @@ use std::time::Duration;
 use metrics::{Counter, Histogram, Key, Label, Level, Metadata, Recorder as _};
 
 /// The three series a hand-written variant records: calls, duration, errors with code `odd`.
-pub struct Cached {
+pub(crate) struct Cached {
     pub calls: Counter,
     pub duration: Histogram,
     pub errors: Counter,
@@ -17,7 +17,7 @@ pub struct Cached {
 /// benchmarks install vitalsign's), so these are registered on it directly: recording through
 /// them costs what it costs installed. Its upkeep runs every 5 s, as `install_recorder`
 /// schedules it; without upkeep its histogram samples would pile up unbounded.
-pub fn stock() -> &'static Cached {
+pub(crate) fn stock() -> &'static Cached {
     static HANDLES: OnceLock<Cached> = OnceLock::new();
     HANDLES.get_or_init(|| {
         let recorder = metrics_exporter_prometheus::PrometheusBuilder::new()

@@ -40,7 +40,7 @@ fn populate(recorder: &dyn Recorder) {
 /// vitalsign installed and the stock recorder built, both holding the series; checked to expose
 /// the same sample lines. The stock recorder's first render (here) drains the samples it
 /// buffers, so later renders only format, as ours do.
-pub fn recorders() -> (Vitals, PrometheusHandle) {
+pub(crate) fn recorders() -> (Vitals, PrometheusHandle) {
     let vitals = Vitals::builder()
         .logging(false)
         .serve_metrics(false)

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 /// Lines one call site may write per second; the rest are counted and reported as
 /// `suppressed` on the next line written.
-pub const LINES_PER_SECOND: u32 = 100;
+pub(super) const LINES_PER_SECOND: u32 = 100;
 
 /// What a call site logs.
 #[derive(Debug, Clone, Copy)]
@@ -28,7 +28,7 @@ pub struct LogHooks {
 
 /// Which line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CallLogKind {
+pub(super) enum CallLogKind {
     /// "call failed": `op`, `code`, `duration_ms`, `error`.
     Failed,
     /// "slow call": `op`, `duration_ms`, `threshold_ms`.
@@ -39,7 +39,7 @@ pub enum CallLogKind {
 
 /// One line's facts.
 #[derive(Debug, Clone, Copy)]
-pub struct CallLog<'a> {
+pub(super) struct CallLog<'a> {
     /// Which line.
     pub kind: CallLogKind,
     /// The error code, for failed calls.
@@ -56,17 +56,17 @@ pub struct CallLog<'a> {
 
 impl CallLog<'_> {
     /// The duration in milliseconds, with fractions.
-    pub fn duration_ms(&self) -> f64 {
+    pub(super) fn duration_ms(&self) -> f64 {
         self.duration.as_secs_f64() * 1000.0
     }
 
     /// The slow threshold in milliseconds.
-    pub fn threshold_ms(&self) -> f64 {
+    pub(super) fn threshold_ms(&self) -> f64 {
         self.threshold.as_secs_f64() * 1000.0
     }
 
     /// The suppressed count, when there is one (the field is left out otherwise).
-    pub fn suppressed(&self) -> Option<u64> {
+    pub(super) fn suppressed(&self) -> Option<u64> {
         (self.suppressed > 0).then_some(self.suppressed)
     }
 }
@@ -74,7 +74,7 @@ impl CallLog<'_> {
 /// A per-call-site limit of [`LINES_PER_SECOND`]: a burst of failures (a dependency down, a
 /// scan of missing keys) cannot flood the log pipeline; what was dropped is counted.
 #[derive(Debug)]
-pub struct LogLimiter {
+pub(super) struct LogLimiter {
     second: AtomicU64,
     written: AtomicU32,
     suppressed: AtomicU64,
@@ -88,7 +88,7 @@ impl Default for LogLimiter {
 
 impl LogLimiter {
     /// A limiter with nothing written.
-    pub const fn new() -> Self {
+    pub(super) const fn new() -> Self {
         Self {
             second: AtomicU64::new(0),
             written: AtomicU32::new(0),

@@ -11,10 +11,10 @@ use std::sync::Mutex;
 use metrics::{Key, Label};
 
 /// The label value of a family's overflow series.
-pub const OVERFLOW: &str = vitalsign_naming::OVERFLOW_VALUE;
+pub(crate) const OVERFLOW: &str = vitalsign_naming::OVERFLOW_VALUE;
 
 /// Default series per family.
-pub const DEFAULT_MAX_SERIES: usize = 10_000;
+pub(crate) const DEFAULT_MAX_SERIES: usize = 10_000;
 
 #[derive(Debug)]
 pub(crate) struct Cardinality {

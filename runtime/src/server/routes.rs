@@ -16,7 +16,7 @@ use super::Endpoints;
 use crate::health::{Scope, ServiceInfo, ShowDetails};
 
 /// The content type of the Prometheus text format.
-pub const PROMETHEUS_CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
+pub(super) const PROMETHEUS_CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
 /// The IETF health-check draft's media type.
 const HEALTH_JSON: &str = "application/health+json";
 const JSON: &str = "application/json";
