@@ -19,8 +19,6 @@ pub use crate::__private::SloSpec as Slo;
 pub struct Catalogue {
     sites: Vec<Site>,
     families: Vec<Family>,
-    /// The namespace of vitalsign's own families, once they were added at install.
-    own_namespace: Option<String>,
 }
 
 /// The catalogue of every `#[instrumented]` function linked into this program, sorted by
@@ -95,6 +93,12 @@ impl Site {
     /// Objectives declared with `slo(..)`.
     pub fn slo(&self) -> Option<Slo> {
         self.desc().slo
+    }
+
+    /// `{ns}_{name}_total`, the family of its calls.
+    #[cfg_attr(not(feature = "artifacts"), allow(dead_code))]
+    pub(crate) fn calls_family(&self) -> &'static str {
+        self.desc().calls
     }
 
     fn label_keys(&self) -> Vec<&'static str> {
@@ -386,11 +390,7 @@ impl Catalogue {
             }
             families.extend(merged);
         }
-        Self {
-            sites,
-            families,
-            own_namespace: None,
-        }
+        Self { sites, families }
     }
 
     /// Every instrumented function, sorted by source location.
@@ -403,15 +403,10 @@ impl Catalogue {
         &self.families
     }
 
-    /// Adds the families vitalsign defines itself (health, logs, process, build) in
-    /// `namespace`, as `install()` does with those of every room it was built with.
+    /// Adds the families vitalsign defines itself (health, logs, process, build), as
+    /// `install()` does with those of every room it was built with.
     #[cfg_attr(not(feature = "exporter"), allow(dead_code))]
-    pub(crate) fn with_own(
-        mut self,
-        namespace: &str,
-        families: impl IntoIterator<Item = OwnFamily>,
-    ) -> Self {
-        self.own_namespace = Some(namespace.to_owned());
+    pub(crate) fn with_own(mut self, families: impl IntoIterator<Item = OwnFamily>) -> Self {
         self.families.extend(families.into_iter().map(|own| Family {
             name: own.name,
             role: own.role,
@@ -447,9 +442,13 @@ impl Catalogue {
         groups.into_values().collect()
     }
 
-    /// The namespace of vitalsign's own families, in a catalogue that has them.
-    pub fn own_namespace(&self) -> Option<&str> {
-        self.own_namespace.as_deref()
+    /// The name of the family of `role`, for vitalsign's own families (one each).
+    #[cfg_attr(not(feature = "artifacts"), allow(dead_code))]
+    pub(crate) fn own_family(&self, role: Role) -> Option<&str> {
+        self.families
+            .iter()
+            .find(|f| f.role == role && f.sites.is_empty())
+            .map(|f| f.name.as_str())
     }
 
     /// Conflicts: a family name used with different types, label names or buckets.

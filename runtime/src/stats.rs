@@ -101,7 +101,7 @@ pub(crate) struct Stats {
 fn op_of(labels: &[(String, String)]) -> Option<&str> {
     labels
         .iter()
-        .find(|(k, _)| k == "op")
+        .find(|(k, _)| k == vitalsign_naming::OP_LABEL)
         .map(|(_, v)| v.as_str())
 }
 
@@ -125,7 +125,7 @@ fn totals(families: &BTreeMap<String, Family>, groups: &[Group]) -> BTreeMap<OpK
         for (labels, value) in series(&g.errors) {
             let code = labels
                 .iter()
-                .find(|(k, _)| k == "code")
+                .find(|(k, _)| k == vitalsign_naming::CODE_LABEL)
                 .map(|(_, v)| v.clone());
             if let (Some(op), Some(code), Value::Counter(n)) = (op_of(labels), code, value) {
                 *out.entry((g.base.clone(), op.to_owned()))

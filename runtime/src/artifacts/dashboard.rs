@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use crate::catalogue::Catalogue;
+use crate::catalogue::{Catalogue, Role};
 
 struct Panels {
     list: Vec<Value>,
@@ -103,20 +103,19 @@ impl Catalogue {
                 );
             }
         }
-        if let Some(ns) = self.own_namespace() {
+        if let Some(status) = self.own_family(Role::HealthStatus) {
             p.add(
                 "Health check status (1 healthy, 0.5 degraded, 0 unhealthy)",
                 "short",
-                &[(
-                    "{{instance}} {{check}}",
-                    format!("{ns}_health_check_status{{{sel}}}"),
-                )],
+                &[("{{instance}} {{check}}", format!("{status}{{{sel}}}"))],
                 "timeseries",
             );
+        }
+        if let Some(uptime) = self.own_family(Role::Uptime) {
             p.add(
                 "Uptime",
                 "s",
-                &[("{{instance}}", format!("{ns}_uptime_seconds{{{sel}}}"))],
+                &[("{{instance}}", format!("{uptime}{{{sel}}}"))],
                 "stat",
             );
         }

@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use super::camel;
-use crate::catalogue::Catalogue;
+use crate::catalogue::{Catalogue, Role};
 
 /// Thresholds and names of the generated rules.
 #[derive(Debug, Clone)]
@@ -145,10 +145,10 @@ impl Catalogue {
             format!("{job}: {{{{ $labels.instance }}}} is down"),
             "Prometheus has failed to scrape {{ $labels.instance }} for a minute.".into(),
         )];
-        if let Some(ns) = self.own_namespace() {
+        if let Some(status) = self.own_family(Role::HealthStatus) {
             service.push(alert(
                 format!("{}HealthCheckFailing", camel(job)),
-                format!("{ns}_health_check_status{{job=\"{job}\"}} == 0"),
+                format!("{status}{{job=\"{job}\"}} == 0"),
                 "2m",
                 "critical",
                 format!("{job}: health check {{{{ $labels.check }}}} fails"),
@@ -156,7 +156,7 @@ impl Catalogue {
             ));
             service.push(alert(
                 format!("{}HealthCheckDegraded", camel(job)),
-                format!("{ns}_health_check_status{{job=\"{job}\"}} < 1"),
+                format!("{status}{{job=\"{job}\"}} < 1"),
                 "15m",
                 "warning",
                 format!("{job}: health check {{{{ $labels.check }}}} is not healthy"),
@@ -213,11 +213,13 @@ impl Catalogue {
         let mut sites: Vec<_> = self
             .sites()
             .iter()
-            .filter(|s| format!("{}_{}_total", s.namespace(), s.name()) == calls)
+            .filter(|s| s.calls_family() == calls)
             .filter_map(|s| {
                 s.slo().map(|slo| {
                     (
-                        s.labels().find(|(k, _)| *k == "op").map_or("", |(_, v)| v),
+                        s.labels()
+                            .find(|(k, _)| *k == vitalsign_naming::OP_LABEL)
+                            .map_or("", |(_, v)| v),
                         slo,
                     )
                 })

@@ -23,7 +23,7 @@ pub(super) fn install(b: Builder) -> Result<Vitals, InstallError> {
         .namespace
         .clone()
         .unwrap_or_else(|| default_namespace(&catalogue()));
-    let catalogue = catalogue().with_own(&namespace, own_families(&namespace));
+    let catalogue = catalogue().with_own(own_families(&namespace));
 
     // 1. Validate: nothing is installed unless every option and the catalogue are sound.
     #[cfg(feature = "server")]
