@@ -1,13 +1,16 @@
-//! Every `VITALSIGN_*` variable that docs/operations.md documents, through a real install: one
-//! child process per variable (an install is once per process), each installing with the
-//! builder saying otherwise and checking that the variable won, by what the process then
-//! serves or writes. The list of cases is checked against the docs, so a documented variable
-//! without a case fails here.
+//! Every `VITALSIGN_*` variable, through a real install: one child process per variable (an
+//! install is once per process), each installing with the builder saying otherwise and checking
+//! that the variable won, by what the process then serves or writes. The configuration's keys,
+//! the table in docs/operations.md and the cases here are checked against each other, so a
+//! setting without its documented variable, or a variable without its case, fails here.
 
 mod common;
 
 use std::collections::BTreeSet;
 use std::process::Command;
+
+use vitalsign::config::Config;
+use vitalsign::instrumented;
 
 /// The variable each case sets, and its value.
 const CASES: &[(&str, &str)] = &[
@@ -28,24 +31,59 @@ const CASES: &[(&str, &str)] = &[
     ("VITALSIGN_LOGGING_OUTPUT", "stderr"),
     ("VITALSIGN_LOGGING_DIRECTORY", "(a temporary directory)"),
     ("VITALSIGN_HEALTH_SHOW_DETAILS", "never"),
+    ("VITALSIGN_METRICS_DEFAULT_BUCKETS", "[0.001, 0.5]"),
+    ("VITALSIGN_METRICS_MAX_SERIES_PER_FAMILY", "2"),
+    ("VITALSIGN_METRICS_HEADER_READ_TIMEOUT", "200ms"),
+    ("VITALSIGN_LOGGING_PREFIX", "envlog"),
+    ("VITALSIGN_LOGGING_ROTATION", "never"),
+    ("VITALSIGN_HEALTH_STATUS_CODES_HEALTHY", "299"),
+    ("VITALSIGN_HEALTH_STATUS_CODES_DEGRADED", "298"),
+    ("VITALSIGN_HEALTH_STATUS_CODES_UNHEALTHY", "597"),
+    ("VITALSIGN_HEALTH_STATUS_CODES_UNKNOWN", "596"),
+    ("VITALSIGN_HEALTH_DISK", "[{name: env_disk, path: /}]"),
+    (
+        "VITALSIGN_HEALTH_TCP",
+        "[{name: env_tcp, address: '127.0.0.1:1'}]",
+    ),
+    ("VITALSIGN_HEALTH_MEMORY", "{name: env_memory}"),
 ];
 
 /// The child's side: set by the parent to the variable under test.
 const CASE: &str = "ENV_VARIABLES_CASE";
 
 #[test]
-fn every_documented_variable_has_a_case() {
+fn every_key_has_its_documented_variable_and_a_case() {
     let docs = std::fs::read_to_string("docs/operations.md").unwrap();
-    let documented: BTreeSet<&str> = docs
-        .split('`')
-        .filter(|w| {
-            w.starts_with("VITALSIGN_")
-                && w[10..].chars().all(|c| c.is_ascii_uppercase() || c == '_')
-                && w.len() > 10
+    // Rows of the configuration table: | `key` | `VARIABLE` | default |
+    let documented: BTreeSet<(String, String)> = docs
+        .lines()
+        .filter_map(|line| {
+            let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+            let key = cells.get(1)?.strip_prefix('`')?.strip_suffix('`')?;
+            let variable = cells
+                .get(2)?
+                .strip_prefix("`VITALSIGN_")?
+                .strip_suffix('`')?;
+            Some((key.to_owned(), format!("VITALSIGN_{variable}")))
         })
         .collect();
-    let cased: BTreeSet<&str> = CASES.iter().map(|(v, _)| *v).collect();
-    assert_eq!(documented, cased, "documented variables vs the cases here");
+    let declared: BTreeSet<(String, String)> = Config::keys()
+        .into_iter()
+        .map(|k| {
+            let v = vitalsign::config::variable_of(&k);
+            (k, v)
+        })
+        .collect();
+    assert_eq!(
+        documented, declared,
+        "docs/operations.md's table vs the settings"
+    );
+    let cased: BTreeSet<String> = CASES.iter().map(|(v, _)| (*v).to_owned()).collect();
+    let variables: BTreeSet<String> = declared.into_iter().map(|(_, v)| v).collect();
+    assert_eq!(
+        variables, cased,
+        "the settings' variables vs the cases here"
+    );
 }
 
 #[test]
@@ -70,8 +108,11 @@ fn every_variable_wins_over_the_builder_in_a_real_install() {
                     .env(variable, &dir)
                     .env("VITALSIGN_LOGGING_OUTPUT", "file");
             }
-            // Formats and levels are read in a file the child then reads back.
-            "VITALSIGN_LOGGING_FORMAT" | "VITALSIGN_LOGGING_LEVEL" => {
+            // Formats, levels and file names are read in a file the child then reads back.
+            "VITALSIGN_LOGGING_FORMAT"
+            | "VITALSIGN_LOGGING_LEVEL"
+            | "VITALSIGN_LOGGING_PREFIX"
+            | "VITALSIGN_LOGGING_ROTATION" => {
                 child
                     .env(variable, value)
                     .env("VITALSIGN_LOGGING_OUTPUT", "file")
@@ -124,10 +165,8 @@ async fn child() {
         .log_level("info")
         .log_output(vitalsign::logging::LogOutput::Memory(memory.clone()))
         .show_details(vitalsign::health::ShowDetails::Always)
-        .health(vitalsign::health::from_fn(
-            vitalsign::health::CheckSpec::new("db").every(std::time::Duration::from_millis(50)),
-            || async { vitalsign::health::Outcome::healthy().with_message("secret detail") },
-        ))
+        .health(db_check(&case))
+        .health(cache_check(&case))
         .install()
         .expect("install");
     let addr = common::serve(&vitals).await;
@@ -148,8 +187,47 @@ async fn child() {
         | "VITALSIGN_HEALTH_SHOW_DETAILS"
         | "VITALSIGN_METRICS_AUTH_TOKEN"
         | "VITALSIGN_METRICS_ENABLED"
-        | "VITALSIGN_METRICS_MAX_CONNECTIONS" => {
+        | "VITALSIGN_METRICS_MAX_CONNECTIONS"
+        | "VITALSIGN_METRICS_HEADER_READ_TIMEOUT"
+        | "VITALSIGN_HEALTH_STATUS_CODES_HEALTHY"
+        | "VITALSIGN_HEALTH_STATUS_CODES_DEGRADED"
+        | "VITALSIGN_HEALTH_STATUS_CODES_UNHEALTHY"
+        | "VITALSIGN_HEALTH_STATUS_CODES_UNKNOWN"
+        | "VITALSIGN_HEALTH_DISK"
+        | "VITALSIGN_HEALTH_TCP"
+        | "VITALSIGN_HEALTH_MEMORY" => {
             served(addr, &case).await;
+        }
+        "VITALSIGN_METRICS_DEFAULT_BUCKETS" => {
+            timed();
+            let text = vitals.render();
+            assert!(
+                text.contains(r#"envt_calls_duration_seconds_bucket{op="timed",le="0.5"}"#)
+                    && !text.contains(r#"le="0.25""#),
+                "{text}"
+            );
+        }
+        "VITALSIGN_METRICS_MAX_SERIES_PER_FAMILY" => {
+            for shard in ["a", "b", "c", "d"] {
+                metrics::counter!("env_sharded_total", "shard" => shard).increment(1);
+            }
+            let text = vitals.render();
+            assert!(
+                text.contains(r#"env_sharded_total{shard="__overflow__"} 2"#),
+                "{text}"
+            );
+        }
+        "VITALSIGN_LOGGING_PREFIX" | "VITALSIGN_LOGGING_ROTATION" => {
+            tracing::warn!(case = "named", "in a file named by the environment");
+            let names: Vec<String> = std::fs::read_dir(&dir)
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect();
+            let expected = |name: &String| match case.as_str() {
+                "VITALSIGN_LOGGING_PREFIX" => name.starts_with("envlog."),
+                _ => name == "vitalsign.log",
+            };
+            assert!(names.len() == 1 && expected(&names[0]), "{names:?}");
         }
         "VITALSIGN_VERSION" => assert!(text.contains(r#"version="9.8.7""#), "{text}"),
         "VITALSIGN_NAMESPACE" => assert!(text.contains("envns_build_info{"), "{text}"),
@@ -204,11 +282,14 @@ async fn child() {
 
 /// The cases checked over HTTP.
 async fn served(server: std::net::SocketAddr, case: &str) {
-    common::eventually("the check's first run", || async {
-        let reply = common::request(server, "GET", "/health").await;
-        (!reply.body.contains(r#""status":"unknown""#)).then_some(())
-    })
-    .await;
+    if case != "VITALSIGN_HEALTH_STATUS_CODES_UNKNOWN" {
+        common::eventually("every check's first run", || async {
+            let reply = common::request(server, "GET", "/health").await;
+            (!reply.body.contains(r#""status":"unknown""#)).then_some(())
+        })
+        .await;
+    }
+    let health = || async { common::request(server, "GET", "/health").await };
     match case {
         "VITALSIGN_SERVICE" => {
             let body = common::request(server, "GET", "/health").await.body;
@@ -251,6 +332,84 @@ async fn served(server: std::net::SocketAddr, case: &str) {
             .await;
             assert!(reply.is_empty(), "{}", String::from_utf8_lossy(&reply));
         }
+        "VITALSIGN_METRICS_HEADER_READ_TIMEOUT" => {
+            // A client that sends nothing is cut at the environment's 200 ms, not the 5 s
+            // default.
+            use tokio::io::AsyncReadExt;
+            let started = std::time::Instant::now();
+            let mut silent = tokio::net::TcpStream::connect(server).await.unwrap();
+            let mut buf = Vec::new();
+            let _ = tokio::time::timeout(
+                std::time::Duration::from_secs(4),
+                silent.read_to_end(&mut buf),
+            )
+            .await;
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(3),
+                "closed after {:?}",
+                started.elapsed()
+            );
+        }
+        "VITALSIGN_HEALTH_STATUS_CODES_HEALTHY" => assert_eq!(health().await.status, 299),
+        "VITALSIGN_HEALTH_STATUS_CODES_DEGRADED" => assert_eq!(health().await.status, 298),
+        "VITALSIGN_HEALTH_STATUS_CODES_UNHEALTHY" => assert_eq!(health().await.status, 597),
+        "VITALSIGN_HEALTH_STATUS_CODES_UNKNOWN" => assert_eq!(health().await.status, 596),
+        "VITALSIGN_HEALTH_DISK" | "VITALSIGN_HEALTH_TCP" | "VITALSIGN_HEALTH_MEMORY" => {
+            let name = case
+                .strip_prefix("VITALSIGN_HEALTH_")
+                .unwrap()
+                .to_lowercase();
+            let body = health().await.body;
+            let json: serde_json::Value = serde_json::from_str(&body).unwrap();
+            assert!(
+                json["checks"][format!("env_{name}")]["status"].is_string(),
+                "{body}"
+            );
+        }
         other => panic!("no HTTP case for {other}"),
     }
+}
+
+#[instrumented(namespace = "envt")]
+fn timed() {}
+
+/// The critical check: unhealthy or never finishing its first run where the case needs the
+/// whole unhealthy or unknown, else healthy with a detail to hide.
+fn db_check(case: &str) -> impl vitalsign::health::HealthCheck {
+    use std::time::Duration;
+    use vitalsign::health::{CheckSpec, Outcome};
+    let (every, behaviour) = match case {
+        "VITALSIGN_HEALTH_STATUS_CODES_UNHEALTHY" => (50, 1),
+        "VITALSIGN_HEALTH_STATUS_CODES_UNKNOWN" => (60_000, 2),
+        _ => (50, 0),
+    };
+    let every = Duration::from_millis(every);
+    vitalsign::health::from_fn(
+        CheckSpec::new("db").every(every).timeout(every),
+        move || async move {
+            match behaviour {
+                1 => Outcome::unhealthy("down"),
+                2 => std::future::pending().await,
+                _ => Outcome::healthy().with_message("secret detail"),
+            }
+        },
+    )
+}
+
+/// A non-critical check, failing where the case needs the whole degraded.
+fn cache_check(case: &str) -> impl vitalsign::health::HealthCheck {
+    use vitalsign::health::{CheckSpec, Outcome};
+    let fails = case == "VITALSIGN_HEALTH_STATUS_CODES_DEGRADED";
+    vitalsign::health::from_fn(
+        CheckSpec::new("cache")
+            .critical(false)
+            .every(std::time::Duration::from_millis(50)),
+        move || async move {
+            if fails {
+                Outcome::unhealthy("cold")
+            } else {
+                Outcome::healthy()
+            }
+        },
+    )
 }

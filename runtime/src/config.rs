@@ -4,12 +4,19 @@
 //! deployment's), the environment (the operator's last word, no rebuild or file edit needed).
 //! Unknown keys and bad values are start-up errors naming the key, with the file position
 //! where the parser knows it: values are checked while the file is read.
+//!
+//! The structs below are the one declaration of the settings: the keys of the file are their
+//! fields, and the environment variables are derived from those keys by one rule
+//! ([`variable_of`]): `VITALSIGN_` and the key path in upper case, `_` for `.`. A variable's
+//! value is read as that key's value in YAML (`true`, `5s`, `[0.001, 0.01]`,
+//! `[{name: data, path: /var/lib/db}]`), through the same checks as the file.
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
+use serde_yaml_ng::{Mapping, Value};
 
 use crate::health::ShowDetails;
 use crate::logging::{LogFormat, Rotation};
@@ -26,28 +33,28 @@ pub struct ConfigError {
 }
 
 /// The file's contents. Every key is optional.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
-    /// The service's name (health bodies, log lines).
+    /// The service's name, shown in health bodies and log lines.
     pub service: Option<String>,
-    /// The service's version (health bodies, log lines, `build_info`).
+    /// The service's version, shown in health bodies, log lines and `{ns}_build_info`.
     pub version: Option<String>,
-    /// Namespace of vitalsign's own metrics.
+    /// Namespace of the metrics vitalsign defines itself (health, build, uptime).
     pub namespace: Option<Namespace>,
-    /// `/metrics`.
+    /// The exposition and its HTTP server.
     #[serde(default)]
     pub metrics: MetricsConfig,
-    /// Logs.
+    /// Log lines: whether, in which format, how much and where.
     #[serde(default)]
     pub logging: LoggingConfig,
-    /// Health endpoints and built-in checks.
+    /// The health endpoints and the built-in checks.
     #[serde(default)]
     pub health: HealthConfig,
 }
 
 /// `metrics:`
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct MetricsConfig {
     /// Serve `/metrics` (instrumentation records either way).
@@ -70,7 +77,7 @@ pub struct MetricsConfig {
 }
 
 /// `logging:`
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct LoggingConfig {
     /// Install the log subscriber.
@@ -90,7 +97,7 @@ pub struct LoggingConfig {
 }
 
 /// `health:`
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct HealthConfig {
     /// `never`, `always` or `loopback`.
@@ -108,25 +115,25 @@ pub struct HealthConfig {
     pub memory: Option<MemoryCheckConfig>,
 }
 
-/// `health.status_codes:`
-#[derive(Debug, Clone, Default, Deserialize)]
+/// `health.status_codes:` the HTTP status a health endpoint answers for each status.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct StatusCodesConfig {
-    /// For healthy.
+    /// Default 200.
     pub healthy: Option<StatusCode>,
-    /// For degraded.
+    /// Default 200: a degraded service still serves.
     pub degraded: Option<StatusCode>,
-    /// For unhealthy.
+    /// Default 503.
     pub unhealthy: Option<StatusCode>,
-    /// For unknown.
+    /// Default 503: not known to be healthy yet.
     pub unknown: Option<StatusCode>,
 }
 
-/// `health.disk[]:`
-#[derive(Debug, Clone, Deserialize)]
+/// `health.disk[]:` a built-in disk space check.
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct DiskCheckConfig {
-    /// Check name.
+    /// The `check` label and JSON key.
     pub name: CheckName,
     /// A path on the file system to watch.
     pub path: PathBuf,
@@ -136,18 +143,18 @@ pub struct DiskCheckConfig {
     pub unhealthy_below_ratio: Option<Ratio>,
 }
 
-/// `health.tcp[]:`
-#[derive(Debug, Clone, Deserialize)]
+/// `health.tcp[]:` a built-in TCP connect check.
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct TcpCheckConfig {
-    /// Check name.
+    /// The `check` label and JSON key.
     pub name: CheckName,
     /// `host:port`.
     pub address: String,
 }
 
-/// `health.memory:`
-#[derive(Debug, Clone, Deserialize)]
+/// `health.memory:` the built-in process memory check.
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct MemoryCheckConfig {
     /// Check name (default `memory`).
@@ -176,6 +183,12 @@ macro_rules! checked {
         impl<'de> Deserialize<'de> for $name {
             fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
                 Self::checked(<$inner>::deserialize(d)?).map_err(serde::de::Error::custom)
+            }
+        }
+
+        impl Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                self.0.serialize(s)
             }
         }
 
@@ -229,6 +242,16 @@ macro_rules! names {
             }
         }
 
+        impl Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                let word = [$(($value, $word)),*]
+                    .into_iter()
+                    .find(|(value, _)| *value == self.0)
+                    .map_or("", |(_, word)| word);
+                s.serialize_str(word)
+            }
+        }
+
         impl std::str::FromStr for $name {
             type Err = String;
             fn from_str(word: &str) -> Result<Self, String> {
@@ -241,14 +264,14 @@ macro_rules! names {
     };
 }
 
-/// Where log lines go.
+/// Where log lines go, as the file names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Output {
-    /// Standard output.
+    /// `stdout`, the default.
     Stdout,
-    /// Standard error.
+    /// `stderr`.
     Stderr,
-    /// Rotated files.
+    /// `file`: in `logging.directory`, rotated by `logging.rotation`.
     File,
 }
 
@@ -324,80 +347,125 @@ impl Config {
     }
 
     /// Applies the `VITALSIGN_*` environment overrides, reading variables through `var`
-    /// (`|n| std::env::var(n).ok()` in production; a map in tests).
+    /// (`|n| std::env::var(n).ok()` in production; a map in tests). An empty variable is unset.
     pub fn env_overrides(
         &mut self,
         var: impl Fn(&str) -> Option<String>,
     ) -> Result<(), ConfigError> {
-        fn parse<T: std::str::FromStr>(name: &str, value: &str) -> Result<T, ConfigError>
-        where
-            T::Err: std::fmt::Display,
-        {
-            value.parse().map_err(|e| ConfigError {
-                key: name.to_owned(),
-                problem: format!("`{value}`: {e}"),
-            })
+        let mut merged = to_value(&*self);
+        for key in keys() {
+            let name = variable_of(&key);
+            let Some(raw) = var(&name).filter(|v| !v.is_empty()) else {
+                continue;
+            };
+            let value = env_value(&key, &name, &raw)?;
+            put(&mut merged, &key, value);
         }
-        let get = |name: &str| {
-            var(name)
-                .filter(|v| !v.is_empty())
-                .map(|v| (name.to_owned(), v))
-        };
-        if let Some((_, v)) = get("VITALSIGN_SERVICE") {
-            self.service = Some(v);
-        }
-        if let Some((_, v)) = get("VITALSIGN_VERSION") {
-            self.version = Some(v);
-        }
-        if let Some((n, v)) = get("VITALSIGN_NAMESPACE") {
-            self.namespace = Some(parse(&n, &v)?);
-        }
-        if let Some((n, v)) = get("VITALSIGN_METRICS_ENABLED") {
-            self.metrics.enabled = Some(parse(&n, &v)?);
-        }
-        if let Some((n, v)) = get("VITALSIGN_METRICS_BIND_ADDR") {
-            self.metrics.bind_addr = Some(parse(&n, &v)?);
-        }
-        if let Some((_, v)) = get("VITALSIGN_METRICS_AUTH_TOKEN") {
-            self.metrics.auth_token = Some(v);
-        }
-        if let Some((n, v)) = get("VITALSIGN_METRICS_MAX_CONNECTIONS") {
-            self.metrics.max_connections = Some(parse(&n, &v)?);
-        }
-        if let Some((n, v)) = get("VITALSIGN_METRICS_GLOBAL_LABELS") {
-            for pair in v.split(',').filter(|p| !p.trim().is_empty()) {
-                let (k, value) = pair.split_once('=').ok_or_else(|| ConfigError {
-                    key: n.clone(),
-                    problem: format!("`{pair}` is not `name=value`"),
-                })?;
-                self.metrics
-                    .global_labels
-                    .insert(parse(&n, k.trim())?, value.trim().to_owned());
-            }
-        }
-        if let Some((n, v)) = get("VITALSIGN_LOGGING_ENABLED") {
-            self.logging.enabled = Some(parse(&n, &v)?);
-        }
-        if let Some((n, v)) = get("VITALSIGN_LOGGING_FORMAT") {
-            self.logging.format = Some(parse(&n, &v)?);
-        }
-        if let Some((_, v)) = get("VITALSIGN_LOGGING_LEVEL") {
-            self.logging.level = Some(v);
-        }
-        if let Some((n, v)) = get("VITALSIGN_LOGGING_OUTPUT") {
-            self.logging.output = Some(parse(&n, &v)?);
-        }
-        if let Some((_, v)) = get("VITALSIGN_LOGGING_DIRECTORY") {
-            self.logging.directory = Some(v.into());
-        }
-        if let Some((n, v)) = get("VITALSIGN_HEALTH_SHOW_DETAILS") {
-            self.health.show_details = Some(parse(&n, &v)?);
-        }
+        *self = serde_path_to_error::deserialize(merged).map_err(|e| ConfigError {
+            key: variable_of(&key_of(e.path())),
+            problem: e.into_inner().to_string(),
+        })?;
         Ok(())
+    }
+
+    /// Every key of the file, as dotted paths (`metrics.bind_addr`): the settings, each with
+    /// its variable ([`variable_of`]) and a row in docs/operations.md.
+    pub fn keys() -> Vec<String> {
+        keys()
     }
 }
 
-/// Splits a parser message into the key it names (when it says) and the problem.
+/// The environment variable of a key: `VITALSIGN_` and the key path in upper case, with `_`
+/// for `.` (`metrics.bind_addr` → `VITALSIGN_METRICS_BIND_ADDR`).
+pub fn variable_of(key: &str) -> String {
+    format!("VITALSIGN_{}", key.replace('.', "_").to_uppercase())
+}
+
+fn to_value(config: &Config) -> Value {
+    serde_yaml_ng::to_value(config).expect("the configuration serializes")
+}
+
+/// The keys of the schema, read off a default configuration: a mapping that is not empty is a
+/// section, anything else (a value, a list, a map of labels) a setting.
+fn keys() -> Vec<String> {
+    fn walk(prefix: &str, map: &Mapping, out: &mut Vec<String>) {
+        for (k, v) in map {
+            let key = match (prefix, k.as_str()) {
+                ("", Some(k)) => k.to_owned(),
+                (p, Some(k)) => format!("{p}.{k}"),
+                (_, None) => continue,
+            };
+            match v {
+                Value::Mapping(inner) if !inner.is_empty() => walk(&key, inner, out),
+                _ => out.push(key),
+            }
+        }
+    }
+    let mut out = Vec::new();
+    if let Value::Mapping(root) = to_value(&Config::default()) {
+        walk("", &root, &mut out);
+    }
+    out
+}
+
+/// The value of a variable for `key`: as YAML, unless that reads as something else than the
+/// text and the key wants text (a version `1.10`, a token with a `#`). Labels also take the
+/// shorthand `region=eu-1,az=b`.
+fn env_value(key: &str, name: &str, raw: &str) -> Result<Value, ConfigError> {
+    let error = |problem: String| ConfigError {
+        key: name.to_owned(),
+        problem: format!("`{raw}`: {problem}"),
+    };
+    if key == "metrics.global_labels" && !raw.trim_start().starts_with('{') {
+        let mut labels = Mapping::new();
+        for pair in raw.split(',').filter(|p| !p.trim().is_empty()) {
+            let (k, v) = pair
+                .split_once('=')
+                .ok_or_else(|| error(format!("`{pair}` is not `name=value`")))?;
+            labels.insert(k.trim().into(), v.trim().into());
+        }
+        return check(key, Value::Mapping(labels)).map_err(error);
+    }
+    let text = Value::String(raw.to_owned());
+    let parsed = serde_yaml_ng::from_str::<Value>(raw).unwrap_or_else(|_| text.clone());
+    if parsed == text {
+        return check(key, text).map_err(error);
+    }
+    check(key, parsed)
+        .or_else(|first| check(key, text).map_err(|_| first))
+        .map_err(error)
+}
+
+/// `value` if it is a valid value for `key` alone.
+fn check(key: &str, value: Value) -> Result<Value, String> {
+    let mut tree = Value::Mapping(Mapping::new());
+    put(&mut tree, key, value.clone());
+    serde_yaml_ng::from_value::<Config>(tree)
+        .map(|_| value)
+        .map_err(|e| e.to_string())
+}
+
+/// Sets `key` (a dotted path) in `tree` to `value`, making the sections on the way.
+fn put(tree: &mut Value, key: &str, value: Value) {
+    let mut node = tree;
+    let mut parts = key.split('.').peekable();
+    while let Some(part) = parts.next() {
+        if !matches!(node, Value::Mapping(_)) {
+            *node = Value::Mapping(Mapping::new());
+        }
+        let Value::Mapping(map) = node else {
+            unreachable!("made a mapping above")
+        };
+        if parts.peek().is_none() {
+            map.insert(part.into(), value);
+            return;
+        }
+        node = map
+            .entry(part.into())
+            .or_insert_with(|| Value::Mapping(Mapping::new()));
+    }
+}
+
 /// The dotted key a deserialization error is at (`metrics.bind_addr`), or `(file)` at the top.
 fn key_of(path: &serde_path_to_error::Path) -> String {
     match path.to_string() {
@@ -409,4 +477,52 @@ fn key_of(path: &serde_path_to_error::Path) -> String {
 fn located(mut e: ConfigError, file: &str) -> ConfigError {
     e.problem = format!("{} in {file}", e.problem);
     e
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_and_their_variables_follow_the_rule() {
+        let keys = Config::keys();
+        assert_eq!(keys.len(), 26, "{keys:#?}");
+        for (key, variable) in [
+            ("metrics.bind_addr", "VITALSIGN_METRICS_BIND_ADDR"),
+            (
+                "health.status_codes.unknown",
+                "VITALSIGN_HEALTH_STATUS_CODES_UNKNOWN",
+            ),
+            ("health.disk", "VITALSIGN_HEALTH_DISK"),
+        ] {
+            assert!(keys.iter().any(|k| k == key), "{key}");
+            assert_eq!(variable_of(key), variable);
+        }
+    }
+
+    #[test]
+    fn variables_read_yaml_through_the_file_checks() {
+        let env = |name: &str, value: &str| {
+            let mut c = Config::default();
+            let (name, value) = (name.to_owned(), value.to_owned());
+            c.env_overrides(move |n| (n == name).then(|| value.clone()))
+                .map(|()| c)
+        };
+        let c = env("VITALSIGN_METRICS_DEFAULT_BUCKETS", "[0.001, 0.5]").unwrap();
+        assert_eq!(c.metrics.default_buckets, Some(vec![0.001, 0.5]));
+        let c = env("VITALSIGN_HEALTH_DISK", "[{name: data, path: /var/lib}]").unwrap();
+        assert_eq!(c.health.disk[0].name.0, "data");
+        // Text stays text where the key wants text, whatever YAML would make of it.
+        let c = env("VITALSIGN_VERSION", "1.10").unwrap();
+        assert_eq!(c.version.as_deref(), Some("1.10"));
+        let c = env("VITALSIGN_METRICS_AUTH_TOKEN", "a#token: with {odd} bits").unwrap();
+        assert_eq!(
+            c.metrics.auth_token.as_deref(),
+            Some("a#token: with {odd} bits")
+        );
+        let e = env("VITALSIGN_METRICS_HEADER_READ_TIMEOUT", "5").unwrap_err();
+        assert_eq!(e.key, "VITALSIGN_METRICS_HEADER_READ_TIMEOUT");
+        let e = env("VITALSIGN_HEALTH_TCP", "[{name: Bad Name, address: x}]").unwrap_err();
+        assert!(e.problem.contains("bad_name"), "{e}");
+    }
 }
