@@ -173,7 +173,7 @@ impl Options {
     }
 }
 
-fn path_text(path: &syn::Path) -> String {
+pub(crate) fn path_text(path: &syn::Path) -> String {
     path.segments
         .iter()
         .map(|s| s.ident.to_string())
@@ -202,7 +202,7 @@ pub(crate) fn expected_one_of(word: &str, candidates: &[&str]) -> String {
     }
 }
 
-fn string_value(meta: &Meta, cx: &mut Ctxt) -> Option<LitStr> {
+pub(crate) fn string_value(meta: &Meta, cx: &mut Ctxt) -> Option<LitStr> {
     let key = path_text(meta.path());
     match meta {
         Meta::NameValue(MetaNameValue {
@@ -228,23 +228,32 @@ fn string_value(meta: &Meta, cx: &mut Ctxt) -> Option<LitStr> {
     }
 }
 
-fn flag(meta: &Meta, cx: &mut Ctxt) -> Option<Span> {
-    let key = path_text(meta.path());
+/// A flag written alone: `critical`, never `critical = false`, where taking `false` for "not
+/// given" would quietly keep the default.
+pub(crate) fn bare_flag(meta: &Meta, cx: &mut Ctxt) -> Option<Span> {
     match meta {
         Meta::Path(p) => Some(p.span()),
-        Meta::NameValue(MetaNameValue {
-            value: Expr::Lit(ExprLit {
-                lit: Lit::Bool(b), ..
-            }),
-            ..
-        }) => b.value.then(|| b.span()),
         _ => {
+            let key = path_text(meta.path());
             cx.spanned(
                 meta,
                 format_args!("`{key}` is a flag and takes no value\nhelp: write `{key}` alone"),
             );
             None
         }
+    }
+}
+
+/// A flag, alone or as `= true`/`= false`.
+pub(crate) fn flag(meta: &Meta, cx: &mut Ctxt) -> Option<Span> {
+    match meta {
+        Meta::NameValue(MetaNameValue {
+            value: Expr::Lit(ExprLit {
+                lit: Lit::Bool(b), ..
+            }),
+            ..
+        }) => b.value.then(|| b.span()),
+        _ => bare_flag(meta, cx),
     }
 }
 

@@ -37,3 +37,23 @@ pub(crate) const OP: &str = vitalsign_naming::OP_LABEL;
 
 /// The attribute itself, found again on methods of an instrumented impl block.
 pub(crate) const INSTRUMENTED: &str = "instrumented";
+
+/// `#[health_check]`'s options.
+pub(crate) const HEALTH_OPTIONS: &[&str] = &[
+    "name",
+    "liveness",
+    "readiness",
+    "startup",
+    "critical",
+    "non_critical",
+    "timeout",
+    "every",
+    "failure_status",
+    "composite",
+];
+/// The field attribute of a composite check's parts, and its words.
+pub(crate) const HEALTH_FIELD: &str = "health";
+pub(crate) const HEALTH_FIELD_WORDS: &[&str; 3] = &["skip", "critical", "non_critical"];
+/// A check's defaults, as written in its options.
+pub(crate) const HEALTH_TIMEOUT: &str = "2s";
+pub(crate) const HEALTH_EVERY: &str = "10s";

@@ -2,7 +2,7 @@
 //! binary on the defaults. Cargo builds one `vitalsign` for both, so the call sites compiled
 //! into the library are in this binary's catalogue and on its `/metrics`.
 //!
-//! `cargo run -p engine-server` and `curl -s 127.0.0.1:9091/metrics | grep engine_`.
+//! `cargo run -p engine-server` and `curl -s 127.0.0.1:9877/metrics | grep engine_`.
 
 use std::time::Duration;
 
@@ -11,7 +11,7 @@ use engine::Engine;
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let vitals = vitalsign::Vitals::builder()
-        .bind_addr("127.0.0.1:9091")
+        .bind_addr("127.0.0.1:9877")
         .version(env!("CARGO_PKG_VERSION"))
         .install()?;
     let engine = std::sync::Arc::new(Engine::default());
