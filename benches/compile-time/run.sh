@@ -81,36 +81,37 @@ since() { awk -v a="$(now)" -v b="$1" 'BEGIN { printf "%.2f", a - b }'; }
 
 median() { tr ' ' '\n' | grep . | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
-full=${FULL:-0}
-if [ "$full" -gt 0 ]; then
-    declare -A fulls
-    for r in $(seq 1 "$full"); do
+# $1: what is timed ("build from nothing" or "round"); $2: rounds; $3: `full` to clean
+# everything, else only the generated crate. Interleaves the variants; fills `times`.
+declare -A times
+measure() {
+    times=()
+    for r in $(seq 1 "$2"); do
         for v in vitalsign tracing; do
-            (cd "$work/$v" && cargo clean -q)
+            if [ "$3" = full ]; then
+                (cd "$work/$v" && cargo clean -q)
+            else
+                (cd "$work/$v" && cargo clean -q -p "ct_$v" --profile "$profile")
+            fi
             t0=$(now)
             build "$v"
             t=$(since "$t0")
-            fulls[$v]="${fulls[$v]:-} $t"
-            echo "build from nothing $r, $v: $t s"
+            times[$v]="${times[$v]:-} $t"
+            echo "$1 $r, $v: $t s"
         done
     done
-    fv=$(echo "${fulls[vitalsign]}" | median)
-    ft=$(echo "${fulls[tracing]}" | median)
+}
+
+full=${FULL:-0}
+if [ "$full" -gt 0 ]; then
+    measure "build from nothing" "$full" full
+    fv=$(echo "${times[vitalsign]}" | median)
+    ft=$(echo "${times[tracing]}" | median)
     echo "median build from nothing: vitalsign $fv s, tracing $ft s, ratio $(awk -v a="$fv" -v b="$ft" 'BEGIN { printf "%.2f", a / b }')x (target <= 1.3x)"
 fi
 
 for v in vitalsign tracing; do build "$v"; done
-declare -A times
-for r in $(seq 1 "$rounds"); do
-    for v in vitalsign tracing; do
-        (cd "$work/$v" && cargo clean -q -p "ct_$v" --profile "$profile")
-        t0=$(now)
-        build "$v"
-        t=$(since "$t0")
-        times[$v]="${times[$v]:-} $t"
-        echo "round $r, $v: $t s"
-    done
-done
+measure round "$rounds" crate
 
 mv=$(echo "${times[vitalsign]}" | median)
 mt=$(echo "${times[tracing]}" | median)

@@ -22,17 +22,17 @@ pub enum Rotation {
 /// Where log lines are written.
 #[derive(Debug, Clone)]
 pub enum LogOutput {
-    /// Standard output (the default).
+    /// Standard output (the default): what a container runtime or systemd collects.
     Stdout,
-    /// Standard error.
+    /// Standard error, for programs whose standard output is their data.
     Stderr,
     /// Files `{prefix}.{date}` in `directory`, rotated (tracing-appender).
     File {
-        /// The directory.
+        /// Where the files go; created if missing.
         directory: PathBuf,
-        /// The file name prefix.
+        /// The files' names before the rotation's date suffix (`kv.log` → `kv.log.2026-11-29`).
         prefix: String,
-        /// The rotation.
+        /// How often a new file starts.
         rotation: Rotation,
     },
     /// An in-memory buffer, for tests.
