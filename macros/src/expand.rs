@@ -1,8 +1,8 @@
 //! Writing the instrumented item. Infallible: everything was validated before.
 //!
 //! Each function gets a `static CallSite` (its descriptor and cached metric handles) registered
-//! in the link-time catalogue, and its body runs inside a guard that records the call. The
-//! user's body tokens keep their spans, and the body is typed against the declared return type,
+//! in the catalogue (an `inventory` collection), and its body runs inside a guard that records
+//! the call. The user's body tokens keep their spans, and the body is typed against the declared return type,
 //! so rustc's inference and error locations are the same as without the attribute.
 
 use proc_macro2::{Literal, Span, TokenStream};
