@@ -26,6 +26,8 @@
 mod aggregate;
 pub mod builtin;
 mod check;
+#[doc(hidden)]
+pub mod contract;
 mod model;
 mod registry;
 // The JSON bodies are the server's to send.

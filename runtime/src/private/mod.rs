@@ -8,10 +8,11 @@ mod call_site;
 mod classify;
 mod descriptor;
 mod error_table;
-#[cfg(feature = "health")]
-pub mod health;
 mod log_event;
 
+/// The health room's part of the contract (`#[health_check]`).
+#[cfg(feature = "health")]
+pub use crate::health::contract as health;
 pub use call_log::{ErrorDebug, ErrorDisplay, ErrorNone, ErrorProbe, ErrorRef, LogHooks};
 #[cfg(feature = "exporter")]
 pub(crate) use call_site::METADATA;

@@ -13,8 +13,6 @@ use crate::logging::{LogFormat, LogOutput, LogSettings};
 #[cfg(feature = "server")]
 use crate::server::Limits;
 
-use super::{InstallError, Vitals};
-
 /// Default bucket bounds of duration histograms, in seconds: 50 µs (a cached read) to 10 s (a
 /// slow scan or a stalled disk), about three per decade.
 pub const DEFAULT_BUCKETS: &[f64] = vitalsign_naming::DEFAULT_BUCKETS;
@@ -23,7 +21,7 @@ pub const DEFAULT_BUCKETS: &[f64] = vitalsign_naming::DEFAULT_BUCKETS;
 #[cfg(feature = "server")]
 pub const DEFAULT_BIND_ADDR: &str = "127.0.0.1:9090";
 
-/// Options for [`Vitals`]; see [`Vitals::builder`].
+/// Options for [`Vitals`](super::Vitals); see [`Vitals::builder`](super::Vitals::builder).
 #[derive(Clone)]
 pub struct Builder {
     pub(super) global_labels: Vec<(String, String)>,
@@ -238,19 +236,5 @@ impl Builder {
     pub fn header_read_timeout(mut self, timeout: std::time::Duration) -> Self {
         self.http.limits.header_read_timeout = timeout;
         self
-    }
-
-    /// Validates every option, checks the catalogue, installs the global `metrics` recorder,
-    /// binds every call site to it and, with their features, sets up logging and registers the
-    /// health checks.
-    pub fn install(self) -> Result<Vitals, InstallError> {
-        if Vitals::installed().is_some() {
-            return Err(InstallError::AlreadyInstalled);
-        }
-        #[cfg(feature = "config")]
-        let this = self.configured()?;
-        #[cfg(not(feature = "config"))]
-        let this = self;
-        super::install::install(this)
     }
 }

@@ -18,7 +18,23 @@ use crate::recorder::{Shared, VitalsRecorder};
 
 use super::{Builder, Inner, InstallError, Vitals};
 
-pub(super) fn install(b: Builder) -> Result<Vitals, InstallError> {
+impl Builder {
+    /// Validates every option, checks the catalogue, installs the global `metrics` recorder,
+    /// binds every call site to it and, with their features, sets up logging and registers the
+    /// health checks.
+    pub fn install(self) -> Result<Vitals, InstallError> {
+        if Vitals::installed().is_some() {
+            return Err(InstallError::AlreadyInstalled);
+        }
+        #[cfg(feature = "config")]
+        let this = self.configured()?;
+        #[cfg(not(feature = "config"))]
+        let this = self;
+        install(this)
+    }
+}
+
+fn install(b: Builder) -> Result<Vitals, InstallError> {
     let namespace = b
         .namespace
         .clone()

@@ -1,4 +1,5 @@
-//! What `#[health_check]` generates calls to.
+//! What `#[health_check]` generates calls to: the health room's part of the contract with
+//! generated code, which names it as `::vitalsign::__private::health`.
 //!
 //! The macro sees the struct, not its `check` method, so whether `check` is `async` and what
 //! it returns is decided on the real types by autoref specialization:
@@ -12,10 +13,10 @@ use std::cell::Cell;
 use std::fmt::Display;
 use std::future::{Future, Ready, ready};
 
+use super::{Outcome, Status};
 use crate::ErrorCode;
-use crate::health::{Outcome, Status};
 
-pub use crate::health::{BoxFuture, CheckSpec, HealthCheck, Kind};
+pub use super::{BoxFuture, CheckSpec, HealthCheck, Kind};
 
 /// Holds the value of `check()` for [`awaitable!`]. (Method lookup on `&&Pending` tries impls
 /// on `&Pending` before impls on `Pending`: the most specific impl sits one reference up.)
@@ -170,8 +171,7 @@ pub use crate::__vitalsign_outcome as outcome;
 /// The outcome of a composite check: its parts' statuses aggregated, each part's status and
 /// message in the details.
 pub fn composite(parts: &[(&'static str, bool, Outcome)]) -> Outcome {
-    let status =
-        crate::health::aggregate(parts.iter().map(|(_, critical, o)| (*critical, o.status)));
+    let status = super::aggregate(parts.iter().map(|(_, critical, o)| (*critical, o.status)));
     let failing: Vec<String> = parts
         .iter()
         .filter(|(_, _, o)| o.status != Status::Healthy)
