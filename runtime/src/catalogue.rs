@@ -141,7 +141,7 @@ pub enum Role {
 
 /// The Prometheus type of a family.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
+pub enum MetricType {
     /// A monotonic counter.
     Counter,
     /// A value that goes up and down.
@@ -150,30 +150,30 @@ pub enum Kind {
     Histogram,
 }
 
-impl Kind {
+impl MetricType {
     /// The word on the family's `# TYPE` line.
     pub fn as_str(self) -> &'static str {
         match self {
-            Kind::Counter => "counter",
-            Kind::Gauge => "gauge",
-            Kind::Histogram => "histogram",
+            MetricType::Counter => "counter",
+            MetricType::Gauge => "gauge",
+            MetricType::Histogram => "histogram",
         }
     }
 }
 
 impl Role {
-    fn kind(self) -> Kind {
+    fn kind(self) -> MetricType {
         match self {
             Role::Calls
             | Role::Errors
             | Role::HealthFailures
             | Role::LogEvents
-            | Role::CardinalityOverflow => Kind::Counter,
-            Role::Uptime | Role::BuildInfo | Role::ScrapeDuration => Kind::Gauge,
+            | Role::CardinalityOverflow => MetricType::Counter,
+            Role::Uptime | Role::BuildInfo | Role::ScrapeDuration => MetricType::Gauge,
             // `process_cpu_seconds_total` is a counter: own families say their kind.
-            Role::Process => Kind::Gauge,
-            Role::Duration | Role::HealthDuration => Kind::Histogram,
-            Role::InFlight | Role::HealthStatus | Role::HealthOverall => Kind::Gauge,
+            Role::Process => MetricType::Gauge,
+            Role::Duration | Role::HealthDuration => MetricType::Histogram,
+            Role::InFlight | Role::HealthStatus | Role::HealthOverall => MetricType::Gauge,
         }
     }
 
@@ -206,7 +206,7 @@ impl Role {
 pub struct Family {
     name: String,
     role: Role,
-    kind: Kind,
+    kind: MetricType,
     label_keys: Vec<&'static str>,
     buckets: Option<&'static [f64]>,
     sites: Vec<Site>,
@@ -226,7 +226,7 @@ impl Family {
     }
 
     /// Its Prometheus type.
-    pub fn kind(&self) -> Kind {
+    pub fn kind(&self) -> MetricType {
         self.kind
     }
 
@@ -289,7 +289,7 @@ pub(crate) struct Group {
 pub(crate) struct OwnFamily {
     pub(crate) name: String,
     pub(crate) role: Role,
-    pub(crate) kind: Kind,
+    pub(crate) kind: MetricType,
     pub(crate) labels: &'static [&'static str],
     /// HELP, when the role's own words are too general.
     pub(crate) help: Option<&'static str>,

@@ -9,50 +9,50 @@ use metrics::{Gauge, Key, Label};
 
 use crate::__private::METADATA;
 #[cfg(feature = "process")]
-use crate::catalogue::Kind;
+use crate::catalogue::MetricType;
 use crate::catalogue::{OwnFamily, Role};
 
 /// The `process_*` families metrics-process writes, with their type and HELP.
 #[cfg(feature = "process")]
-const PROCESS_FAMILIES: &[(&str, Kind, &str)] = &[
+const PROCESS_FAMILIES: &[(&str, MetricType, &str)] = &[
     (
         "process_cpu_seconds_total",
-        Kind::Counter,
+        MetricType::Counter,
         "Total user and system CPU time spent in seconds",
     ),
     (
         "process_open_fds",
-        Kind::Gauge,
+        MetricType::Gauge,
         "Number of open file descriptors",
     ),
     (
         "process_max_fds",
-        Kind::Gauge,
+        MetricType::Gauge,
         "Maximum number of open file descriptors",
     ),
     (
         "process_virtual_memory_bytes",
-        Kind::Gauge,
+        MetricType::Gauge,
         "Virtual memory size in bytes",
     ),
     (
         "process_virtual_memory_max_bytes",
-        Kind::Gauge,
+        MetricType::Gauge,
         "Maximum amount of virtual memory available in bytes",
     ),
     (
         "process_resident_memory_bytes",
-        Kind::Gauge,
+        MetricType::Gauge,
         "Resident memory size in bytes",
     ),
     (
         "process_start_time_seconds",
-        Kind::Gauge,
+        MetricType::Gauge,
         "Start time of the process since the Unix epoch in seconds",
     ),
     (
         "process_threads",
-        Kind::Gauge,
+        MetricType::Gauge,
         "Number of OS threads in the process",
     ),
 ];

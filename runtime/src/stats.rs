@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 
 use crate::catalogue::Group;
-use crate::recorder::{Family, Value};
+use crate::recorder::{FamilySeries, Value};
 
 /// The sliding window.
 pub(crate) const WINDOW: Duration = Duration::from_secs(60);
@@ -106,7 +106,7 @@ fn op_of(labels: &[(String, String)]) -> Option<&str> {
 }
 
 /// Reads the cumulative totals of every operation out of the recorder's families.
-fn totals(families: &BTreeMap<String, Family>, groups: &[Group]) -> BTreeMap<OpKey, Totals> {
+fn totals(families: &BTreeMap<String, FamilySeries>, groups: &[Group]) -> BTreeMap<OpKey, Totals> {
     let mut out: BTreeMap<OpKey, Totals> = BTreeMap::new();
     for g in groups {
         let series = |name: &str| {
@@ -164,11 +164,11 @@ impl Stats {
     }
 
     /// Records the current totals; keeps only what a window can still need.
-    pub(crate) fn sample(&self, families: &BTreeMap<String, Family>, groups: &[Group]) {
+    pub(crate) fn sample(&self, families: &BTreeMap<String, FamilySeries>, groups: &[Group]) {
         self.sample_at(Instant::now(), families, groups);
     }
 
-    fn sample_at(&self, now: Instant, families: &BTreeMap<String, Family>, groups: &[Group]) {
+    fn sample_at(&self, now: Instant, families: &BTreeMap<String, FamilySeries>, groups: &[Group]) {
         let mut ring = self.ring();
         ring.push_back(Sample {
             at: now,
@@ -183,7 +183,7 @@ impl Stats {
     /// The snapshot: totals now, and the window against the right baseline sample.
     pub(crate) fn snapshot(
         &self,
-        families: &BTreeMap<String, Family>,
+        families: &BTreeMap<String, FamilySeries>,
         groups: &[Group],
         process: ProcessStats,
         uptime: Duration,
@@ -194,7 +194,7 @@ impl Stats {
     fn snapshot_at(
         &self,
         now: Instant,
-        families: &BTreeMap<String, Family>,
+        families: &BTreeMap<String, FamilySeries>,
         groups: &[Group],
         process: ProcessStats,
         uptime: Duration,
@@ -289,23 +289,23 @@ pub(crate) fn quantile(q: f64, buckets: &[(f64, u64)]) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::recorder::{Family, Value};
+    use crate::recorder::{FamilySeries, Value};
 
-    fn families(calls: u64, errors: u64) -> BTreeMap<String, Family> {
+    fn families(calls: u64, errors: u64) -> BTreeMap<String, FamilySeries> {
         let op = vec![("op".to_owned(), "get".to_owned())];
         let mut with_code = op.clone();
         with_code.push(("code".to_owned(), "not_found".to_owned()));
         let mut f = BTreeMap::new();
         f.insert(
             "db_requests_total".to_owned(),
-            Family {
+            FamilySeries {
                 help: None,
                 series: vec![(op, Value::Counter(calls))],
             },
         );
         f.insert(
             "db_requests_errors_total".to_owned(),
-            Family {
+            FamilySeries {
                 help: None,
                 series: vec![(with_code, Value::Counter(errors))],
             },

@@ -1,6 +1,6 @@
 //! A Markdown table of every family: name, type, labels, unit, HELP and where it comes from.
 
-use crate::catalogue::{Catalogue, Kind};
+use crate::catalogue::{Catalogue, MetricType};
 
 impl Catalogue {
     /// The metric reference, as Markdown.
@@ -11,13 +11,13 @@ impl Catalogue {
         );
         for f in self.families() {
             let unit = match (f.kind(), f.name()) {
-                (Kind::Histogram, n) | (_, n) if n.contains("_seconds") => "seconds",
+                (MetricType::Histogram, n) | (_, n) if n.contains("_seconds") => "seconds",
                 (_, n) if n.ends_with("_bytes") => "bytes",
                 (_, n) if n.ends_with("_ratio") => "ratio",
                 _ => "",
             };
             let mut labels: Vec<&str> = f.label_keys().to_vec();
-            if f.kind() == Kind::Histogram {
+            if f.kind() == MetricType::Histogram {
                 labels.push("le");
             }
             let mut sources: Vec<String> = f

@@ -18,7 +18,7 @@ use metrics::{Counter, Gauge, Histogram, Key, Label, Level, Metadata};
 use vitalsign_naming::{CANCELLED_CODE, CODE_LABEL, PANIC_CODE};
 
 use super::call_log::{CallLog, CallLogKind, ErrorRef, LogHooks, LogLimiter};
-use super::descriptor::{Outcome, SiteDescriptor};
+use super::descriptor::{CallOutcome, SiteDescriptor};
 use super::error_table::{CodeCounter, ErrorTable};
 use super::log_event::EventSites;
 use crate::storage::BucketHistogram;
@@ -181,7 +181,7 @@ impl CallSite {
     }
 
     #[inline]
-    fn record(&'static self, start: u64, outcome: Outcome, error: Option<ErrorRef<'_>>) {
+    fn record(&'static self, start: u64, outcome: CallOutcome, error: Option<ErrorRef<'_>>) {
         let clock = clock();
         let end = clock.raw();
         let nanos = clock.delta_as_nanos(start, end);
@@ -194,7 +194,7 @@ impl CallSite {
                         duration.record(seconds(nanos));
                     }
                 }
-                if let Outcome::Err(code) = outcome {
+                if let CallOutcome::Err(code) = outcome {
                     h.errors.increment(code, |code| self.code_counter(code));
                 }
                 if let Some(g) = &h.in_flight {
@@ -211,14 +211,14 @@ impl CallSite {
 
     /// Records through whatever recorder is installed, without caching: only before binding.
     #[cold]
-    fn record_unbound(&self, seconds: f64, outcome: Outcome) {
+    fn record_unbound(&self, seconds: f64, outcome: CallOutcome) {
         let d = &self.desc;
         metrics::with_recorder(|r| {
             r.register_counter(&self.key(d.calls), &METADATA)
                 .increment(1);
             r.register_histogram(&self.key(d.duration), &METADATA)
                 .record(seconds);
-            if let Outcome::Err(code) = outcome {
+            if let CallOutcome::Err(code) = outcome {
                 r.register_counter(&self.error_key(code), &METADATA)
                     .increment(1);
             }
@@ -250,7 +250,7 @@ impl CallSite {
     fn log_call(
         &'static self,
         log: &LogHooks,
-        outcome: Outcome,
+        outcome: CallOutcome,
         duration: Duration,
         end: u64,
         error: Option<ErrorRef<'_>>,
@@ -269,10 +269,10 @@ impl CallSite {
             }
         };
         match outcome {
-            Outcome::Err(code) if log.errors => {
+            CallOutcome::Err(code) if log.errors => {
                 emit(CallLogKind::Failed, code, error, Duration::ZERO);
             }
-            Outcome::Ok if log.all => emit(CallLogKind::Completed, "", None, Duration::ZERO),
+            CallOutcome::Ok if log.all => emit(CallLogKind::Completed, "", None, Duration::ZERO),
             _ => {}
         }
         if let Some(threshold) = log.slow
@@ -297,7 +297,7 @@ pub struct Guard {
 impl Guard {
     /// Records a completed call; `error` is the error to show in a "call failed" line.
     #[inline]
-    pub fn finish(self, outcome: Outcome, error: Option<ErrorRef<'_>>) {
+    pub fn finish(self, outcome: CallOutcome, error: Option<ErrorRef<'_>>) {
         // Recorded here, so not again by `drop`.
         let this = std::mem::ManuallyDrop::new(self);
         this.site.record(this.start, outcome, error);
@@ -314,6 +314,6 @@ impl Drop for Guard {
         } else {
             CANCELLED_CODE
         };
-        self.site.record(self.start, Outcome::Err(code), None);
+        self.site.record(self.start, CallOutcome::Err(code), None);
     }
 }

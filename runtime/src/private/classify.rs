@@ -1,4 +1,4 @@
-//! Turning a return value into an [`Outcome`] without knowing its type in the macro.
+//! Turning a return value into an [`CallOutcome`] without knowing its type in the macro.
 //!
 //! `#[instrumented]` sees only syntax, and a `Result` may hide behind an alias
 //! (`io::Result<T>`), so the choice is made by method resolution on the real type
@@ -8,7 +8,7 @@
 //! 2. any other `Result<T, E>` → `Err("error")`
 //! 3. anything else → `Ok`
 
-use super::descriptor::Outcome;
+use super::descriptor::CallOutcome;
 use crate::ErrorCode;
 use vitalsign_naming::UNCLASSIFIED_CODE as UNCLASSIFIED;
 
@@ -19,15 +19,15 @@ pub struct Probe<'a, T: ?Sized>(pub &'a T);
 /// Step 1: results whose error has a code.
 pub trait ClassifyCoded {
     /// The call's outcome.
-    fn outcome(&self) -> Outcome;
+    fn outcome(&self) -> CallOutcome;
 }
 
 impl<T, E: ErrorCode> ClassifyCoded for &&Probe<'_, Result<T, E>> {
     #[inline]
-    fn outcome(&self) -> Outcome {
+    fn outcome(&self) -> CallOutcome {
         match self.0 {
-            Ok(_) => Outcome::Ok,
-            Err(e) => Outcome::Err(e.error_code()),
+            Ok(_) => CallOutcome::Ok,
+            Err(e) => CallOutcome::Err(e.error_code()),
         }
     }
 }
@@ -35,15 +35,15 @@ impl<T, E: ErrorCode> ClassifyCoded for &&Probe<'_, Result<T, E>> {
 /// Step 2: results whose error has no code.
 pub trait ClassifyResult {
     /// The call's outcome.
-    fn outcome(&self) -> Outcome;
+    fn outcome(&self) -> CallOutcome;
 }
 
 impl<T, E> ClassifyResult for &Probe<'_, Result<T, E>> {
     #[inline]
-    fn outcome(&self) -> Outcome {
+    fn outcome(&self) -> CallOutcome {
         match self.0 {
-            Ok(_) => Outcome::Ok,
-            Err(_) => Outcome::Err(UNCLASSIFIED),
+            Ok(_) => CallOutcome::Ok,
+            Err(_) => CallOutcome::Err(UNCLASSIFIED),
         }
     }
 }
@@ -51,13 +51,13 @@ impl<T, E> ClassifyResult for &Probe<'_, Result<T, E>> {
 /// Step 3: every other type.
 pub trait ClassifyAny {
     /// The call's outcome.
-    fn outcome(&self) -> Outcome;
+    fn outcome(&self) -> CallOutcome;
 }
 
 impl<T: ?Sized> ClassifyAny for Probe<'_, T> {
     #[inline]
-    fn outcome(&self) -> Outcome {
-        Outcome::Ok
+    fn outcome(&self) -> CallOutcome {
+        CallOutcome::Ok
     }
 }
 
@@ -91,20 +91,29 @@ mod tests {
         let plain: Result<u8, String> = Err("x".into());
         let ok: Result<u8, Coded> = Ok(1);
         let io: std::io::Result<()> = Err(std::io::ErrorKind::NotFound.into());
-        assert_eq!(crate::__vitalsign_classify!(&coded), Outcome::Err("coded"));
-        assert_eq!(crate::__vitalsign_classify!(&plain), Outcome::Err("error"));
-        assert_eq!(crate::__vitalsign_classify!(&ok), Outcome::Ok);
-        assert_eq!(crate::__vitalsign_classify!(&io), Outcome::Err("not_found"));
-        assert_eq!(crate::__vitalsign_classify!(&5_u32), Outcome::Ok);
-        assert_eq!(crate::__vitalsign_classify!(&()), Outcome::Ok);
+        assert_eq!(
+            crate::__vitalsign_classify!(&coded),
+            CallOutcome::Err("coded")
+        );
+        assert_eq!(
+            crate::__vitalsign_classify!(&plain),
+            CallOutcome::Err("error")
+        );
+        assert_eq!(crate::__vitalsign_classify!(&ok), CallOutcome::Ok);
+        assert_eq!(
+            crate::__vitalsign_classify!(&io),
+            CallOutcome::Err("not_found")
+        );
+        assert_eq!(crate::__vitalsign_classify!(&5_u32), CallOutcome::Ok);
+        assert_eq!(crate::__vitalsign_classify!(&()), CallOutcome::Ok);
     }
 
-    fn generic<E>(r: &Result<(), E>) -> Outcome {
+    fn generic<E>(r: &Result<(), E>) -> CallOutcome {
         crate::__vitalsign_classify!(r)
     }
 
     #[test]
     fn generic_errors_fall_back() {
-        assert_eq!(generic::<Coded>(&Err(Coded)), Outcome::Err("error"));
+        assert_eq!(generic::<Coded>(&Err(Coded)), CallOutcome::Err("error"));
     }
 }

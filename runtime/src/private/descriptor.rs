@@ -53,7 +53,7 @@ pub struct SloSpec {
 
 /// What became of one call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
+pub enum CallOutcome {
     /// Returned normally (for `Result`s: `Ok`).
     Ok,
     /// Failed with this code.

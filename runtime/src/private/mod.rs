@@ -19,7 +19,7 @@ pub(crate) use call_site::METADATA;
 pub(crate) use call_site::mark_bound;
 pub use call_site::{CallSite, Guard};
 pub use classify::{ClassifyAny, ClassifyCoded, ClassifyResult, Probe};
-pub use descriptor::{Outcome, SiteDescriptor, SloSpec};
+pub use descriptor::{CallOutcome, SiteDescriptor, SloSpec};
 pub use inventory;
 pub use metrics::Label;
 #[cfg(feature = "health")]
@@ -47,5 +47,5 @@ pub fn call_once<R, F: FnOnce() -> R>(f: F) -> R {
     f()
 }
 
-/// Classifies a return value: see [`Outcome`].
+/// Classifies a return value: see [`CallOutcome`].
 pub use crate::__vitalsign_classify as classify;

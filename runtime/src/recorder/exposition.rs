@@ -41,12 +41,12 @@ impl Value {
 /// Every series of one family: labels as pairs (`Labels`, for reading values) or as text
 /// (`LabelText`, for rendering).
 #[derive(Debug)]
-pub(crate) struct Family<L = Labels> {
+pub(crate) struct FamilySeries<L = Labels> {
     pub help: Option<String>,
     pub series: Vec<(L, Value)>,
 }
 
-impl<L> Default for Family<L> {
+impl<L> Default for FamilySeries<L> {
     fn default() -> Self {
         Self {
             help: None,
@@ -75,7 +75,7 @@ pub(crate) fn label_text<K: AsRef<str>, V: AsRef<str>>(
 /// Renders families, sorted by name and series by labels. A family whose series disagree on
 /// type (two unrelated `metrics` calls using one name) is rendered with the first type only,
 /// so one stray metric cannot make the whole scrape unparseable.
-pub(crate) fn render(families: BTreeMap<String, Family<LabelText>>) -> String {
+pub(crate) fn render(families: BTreeMap<String, FamilySeries<LabelText>>) -> String {
     // Sized from the lines to come, so that the text is not copied as it grows, nor held twice.
     let size: usize = families
         .iter()
@@ -293,7 +293,7 @@ mod tests {
         };
         families.insert(
             "x_duration_seconds".to_owned(),
-            Family {
+            FamilySeries {
                 help: Some("Duration.".into()),
                 series: vec![(labels, Value::Histogram(snapshot))],
             },
@@ -315,7 +315,7 @@ mod tests {
         let mut families = BTreeMap::new();
         families.insert(
             "m".to_owned(),
-            Family {
+            FamilySeries {
                 help: None,
                 series: vec![
                     (String::new(), Value::Counter(1)),

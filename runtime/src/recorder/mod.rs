@@ -19,7 +19,7 @@ use metrics_util::registry::Registry;
 
 use cardinality::{Admission, Cardinality};
 
-pub(crate) use exposition::{Family, Labels, Value};
+pub(crate) use exposition::{FamilySeries, Labels, Value};
 use series::Storage;
 
 use crate::storage::{BucketHistogram, SeriesStore, ShardedCounter};
@@ -95,7 +95,7 @@ impl Shared {
 
     /// Every series, grouped by family name (without HELP): what `/stats` reads.
     #[cfg(feature = "server")]
-    pub(crate) fn families(&self) -> BTreeMap<String, Family> {
+    pub(crate) fn families(&self) -> BTreeMap<String, FamilySeries> {
         self.grouped(|pairs| pairs.map(|(k, v)| (k.into_owned(), v.to_owned())).collect())
     }
 
@@ -104,8 +104,8 @@ impl Shared {
     fn grouped<L>(
         &self,
         labels: impl for<'a> Fn(&mut dyn Iterator<Item = (Cow<'a, str>, &'a str)>) -> L,
-    ) -> BTreeMap<String, Family<L>> {
-        let mut families: BTreeMap<String, Family<L>> = BTreeMap::new();
+    ) -> BTreeMap<String, FamilySeries<L>> {
+        let mut families: BTreeMap<String, FamilySeries<L>> = BTreeMap::new();
         let mut add = |key: &Key, value: Value| {
             // Families are few and series many: look the name up as it is (family names are
             // valid, so an invalid name cannot match one) before checking or allocating it.
