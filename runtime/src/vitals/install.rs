@@ -35,11 +35,12 @@ impl Builder {
 }
 
 fn install(b: Builder) -> Result<Vitals, InstallError> {
+    let sites = catalogue();
     let namespace = b
         .namespace
         .clone()
-        .unwrap_or_else(|| default_namespace(&catalogue()));
-    let catalogue = catalogue().with_own(own_families(&namespace));
+        .unwrap_or_else(|| default_namespace(&sites));
+    let catalogue = sites.with_own(own_families(&namespace));
 
     // 1. Validate: nothing is installed unless every option and the catalogue are sound.
     #[cfg(feature = "server")]
