@@ -312,7 +312,7 @@ impl OwnFamily {
 /// Two call sites that disagree about one family.
 #[derive(Debug, Clone)]
 pub struct Conflict {
-    /// The family name.
+    /// The family the sites disagree about (`rstmdb_requests_total`).
     pub family: String,
     /// What differs, both ways.
     pub what: String,

@@ -16,7 +16,8 @@ use serde::Serialize;
 use crate::catalogue::Group;
 use crate::recorder::{FamilySeries, Value};
 
-/// The sliding window.
+/// How far back `/stats` looks for rates and percentiles: a minute, long enough to hold six
+/// samples, short enough to show a change as it happens.
 pub(crate) const WINDOW: Duration = Duration::from_secs(60);
 /// How often the sampler runs.
 pub(crate) const SAMPLE_EVERY: Duration = Duration::from_secs(10);
@@ -43,7 +44,7 @@ struct Sample {
 pub struct Snapshot {
     /// Seconds since install.
     pub uptime_seconds: f64,
-    /// The process.
+    /// CPU and memory of the whole process, from the `process_*` families.
     pub process: ProcessStats,
     /// Length of the window the `window` figures cover (up to 60 s; less just after start).
     pub window_seconds: f64,
@@ -71,7 +72,7 @@ pub struct OperationStats {
     pub calls: u64,
     /// Failed calls since start, by code.
     pub errors: BTreeMap<String, u64>,
-    /// The last minute.
+    /// Rate, error ratio and percentiles over the window.
     pub window: WindowStats,
 }
 
@@ -92,7 +93,8 @@ pub struct WindowStats {
     pub p99_seconds: Option<f64>,
 }
 
-/// The ring of samples.
+/// The samples of the last window, taken every `SAMPLE_EVERY`, oldest first: what the
+/// windowed figures are computed from, bounded in memory.
 #[derive(Debug)]
 pub(crate) struct Stats {
     ring: Mutex<VecDeque<Sample>>,

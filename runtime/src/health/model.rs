@@ -67,7 +67,7 @@ impl std::fmt::Display for Status {
 pub struct Observed {
     /// What was measured, the IETF draft's "measurement name" (`utilization`, `lag`).
     pub measurement: String,
-    /// The value.
+    /// In `unit`.
     pub value: f64,
     /// Its unit (`bytes`, `seconds`, `ratio`).
     pub unit: String,
@@ -76,7 +76,7 @@ pub struct Observed {
 /// What one run of a check found.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Outcome {
-    /// The verdict.
+    /// What the check concluded; aggregated with the other checks' by criticality.
     pub status: Status,
     /// A short human explanation, e.g. why it is degraded.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -42,9 +42,10 @@ pub struct CheckReport {
 /// The health of one scope, read from the cache.
 #[derive(Debug, Clone)]
 pub struct Report {
-    /// The scope.
+    /// Which probe this report answers.
     pub scope: Scope,
-    /// The overall status.
+    /// The checks' statuses combined (see `aggregate`), then the switches and the startup
+    /// gate.
     pub status: Status,
     /// Why the status is worse than the checks' (a switch, the startup gate).
     pub reasons: Vec<String>,
