@@ -12,13 +12,18 @@
 //! `[{name: data, path: /var/lib/db}]`), through the same checks as the file.
 
 use std::collections::BTreeMap;
+#[cfg(feature = "server")]
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::Path;
+#[cfg(any(feature = "logging", feature = "health"))]
+use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 use serde_yaml_ng::{Mapping, Value};
 
+#[cfg(feature = "server")]
 use crate::health::ShowDetails;
+#[cfg(feature = "logging")]
 use crate::logging::{LogFormat, Rotation};
 
 /// A problem with the configuration: the key (`metrics.bind_addr`, or the variable's name) and
@@ -46,9 +51,11 @@ pub struct Config {
     #[serde(default)]
     pub metrics: MetricsConfig,
     /// Log lines: whether, in which format, how much and where.
+    #[cfg(feature = "logging")]
     #[serde(default)]
     pub logging: LoggingConfig,
     /// The health endpoints and the built-in checks.
+    #[cfg(feature = "health")]
     #[serde(default)]
     pub health: HealthConfig,
 }
@@ -58,8 +65,10 @@ pub struct Config {
 #[serde(deny_unknown_fields)]
 pub struct MetricsConfig {
     /// Serve `/metrics` (instrumentation records either way).
+    #[cfg(feature = "server")]
     pub enabled: Option<bool>,
     /// Address of the HTTP server.
+    #[cfg(feature = "server")]
     pub bind_addr: Option<SocketAddr>,
     /// Labels on every series.
     #[serde(default)]
@@ -67,16 +76,20 @@ pub struct MetricsConfig {
     /// Default bucket bounds of duration histograms, seconds.
     pub default_buckets: Option<Vec<f64>>,
     /// Bearer token for `/metrics`, `/stats` and health details.
+    #[cfg(feature = "server")]
     pub auth_token: Option<String>,
     /// Connections served at once.
+    #[cfg(feature = "server")]
     pub max_connections: Option<usize>,
     /// Series one family may have before new label sets fold into its overflow series.
     pub max_series_per_family: Option<usize>,
     /// How long a client may take to send its request headers (`"5s"`).
+    #[cfg(feature = "server")]
     pub header_read_timeout: Option<DurationText>,
 }
 
 /// `logging:`
+#[cfg(feature = "logging")]
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct LoggingConfig {
@@ -97,12 +110,15 @@ pub struct LoggingConfig {
 }
 
 /// `health:`
+#[cfg(feature = "health")]
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct HealthConfig {
     /// `never`, `always` or `loopback`.
+    #[cfg(feature = "server")]
     pub show_details: Option<DetailsName>,
     /// HTTP status code per health status.
+    #[cfg(feature = "server")]
     #[serde(default)]
     pub status_codes: StatusCodesConfig,
     /// Built-in disk space checks.
@@ -115,6 +131,7 @@ pub struct HealthConfig {
     pub memory: Option<MemoryCheckConfig>,
 }
 
+#[cfg(feature = "server")]
 /// `health.status_codes:` the HTTP status a health endpoint answers for each status.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -129,6 +146,7 @@ pub struct StatusCodesConfig {
     pub unknown: Option<StatusCode>,
 }
 
+#[cfg(feature = "health")]
 /// `health.disk[]:` a built-in disk space check.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -143,6 +161,7 @@ pub struct DiskCheckConfig {
     pub unhealthy_below_ratio: Option<Ratio>,
 }
 
+#[cfg(feature = "health")]
 /// `health.tcp[]:` a built-in TCP connect check.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -153,6 +172,7 @@ pub struct TcpCheckConfig {
     pub address: String,
 }
 
+#[cfg(feature = "health")]
 /// `health.memory:` the built-in process memory check.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -211,24 +231,29 @@ checked!(
     #[derive(Eq, PartialOrd, Ord)]
     LabelName(String) => |v| vitalsign_naming::check_label_name(&v).first().map(ToString::to_string)
 );
+#[cfg(feature = "health")]
 checked!(
     /// A health check name: snake_case.
     CheckName(String) => |v| vitalsign_naming::check_check_name(&v).map(|p| p.to_string())
 );
+#[cfg(feature = "server")]
 checked!(
     /// An HTTP status code, 100 to 599.
     StatusCode(u16) => |v| (!(100..=599).contains(&v)).then(|| format!("{v} is not an HTTP status code"))
 );
+#[cfg(feature = "server")]
 checked!(
     /// A duration as text (`"5s"`), parsed with the naming crate's rules.
     DurationText(String) => |v| vitalsign_naming::parse_duration(&v).err().map(|p| p.message)
 );
+#[cfg(feature = "health")]
 checked!(
     /// A ratio between 0 and 1.
     Ratio(f64) => |v| (!(0.0..=1.0).contains(&v)).then(|| format!("{v} is not a ratio between 0 and 1"))
 );
 
 /// Names of enum values in the file.
+#[cfg(any(feature = "logging", feature = "server"))]
 macro_rules! names {
     ($(#[$doc:meta])* $name:ident => $target:ty { $($word:literal => $value:expr),* $(,)? }) => {
         $(#[$doc])*
@@ -264,6 +289,7 @@ macro_rules! names {
     };
 }
 
+#[cfg(feature = "logging")]
 /// Where log lines go, as the file names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Output {
@@ -275,18 +301,22 @@ pub enum Output {
     File,
 }
 
+#[cfg(feature = "logging")]
 names!(
     /// `logging.format`.
     FormatName => LogFormat { "auto" => LogFormat::Auto, "json" => LogFormat::Json, "ecs" => LogFormat::Ecs, "pretty" => LogFormat::Pretty }
 );
+#[cfg(feature = "logging")]
 names!(
     /// `logging.output`.
     OutputName => Output { "stdout" => Output::Stdout, "stderr" => Output::Stderr, "file" => Output::File }
 );
+#[cfg(feature = "logging")]
 names!(
     /// `logging.rotation`.
     RotationName => Rotation { "hourly" => Rotation::Hourly, "daily" => Rotation::Daily, "never" => Rotation::Never }
 );
+#[cfg(feature = "server")]
 names!(
     /// `health.show_details`.
     DetailsName => ShowDetails { "never" => ShowDetails::Never, "always" => ShowDetails::Always, "loopback" => ShowDetails::Loopback }
@@ -479,7 +509,8 @@ fn located(mut e: ConfigError, file: &str) -> ConfigError {
     e
 }
 
-#[cfg(test)]
+// The examples use every room's settings.
+#[cfg(all(test, feature = "server", feature = "logging"))]
 mod tests {
     use super::*;
 

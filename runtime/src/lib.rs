@@ -46,7 +46,7 @@
 //! | `health` | health checks: the model, `#[health_check]`, the background runner, built-in checks | yes |
 //! | `logging` | JSON/ECS log lines through a `tracing` subscriber, to standard output or files | yes |
 //! | `server` | the HTTP server (`/metrics`, `/health/*`, `/stats`) and `vitalsign-probe`; brings `health` | yes |
-//! | `config` | the configuration file and `VITALSIGN_*` variables; brings `server` and `logging`, whose settings it holds | yes |
+//! | `config` | the configuration file and `VITALSIGN_*` variables, for the settings of every room built with it | yes |
 //! | `process` | the Prometheus-standard `process_*` metrics | yes |
 //! | `artifacts` | alerting rules, a Grafana dashboard and a metric reference from the catalogue | yes |
 
