@@ -211,14 +211,6 @@ macro_rules! checked {
                 self.0.serialize(s)
             }
         }
-
-        // The environment reads the same values through the same check.
-        impl std::str::FromStr for $name {
-            type Err = String;
-            fn from_str(text: &str) -> Result<Self, String> {
-                Self::checked(text.parse().map_err(|e: <$inner as std::str::FromStr>::Err| e.to_string())?)
-            }
-        }
     };
 }
 

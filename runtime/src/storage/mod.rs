@@ -30,7 +30,6 @@ static DIRECT: OnceLock<Arc<dyn SeriesStore>> = OnceLock::new();
 
 /// Makes `store` the target of call sites that bind from now on. Set once: the recorder
 /// `install()` made global.
-#[cfg_attr(not(feature = "exporter"), allow(dead_code))]
 pub(crate) fn set_direct(store: Arc<dyn SeriesStore>) {
     let _ = DIRECT.set(store);
 }
