@@ -31,7 +31,40 @@ fn unknown_keys_name_the_key_and_line() {
 fn bad_values_name_the_key_and_line() {
     let e = Config::from_yaml("service: db\nmetrics:\n  bind_addr: localhost-9090\n").unwrap_err();
     assert_eq!(e.key, "metrics.bind_addr");
-    assert!(e.problem.contains("line 3"), "{e}");
+    assert!(
+        e.problem.contains("line 3") && e.problem.contains("not an IP:port address"),
+        "{e}"
+    );
+    // The rules of values the file used to pass on to `install()` now hold while it is read.
+    for (yaml, key, words) in [
+        (
+            "metrics:\n  max_connections: 0\n",
+            "metrics.max_connections",
+            "at least 1",
+        ),
+        (
+            "metrics:\n  auth_token: short\n",
+            "metrics.auth_token",
+            "16 characters",
+        ),
+        (
+            "metrics:\n  default_buckets: [1, 0.5]\n",
+            "metrics.default_buckets",
+            "increasing",
+        ),
+        (
+            "metrics:\n  global_labels: {az: ''}\n",
+            "metrics.global_labels.az",
+            "empty",
+        ),
+    ] {
+        let e = Config::from_yaml(yaml).unwrap_err();
+        assert_eq!(e.key, key, "{yaml}");
+        assert!(
+            e.problem.contains(words) && e.problem.contains("line 2"),
+            "{e}"
+        );
+    }
     let e = Config::from_toml("service = \"db\"\n[metrics]\nbind_addr = \"localhost-9090\"\n")
         .unwrap_err();
     assert_eq!(e.key, "metrics.bind_addr");
@@ -71,8 +104,8 @@ fn environment_overrides_and_their_errors() {
     c.env_overrides(|k| env.get(k).map(|v| v.to_string()))
         .unwrap();
     assert_eq!(
-        c.metrics.bind_addr.unwrap().port(),
-        9999,
+        c.metrics.bind_addr.unwrap().0,
+        "127.0.0.1:9999",
         "the environment wins over the file"
     );
     assert_eq!(c.metrics.global_labels.len(), 2);
@@ -83,7 +116,7 @@ fn environment_overrides_and_their_errors() {
         ("VITALSIGN_VERSION", "1.2.3"),
         ("VITALSIGN_NAMESPACE", "store"),
         ("VITALSIGN_METRICS_ENABLED", "false"),
-        ("VITALSIGN_METRICS_AUTH_TOKEN", "s3cret"),
+        ("VITALSIGN_METRICS_AUTH_TOKEN", "s3cret-and-long-enough"),
         ("VITALSIGN_METRICS_MAX_CONNECTIONS", "7"),
         ("VITALSIGN_LOGGING_ENABLED", "false"),
         ("VITALSIGN_LOGGING_FORMAT", "ecs"),
@@ -99,8 +132,11 @@ fn environment_overrides_and_their_errors() {
     assert_eq!(c.version.as_deref(), Some("1.2.3"));
     assert_eq!(c.namespace.map(|n| n.0).as_deref(), Some("store"));
     assert_eq!(c.metrics.enabled, Some(false));
-    assert_eq!(c.metrics.auth_token.as_deref(), Some("s3cret"));
-    assert_eq!(c.metrics.max_connections, Some(7));
+    assert_eq!(
+        c.metrics.auth_token.map(|t| t.0).as_deref(),
+        Some("s3cret-and-long-enough")
+    );
+    assert_eq!(c.metrics.max_connections.map(|m| m.0), Some(7));
     assert_eq!(c.logging.enabled, Some(false));
     assert_eq!(c.logging.format.map(|f| f.0), Some(LogFormat::Ecs));
     assert_eq!(c.logging.output.map(|o| o.0), Some(Output::File));

@@ -1,8 +1,9 @@
 //! Every `VITALSIGN_*` variable, through a real install: one child process per variable (an
 //! install is once per process), each installing with the builder saying otherwise and checking
-//! that the variable won, by what the process then serves or writes. The configuration's keys,
-//! the table in docs/operations.md and the cases here are checked against each other, so a
-//! setting without its documented variable, or a variable without its case, fails here.
+//! that the variable won, by what the process then serves or writes. The declared settings
+//! (key, variable, builder method), the table in docs/operations.md and the cases here are
+//! checked against each other, so a setting without its documented row, or a variable without
+//! its case, fails here.
 
 mod common;
 
@@ -54,8 +55,8 @@ const CASE: &str = "ENV_VARIABLES_CASE";
 #[test]
 fn every_key_has_its_documented_variable_and_a_case() {
     let docs = std::fs::read_to_string("docs/operations.md").unwrap();
-    // Rows of the configuration table: | `key` | `VARIABLE` | default |
-    let documented: BTreeSet<(String, String)> = docs
+    // Rows of the configuration table: | `key` | `VARIABLE` | `.builder()` or — | default |
+    let documented: BTreeSet<(String, String, Option<String>)> = docs
         .lines()
         .filter_map(|line| {
             let cells: Vec<&str> = line.split('|').map(str::trim).collect();
@@ -64,22 +65,40 @@ fn every_key_has_its_documented_variable_and_a_case() {
                 .get(2)?
                 .strip_prefix("`VITALSIGN_")?
                 .strip_suffix('`')?;
-            Some((key.to_owned(), format!("VITALSIGN_{variable}")))
+            let builder = cells
+                .get(3)?
+                .strip_prefix("`.")
+                .and_then(|b| b.strip_suffix("()`"))
+                .map(str::to_owned);
+            Some((key.to_owned(), format!("VITALSIGN_{variable}"), builder))
         })
         .collect();
-    let declared: BTreeSet<(String, String)> = Config::keys()
+    let declared: BTreeSet<(String, String, Option<String>)> = Config::settings()
         .into_iter()
-        .map(|k| {
-            let v = vitalsign::config::variable_of(&k);
-            (k, v)
+        .map(|s| {
+            assert_eq!(s.variable, vitalsign::config::variable_of(&s.key));
+            assert!(!s.doc.is_empty(), "{} has no doc", s.key);
+            (s.key, s.variable, s.builder.map(str::to_owned))
         })
         .collect();
+    let missing: Vec<String> = declared
+        .difference(&documented)
+        .map(|(k, v, b)| {
+            let b = b.as_ref().map_or("—".to_owned(), |b| format!("`.{b}()`"));
+            format!("| `{k}` | `{v}` | {b} | (default) |")
+        })
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "docs/operations.md lacks these rows, as declared:\n{}",
+        missing.join("\n")
+    );
     assert_eq!(
         documented, declared,
-        "docs/operations.md's table vs the settings"
+        "docs/operations.md's table vs the declared settings"
     );
     let cased: BTreeSet<String> = CASES.iter().map(|(v, _)| (*v).to_owned()).collect();
-    let variables: BTreeSet<String> = declared.into_iter().map(|(_, v)| v).collect();
+    let variables: BTreeSet<String> = declared.into_iter().map(|(_, v, _)| v).collect();
     assert_eq!(
         variables, cased,
         "the settings' variables vs the cases here"

@@ -20,11 +20,12 @@ const ROOMS: &[(&str, u8)] = &[
     ("logging", 3),
     ("artifacts", 3),
     ("stats", 3),
-    ("config", 4),
     ("server", 4),
-    ("vitals", 5),
-    ("lib", 6),
-    ("bin", 6),
+    ("settings", 5),
+    ("config", 6),
+    ("vitals", 7),
+    ("lib", 8),
+    ("bin", 8),
 ];
 
 /// The contract with generated code re-exports the health room's part of it: the one import

@@ -81,6 +81,11 @@ mod process;
 mod recorder;
 #[cfg(feature = "server")]
 mod server;
+#[cfg(feature = "exporter")]
+// Without `config` the settings are the builder's state only: not public API, and the ones
+// only a file can set (built-in checks) and the key listing go unused.
+#[cfg_attr(not(feature = "config"), allow(unreachable_pub, dead_code))]
+mod settings;
 #[cfg(feature = "server")]
 pub mod stats;
 #[cfg(feature = "exporter")]
@@ -94,9 +99,11 @@ pub use foreign::bind_to_global_recorder;
 #[cfg(feature = "server")]
 pub use server::MetricsServer;
 #[cfg(feature = "server")]
-pub use vitals::DEFAULT_BIND_ADDR;
+pub use settings::DEFAULT_BIND_ADDR;
 #[cfg(feature = "exporter")]
-pub use vitals::{Builder, DEFAULT_BUCKETS, InstallError, Vitals};
+pub use settings::{Builder, DEFAULT_BUCKETS};
+#[cfg(feature = "exporter")]
+pub use vitals::{InstallError, Vitals};
 
 /// Measures a function, method, `async fn` or every method of an `impl` block.
 ///

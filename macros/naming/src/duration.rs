@@ -21,6 +21,12 @@ pub fn parse_duration(text: &str) -> Result<Duration, Problem> {
     Ok(d)
 }
 
+/// Writes a duration in the grammar [`parse_duration`] reads (`1s 500ms`), so that a value set
+/// in code reads back the same from the text a configuration dump shows.
+pub fn format_duration(d: Duration) -> String {
+    humantime::format_duration(d).to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -30,6 +36,8 @@ mod tests {
         assert_eq!(parse_duration("500ms").unwrap(), Duration::from_millis(500));
         assert_eq!(parse_duration("2s").unwrap(), Duration::from_secs(2));
         assert_eq!(parse_duration("1m 30s").unwrap(), Duration::from_secs(90));
+        let odd = Duration::new(3, 1_002_003);
+        assert_eq!(parse_duration(&format_duration(odd)).unwrap(), odd);
         assert!(parse_duration("2").unwrap_err().message.contains("no unit"));
         assert!(parse_duration("0s").unwrap_err().message.contains("zero"));
         assert!(

@@ -16,7 +16,7 @@ mod rules;
 mod vocabulary;
 
 pub use distance::closest;
-pub use duration::parse_duration;
+pub use duration::{format_duration, parse_duration};
 pub use rules::*;
 pub use vocabulary::*;
 

@@ -13,9 +13,6 @@ use metrics::{Key, Label};
 /// The label value of a family's overflow series.
 pub(crate) const OVERFLOW: &str = vitalsign_naming::OVERFLOW_VALUE;
 
-/// Default series per family.
-pub(crate) const DEFAULT_MAX_SERIES: usize = 10_000;
-
 #[derive(Debug)]
 pub(crate) struct Cardinality {
     limit: usize,

@@ -39,15 +39,6 @@ pub(crate) struct Limits {
     pub(crate) header_read_timeout: Duration,
 }
 
-impl Default for Limits {
-    fn default() -> Self {
-        Self {
-            max_connections: 512,
-            header_read_timeout: Duration::from_secs(5),
-        }
-    }
-}
-
 /// How the server answers: its limits, the token, and the health endpoints' options.
 #[derive(Debug)]
 pub(crate) struct HttpOptions {
@@ -67,25 +58,13 @@ const MAX_REQUEST_BYTES: usize = 16 * 1024;
 /// How long shutdown waits for open connections to finish their responses.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// The HTTP status code of each health status: 200 for healthy and degraded, 503 for
-/// unhealthy and unknown, unless changed with ``Builder::health_status_code``.
+/// The HTTP status code of each health status (the settings `health.status_codes.*`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct StatusCodes {
     pub healthy: u16,
     pub degraded: u16,
     pub unhealthy: u16,
     pub unknown: u16,
-}
-
-impl Default for StatusCodes {
-    fn default() -> Self {
-        Self {
-            healthy: 200,
-            degraded: 200,
-            unhealthy: 503,
-            unknown: 503,
-        }
-    }
 }
 
 impl StatusCodes {
@@ -95,15 +74,6 @@ impl StatusCodes {
             Status::Degraded => self.degraded,
             Status::Unhealthy => self.unhealthy,
             Status::Unknown => self.unknown,
-        }
-    }
-
-    pub(crate) fn set(&mut self, status: Status, code: u16) {
-        match status {
-            Status::Healthy => self.healthy = code,
-            Status::Degraded => self.degraded = code,
-            Status::Unhealthy => self.unhealthy = code,
-            Status::Unknown => self.unknown = code,
         }
     }
 }

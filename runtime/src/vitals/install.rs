@@ -3,20 +3,17 @@
 //! Each step is the room's own; this file only sequences them.
 
 use std::collections::HashMap;
-#[cfg(feature = "server")]
-use std::net::SocketAddr;
 use std::sync::Arc;
 #[cfg(feature = "server")]
 use std::sync::OnceLock;
-
-use vitalsign_naming as naming;
 
 use crate::catalogue::{Catalogue, Role, catalogue};
 use crate::process::ProcessMetrics;
 use crate::recorder::cardinality::Cardinality;
 use crate::recorder::{Shared, VitalsRecorder};
+use crate::settings::{Builder, Config, ConfigError, Field};
 
-use super::{Builder, Inner, InstallError, Vitals};
+use super::{Inner, InstallError, Vitals};
 
 impl Builder {
     /// Validates every option, checks the catalogue, installs the global `metrics` recorder,
@@ -27,7 +24,7 @@ impl Builder {
             return Err(InstallError::AlreadyInstalled);
         }
         #[cfg(feature = "config")]
-        let this = self.configured()?;
+        let this = super::configure::configured(self)?;
         #[cfg(not(feature = "config"))]
         let this = self;
         install(this)
@@ -35,25 +32,33 @@ impl Builder {
 }
 
 fn install(b: Builder) -> Result<Vitals, InstallError> {
+    let settings = &b.settings;
+    // 1. Validate: nothing is installed unless every setting and the catalogue are sound.
+    settings.check("").map_err(invalid)?;
     let sites = catalogue();
-    let namespace = b
+    let namespace = settings
         .namespace
         .clone()
-        .unwrap_or_else(|| default_namespace(&sites));
+        .map_or_else(|| default_namespace(&sites), |n| n.0);
     let catalogue = sites.with_own(own_families(&namespace));
-
-    // 1. Validate: nothing is installed unless every option and the catalogue are sound.
     #[cfg(feature = "server")]
-    let bind_addr = bind_addr(&b)?;
-    validate(&b, &catalogue)?;
+    let (bind_addr, http) = crate::settings::http_options(settings).map_err(invalid)?;
+    validate(settings, &catalogue)?;
     #[cfg(feature = "logging")]
-    crate::logging::check(&b.logging).map_err(config_error)?;
+    let logging = crate::settings::log_settings(settings, b.log_memory.clone()).map_err(invalid)?;
+    #[cfg(feature = "logging")]
+    crate::logging::check(&logging).map_err(config_error)?;
     catalogue.validate()?;
     #[cfg(feature = "health")]
-    check_health(&b)?;
+    let checks = {
+        let mut checks = b.checks.clone();
+        checks.extend(crate::settings::builtin_checks(settings));
+        check_health(&checks)?;
+        checks
+    };
 
     // 2. The recorder, its storage sized for the catalogue's families.
-    let shared = recorder(&b, &namespace, &catalogue);
+    let shared = recorder(settings, &namespace, &catalogue);
     crate::recorder::install(VitalsRecorder(shared.clone()))
         .map_err(|_| InstallError::AlreadyInstalled)?;
 
@@ -72,16 +77,21 @@ fn install(b: Builder) -> Result<Vitals, InstallError> {
 
     // 4. Logging.
     #[cfg(feature = "logging")]
-    crate::logging::install(&b.logging, &namespace, b.service.clone(), b.version.clone())
-        .map_err(config_error)?;
+    crate::logging::install(
+        &logging,
+        &namespace,
+        settings.service.clone(),
+        settings.version.clone(),
+    )
+    .map_err(config_error)?;
 
     // 5. Health: registered now, started on the current runtime if there is one (else when
     //    the server binds).
-    let process = ProcessMetrics::new(&namespace, b.version.as_deref());
+    let process = ProcessMetrics::new(&namespace, settings.version.as_deref());
     #[cfg(feature = "health")]
     let health = {
         let registry = Arc::new(crate::health::Registry::new(namespace.clone()));
-        for check in b.checks {
+        for check in checks {
             registry.add(check)?;
         }
         let health = crate::health::Health(registry);
@@ -99,7 +109,7 @@ fn install(b: Builder) -> Result<Vitals, InstallError> {
             groups: catalogue.groups(),
             sampler: OnceLock::new(),
             bind_addr,
-            http: http_options(b.http, b.service, b.version),
+            http,
         },
         catalogue,
         #[cfg(feature = "health")]
@@ -137,51 +147,34 @@ fn config_error((key, problem): (String, String)) -> InstallError {
     InstallError::Config { key, problem }
 }
 
-fn invalid(key: impl Into<String>, problem: impl Into<String>) -> InstallError {
+fn invalid(e: ConfigError) -> InstallError {
     InstallError::Config {
-        key: key.into(),
-        problem: problem.into(),
+        key: e.key,
+        problem: e.problem,
     }
 }
 
-/// The recorder's options: labels, buckets, namespace, the series limit.
-fn validate(b: &Builder, catalogue: &Catalogue) -> Result<(), InstallError> {
-    let site_keys: Vec<&str> = catalogue
-        .families()
-        .iter()
-        .flat_map(|f| f.label_keys().iter().copied())
-        .collect();
-    for (i, (k, v)) in b.global_labels.iter().enumerate() {
-        let key = format!("global_labels.{k}");
-        let problems = naming::check_label_name(k)
-            .into_iter()
-            .chain(naming::check_label_value(v));
-        if let Some(p) = problems.into_iter().next() {
-            return Err(invalid(key, p.to_string()));
-        }
-        if b.global_labels[..i].iter().any(|(seen, _)| seen == k) {
-            return Err(invalid(key, "given twice"));
-        }
-        if site_keys.contains(&k.as_str()) {
-            return Err(invalid(
-                key,
-                format!("`{k}` is already a label of an instrumented family"),
+/// What the settings' own rules cannot see: global labels that a family already has, and
+/// latency objectives whose bound is missing from the default buckets.
+fn validate(settings: &Config, catalogue: &Catalogue) -> Result<(), InstallError> {
+    let problem = |key: String, problem: String| invalid(ConfigError { key, problem });
+    for name in settings.metrics.global_labels.keys() {
+        let keys = catalogue.families().iter().flat_map(|f| f.label_keys());
+        if keys.into_iter().any(|k| *k == name.0) {
+            return Err(problem(
+                format!("metrics.global_labels.{}", name.0),
+                format!("`{}` is already a label of an instrumented family", name.0),
             ));
         }
     }
-    if let Some((_, p)) = naming::check_buckets(&b.default_buckets).into_iter().next() {
-        return Err(invalid("default_buckets", p.to_string()));
-    }
+    let buckets = settings.metrics.default_buckets().0;
     for site in catalogue.sites() {
         if let Some(latency) = site.slo().and_then(|s| s.latency)
             && site.buckets().is_none()
-            && !b
-                .default_buckets
-                .iter()
-                .any(|bound| (bound - latency).abs() < 1e-12)
+            && !buckets.iter().any(|bound| (bound - latency).abs() < 1e-12)
         {
-            return Err(invalid(
-                "default_buckets",
+            return Err(problem(
+                "metrics.default_buckets".into(),
                 format!(
                     "the latency objective of `{}` ({}) needs the bound {latency}, which these buckets lack",
                     site.function(),
@@ -190,65 +183,14 @@ fn validate(b: &Builder, catalogue: &Catalogue) -> Result<(), InstallError> {
             ));
         }
     }
-    if b.max_series == 0 {
-        return Err(invalid(
-            "metrics.max_series_per_family",
-            "must be at least 1",
-        ));
-    }
-    if let Some(ns) = &b.namespace
-        && let Some(p) = naming::check_namespace(ns).into_iter().next()
-    {
-        return Err(invalid("namespace", p.to_string()));
-    }
     Ok(())
-}
-
-/// The server's options.
-#[cfg(feature = "server")]
-fn bind_addr(b: &Builder) -> Result<SocketAddr, InstallError> {
-    let http = &b.http;
-    let bind_addr: SocketAddr = http.bind_addr.parse().map_err(|e| {
-        invalid(
-            "bind_addr",
-            format!("`{}` is not an IP:port address ({e})", http.bind_addr),
-        )
-    })?;
-    if http.limits.max_connections == 0 {
-        return Err(invalid("metrics.max_connections", "must be at least 1"));
-    }
-    if http.limits.header_read_timeout.is_zero() {
-        return Err(invalid(
-            "metrics.header_read_timeout",
-            "must be greater than zero",
-        ));
-    }
-    if http
-        .auth_token
-        .as_deref()
-        .is_some_and(|t| t.len() < 16 || t.chars().any(char::is_whitespace))
-    {
-        return Err(invalid(
-            "metrics.auth_token",
-            "a token is at least 16 characters without spaces (the value is not shown)",
-        ));
-    }
-    for (status, code) in &http.status_codes {
-        if !(100..=599).contains(code) {
-            return Err(invalid(
-                format!("health.status_codes.{status}"),
-                format!("{code} is not an HTTP status code"),
-            ));
-        }
-    }
-    Ok(bind_addr)
 }
 
 /// Every check given to the builder follows the rules, once.
 #[cfg(feature = "health")]
-fn check_health(b: &Builder) -> Result<(), InstallError> {
+fn check_health(checks: &[Arc<dyn crate::health::HealthCheck>]) -> Result<(), InstallError> {
     let mut names = Vec::new();
-    for check in &b.checks {
+    for check in checks {
         let spec = check.spec();
         crate::health::validate_spec(&spec)?;
         if names.contains(&spec.name) {
@@ -259,8 +201,9 @@ fn check_health(b: &Builder) -> Result<(), InstallError> {
     Ok(())
 }
 
-fn recorder(b: &Builder, namespace: &str, catalogue: &Catalogue) -> Arc<Shared> {
-    let default_bounds: Arc<[f64]> = b.default_buckets.clone().into();
+fn recorder(settings: &Config, namespace: &str, catalogue: &Catalogue) -> Arc<Shared> {
+    let m = &settings.metrics;
+    let default_bounds: Arc<[f64]> = m.default_buckets().0.into();
     let bounds: HashMap<String, Arc<[f64]>> = catalogue
         .families()
         .iter()
@@ -272,33 +215,14 @@ fn recorder(b: &Builder, namespace: &str, catalogue: &Catalogue) -> Arc<Shared> 
     let shared = Arc::new(Shared::new(
         bounds,
         default_bounds,
-        b.global_labels.clone(),
-        Cardinality::new(namespace, b.max_series),
+        m.global_labels
+            .iter()
+            .map(|(k, v)| (k.0.clone(), v.0.clone()))
+            .collect(),
+        Cardinality::new(namespace, m.max_series_per_family().0),
     ));
     for family in catalogue.families() {
         shared.describe(family.name(), family.help());
     }
     shared
-}
-
-#[cfg(feature = "server")]
-fn http_options(
-    http: super::builder::HttpSettings,
-    service: Option<String>,
-    version: Option<String>,
-) -> crate::server::HttpOptions {
-    let mut codes = crate::server::StatusCodes::default();
-    for (status, code) in http.status_codes {
-        codes.set(status, code);
-    }
-    crate::server::HttpOptions {
-        limits: http.limits,
-        auth_token: http.auth_token,
-        serve_metrics: http.serve_metrics,
-        show_details: http.show_details,
-        codes,
-        service,
-        version,
-        started: std::time::Instant::now(),
-    }
 }

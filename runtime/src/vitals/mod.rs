@@ -1,17 +1,13 @@
 //! `Vitals`: the handle an application keeps once `install()` has run, to render the metrics,
-//! serve them and reach the health checks. The builder is in `builder.rs`, the steps of an
-//! install in `install.rs`, the configuration file's part in `configure.rs`.
+//! serve them and reach the health checks. The steps of an install are in `install.rs`, the
+//! configuration file's part in `configure.rs`; the builder and its settings are the settings
+//! room's.
 
-mod builder;
 #[cfg(feature = "config")]
 mod configure;
 mod install;
 
 use std::sync::{Arc, OnceLock};
-
-#[cfg(feature = "server")]
-pub use builder::DEFAULT_BIND_ADDR;
-pub use builder::{Builder, DEFAULT_BUCKETS};
 
 use crate::catalogue::{Catalogue, CatalogueError};
 #[cfg(feature = "config")]
@@ -20,16 +16,17 @@ use crate::config::ConfigError;
 use crate::health::{Health, HealthError};
 use crate::process::ProcessMetrics;
 use crate::recorder::Shared;
+use crate::settings::Builder;
 
 static INSTALLED: OnceLock<Vitals> = OnceLock::new();
 
 /// Why `install()` refused to start.
 #[derive(Debug, thiserror::Error)]
 pub enum InstallError {
-    /// An option has a bad value; `key` names it as in the builder and config.
+    /// A setting has a bad value; `key` names it as in the file.
     #[error("invalid `{key}`: {problem}")]
     Config {
-        /// The option, e.g. `bind_addr` or `global_labels.region`.
+        /// The setting, e.g. `metrics.bind_addr` or `metrics.global_labels.region`.
         key: String,
         /// What is wrong with it.
         problem: String,
