@@ -373,7 +373,7 @@ fn fields_value(meta: &Meta, cx: &mut Ctxt) -> Vec<FieldOpt> {
     }
 }
 
-fn buckets_value(meta: &Meta, cx: &mut Ctxt) -> Option<Vec<Bound>> {
+pub(crate) fn buckets_value(meta: &Meta, cx: &mut Ctxt) -> Option<Vec<Bound>> {
     let help = "help: write the upper bounds in seconds, e.g. `buckets = [0.001, 0.01, 0.1, 1.0]`";
     let Meta::NameValue(MetaNameValue {
         value: Expr::Array(array),

@@ -12,7 +12,9 @@ mod error_code;
 mod expand;
 mod health_check;
 mod item;
+mod label;
 mod log_lines;
+mod metric_group;
 mod namespace;
 mod shape;
 mod symbol;
@@ -39,4 +41,25 @@ pub fn derive_error_code(input: TokenStream) -> TokenStream {
 #[proc_macro_attribute]
 pub fn health_check(args: TokenStream, item: TokenStream) -> TokenStream {
     health_check::expand(args.into(), item.into()).into()
+}
+
+/// Derives a metric group: every field a declared metric, named by the namespace, the
+/// subsystem and the field, checked at compile time. See `vitalsign::MetricGroup`.
+#[proc_macro_derive(MetricGroup, attributes(metric_group, metric))]
+pub fn derive_metric_group(input: TokenStream) -> TokenStream {
+    metric_group::derive(input.into()).into()
+}
+
+/// Derives `vitalsign::LabelValue` for a field-less enum: one snake_case label value per
+/// variant. See `vitalsign::LabelValue`.
+#[proc_macro_derive(LabelValue, attributes(label))]
+pub fn derive_label_value(input: TokenStream) -> TokenStream {
+    label::derive_value(input.into()).into()
+}
+
+/// Derives `vitalsign::LabelSet` for a struct of label values: one label per field. See
+/// `vitalsign::LabelSet`.
+#[proc_macro_derive(LabelSet, attributes(label))]
+pub fn derive_label_set(input: TokenStream) -> TokenStream {
+    label::derive_set(input.into()).into()
 }

@@ -57,3 +57,18 @@ pub(crate) const HEALTH_FIELD_WORDS: &[&str; 3] = &["skip", "critical", "non_cri
 /// A check's defaults, as written in its options.
 pub(crate) const HEALTH_TIMEOUT: &str = "2s";
 pub(crate) const HEALTH_EVERY: &str = "10s";
+
+/// `#[derive(MetricGroup)]`'s struct attribute and its options.
+pub(crate) const METRIC_GROUP: &str = "metric_group";
+pub(crate) const SUBSYSTEM: &str = "subsystem";
+pub(crate) const GROUP_OPTIONS: &[&str] = &[NAMESPACE, SUBSYSTEM];
+/// The field attribute of a metric group, and its options.
+pub(crate) const METRIC: &str = "metric";
+pub(crate) const UNIT: &str = "unit";
+pub(crate) const METRIC_OPTIONS: &[&str] = &[UNIT, BUCKETS];
+/// The field types of a metric group.
+pub(crate) const METRIC_TYPES: &[&str] = &["Counter", "Gauge", "IntGauge", "Histogram"];
+
+/// The helper attribute of `#[derive(LabelValue)]` and `#[derive(LabelSet)]`, and its keys.
+pub(crate) const LABEL: &str = "label";
+pub(crate) const RENAME: &str = "rename";

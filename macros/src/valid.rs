@@ -56,7 +56,7 @@ impl LogConfig {
 /// Name of the base family when `name` is not given.
 pub(crate) const DEFAULT_NAME: &str = "calls";
 
-fn report(cx: &mut Ctxt, span: Span, problems: Vec<Problem>) -> bool {
+pub(crate) fn report(cx: &mut Ctxt, span: Span, problems: Vec<Problem>) -> bool {
     let ok = problems.is_empty();
     for p in problems {
         cx.error(span, p);

@@ -1,15 +1,17 @@
-//! The catalogue: every instrumented call site linked into the program, and the metric families
-//! they make up.
+//! The catalogue: every instrumented call site and every declared metric group linked into the
+//! program, and the metric families they make up.
 //!
-//! Call sites register themselves before `main` runs (an `inventory` collection: one static node
-//! per site, linked into a list by a constructor the linker runs), so the catalogue is complete
-//! when the program starts and costs nothing to assemble. `Vitals::install` describes
-//! every family from it and refuses to start when two sites disagree about a family.
+//! Call sites and groups register themselves before `main` runs (an `inventory` collection: one
+//! static node each, linked into a list by a constructor the linker runs), so the catalogue is
+//! complete when the program starts and costs nothing to assemble. `Vitals::install` describes
+//! every family from it and refuses to start when two of them disagree about a family, or when
+//! a declared metric would share its family with anything else.
 
 use std::collections::BTreeMap;
 use std::fmt;
 
 use crate::__private::{CallSite, SiteDescriptor, call_sites};
+use crate::declared::{GroupDescriptor, MetricDescriptor};
 
 /// Objectives of a call site, declared with `#[instrumented(slo(..))]`.
 pub use crate::__private::SloSpec as Slo;
@@ -18,13 +20,82 @@ pub use crate::__private::SloSpec as Slo;
 #[derive(Debug, Clone)]
 pub struct Catalogue {
     sites: Vec<Site>,
+    declared: Vec<Declared>,
     families: Vec<Family>,
 }
 
-/// The catalogue of every `#[instrumented]` function linked into this program, sorted by
-/// source location.
+/// The catalogue of every `#[instrumented]` function and every `#[derive(MetricGroup)]` struct
+/// linked into this program, sorted by source location.
 pub fn catalogue() -> Catalogue {
-    Catalogue::from_sites(call_sites())
+    Catalogue::new(call_sites(), crate::declared::groups())
+}
+
+/// One field of a `#[derive(MetricGroup)]` struct: a declared metric.
+#[derive(Clone, Copy)]
+pub struct Declared {
+    group: &'static GroupDescriptor,
+    metric: &'static MetricDescriptor,
+}
+
+impl fmt::Debug for Declared {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Declared")
+            .field("family", &self.family())
+            .field("location", &self.location())
+            .finish()
+    }
+}
+
+impl Declared {
+    /// The family name.
+    pub fn family(&self) -> &'static str {
+        self.metric.name
+    }
+
+    /// `Group::field`, as written.
+    pub fn field(&self) -> String {
+        format!("{}::{}", self.group.name, self.metric.field)
+    }
+
+    /// The module of the group.
+    pub fn module(&self) -> &'static str {
+        self.group.module
+    }
+
+    /// `file:line` of the field.
+    pub fn location(&self) -> String {
+        format!("{}:{}", self.group.file, self.metric.line)
+    }
+
+    /// Its Prometheus type.
+    pub fn kind(&self) -> MetricType {
+        self.metric.kind
+    }
+
+    /// `seconds`, `bytes`, `ratio`, or empty for a plain count.
+    pub fn unit(&self) -> &'static str {
+        self.metric.unit
+    }
+
+    /// The field's doc comment.
+    pub fn doc(&self) -> &'static str {
+        self.metric.help
+    }
+
+    /// Its label names, in order.
+    pub fn label_keys(&self) -> &'static [&'static str] {
+        self.metric.label_names
+    }
+
+    /// How many label sets (series, or histograms) it has.
+    pub fn cardinality(&self) -> usize {
+        self.metric.cardinality
+    }
+
+    #[cfg_attr(not(feature = "exporter"), allow(dead_code))]
+    pub(crate) fn descriptor(&self) -> &'static MetricDescriptor {
+        self.metric
+    }
 }
 
 /// One instrumented function.
@@ -117,6 +188,8 @@ pub enum Role {
     Errors,
     /// `*_in_flight`: calls under way.
     InFlight,
+    /// A field of a `#[derive(MetricGroup)]` struct.
+    Declared,
     /// `{ns}_health_check_status`: 1 healthy, 0.5 degraded, 0 unhealthy or unknown.
     HealthStatus,
     /// `{ns}_health_check_duration_seconds`: how long checks take.
@@ -139,27 +212,7 @@ pub enum Role {
     CardinalityOverflow,
 }
 
-/// The Prometheus type of a family.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MetricType {
-    /// A monotonic counter.
-    Counter,
-    /// A value that goes up and down.
-    Gauge,
-    /// A histogram with `_bucket`, `_sum` and `_count` series.
-    Histogram,
-}
-
-impl MetricType {
-    /// The word on the family's `# TYPE` line.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            MetricType::Counter => "counter",
-            MetricType::Gauge => "gauge",
-            MetricType::Histogram => "histogram",
-        }
-    }
-}
+pub use crate::declared::MetricType;
 
 impl Role {
     fn kind(self) -> MetricType {
@@ -174,6 +227,8 @@ impl Role {
             Role::Process => MetricType::Gauge,
             Role::Duration | Role::HealthDuration => MetricType::Histogram,
             Role::InFlight | Role::HealthStatus | Role::HealthOverall => MetricType::Gauge,
+            // Each declared family says its own type.
+            Role::Declared => MetricType::Counter,
         }
     }
 
@@ -183,6 +238,7 @@ impl Role {
             Role::Duration => "Call duration in seconds",
             Role::Errors => "Failed calls by error code",
             Role::InFlight => "Calls in progress",
+            Role::Declared => "Declared metric",
             Role::HealthStatus => {
                 "Health check status: 1 healthy, 0.5 degraded, 0 unhealthy or not yet run"
             }
@@ -210,6 +266,8 @@ pub struct Family {
     label_keys: Vec<&'static str>,
     buckets: Option<&'static [f64]>,
     sites: Vec<Site>,
+    /// The declared metric, for a group's field.
+    declared: Option<Declared>,
     /// The HELP of a family vitalsign defines itself, when its role's words are too general.
     help: Option<&'static str>,
 }
@@ -245,10 +303,30 @@ impl Family {
         &self.sites
     }
 
+    /// The group field that declares it, for a declared family.
+    pub fn declared(&self) -> Option<Declared> {
+        self.declared
+    }
+
+    /// Where it comes from: the first site's or the field's `file:line`.
+    fn origin(&self) -> String {
+        match (self.sites.first(), self.declared) {
+            (Some(site), _) => site.location(),
+            (None, Some(d)) => d.location(),
+            (None, None) => "vitalsign's own metrics".into(),
+        }
+    }
+
     /// The HELP text: the doc comment when the sites share one, else a generated summary.
     pub fn help(&self) -> String {
         if let Some(help) = self.help {
             return format!("{help}.");
+        }
+        if let Some(d) = self.declared {
+            return match d.doc() {
+                "" => format!("`{}`.", d.field()),
+                doc => doc.to_owned(),
+            };
         }
         let what = self.role.describes();
         let Some(first) = self.sites.first().map(Site::doc) else {
@@ -349,10 +427,34 @@ impl fmt::Display for CatalogueError {
 impl std::error::Error for CatalogueError {}
 
 impl Catalogue {
-    fn from_sites(sites: impl Iterator<Item = &'static CallSite>) -> Self {
+    fn new(
+        sites: impl Iterator<Item = &'static CallSite>,
+        groups: impl Iterator<Item = &'static GroupDescriptor>,
+    ) -> Self {
         let mut sites: Vec<Site> = sites.map(Site).collect();
         sites.sort_by_key(|s| (s.desc().file, s.desc().line, s.function()));
+        let mut declared: Vec<Declared> = groups
+            .flat_map(|group| {
+                group
+                    .fields
+                    .iter()
+                    .map(move |metric| Declared { group, metric })
+            })
+            .collect();
+        declared.sort_by_key(|d| (d.group.file, d.metric.line));
         let mut by_name: BTreeMap<&'static str, Vec<Family>> = BTreeMap::new();
+        for d in &declared {
+            by_name.entry(d.family()).or_default().push(Family {
+                name: d.family().to_owned(),
+                role: Role::Declared,
+                kind: d.kind(),
+                label_keys: d.label_keys().to_vec(),
+                buckets: d.metric.buckets,
+                sites: Vec::new(),
+                declared: Some(*d),
+                help: None,
+            });
+        }
         for site in &sites {
             for (role, name) in family_names(site.desc()) {
                 let mut label_keys = site.label_keys();
@@ -371,6 +473,7 @@ impl Catalogue {
                     label_keys,
                     buckets,
                     sites: vec![*site],
+                    declared: None,
                     help: None,
                 });
             }
@@ -390,12 +493,22 @@ impl Catalogue {
             }
             families.extend(merged);
         }
-        Self { sites, families }
+        Self {
+            sites,
+            declared,
+            families,
+        }
     }
 
     /// Every instrumented function, sorted by source location.
     pub fn sites(&self) -> &[Site] {
         &self.sites
+    }
+
+    /// Every declared metric (a field of a `#[derive(MetricGroup)]` struct), sorted by source
+    /// location.
+    pub fn declared(&self) -> &[Declared] {
+        &self.declared
     }
 
     /// Every family, sorted by name.
@@ -414,6 +527,7 @@ impl Catalogue {
             label_keys: own.labels.to_vec(),
             buckets: None,
             sites: Vec::new(),
+            declared: None,
             help: own.help,
         }));
         self.families.sort_by(|a, b| a.name.cmp(&b.name));
@@ -460,14 +574,8 @@ impl Catalogue {
                 out.push(Conflict {
                     family: a.name.clone(),
                     what: disagreement(a, b).unwrap_or_default(),
-                    first: a
-                        .sites
-                        .first()
-                        .map_or_else(|| "vitalsign's own metrics".into(), Site::location),
-                    second: b
-                        .sites
-                        .first()
-                        .map_or_else(|| "vitalsign's own metrics".into(), Site::location),
+                    first: a.origin(),
+                    second: b.origin(),
                 });
             }
         }
@@ -498,6 +606,25 @@ fn family_names(d: &'static SiteDescriptor) -> impl Iterator<Item = (Role, &'sta
 }
 
 fn disagreement(a: &Family, b: &Family) -> Option<String> {
+    // A declared family is one field's own: anything else writing it would merge silently.
+    match (a.declared, b.declared) {
+        (Some(x), Some(y)) => {
+            return Some(format!(
+                "`{}` and `{}` both declare it",
+                x.field(),
+                y.field()
+            ));
+        }
+        (Some(x), None) | (None, Some(x)) => {
+            let other = if a.sites.is_empty() && b.sites.is_empty() {
+                "vitalsign defines it too".to_owned()
+            } else {
+                "an instrumented function records it too".to_owned()
+            };
+            return Some(format!("`{}` declares it and {other}", x.field()));
+        }
+        (None, None) => {}
+    }
     if a.role != b.role {
         return Some(format!(
             "it is a {} ({:?}) at one site and a {} ({:?}) at the other",

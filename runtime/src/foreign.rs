@@ -1,6 +1,6 @@
 //! Instrumented functions recording into a `metrics` recorder other than vitalsign's.
 
-/// Makes every instrumented function record through the `metrics` recorder installed globally
+/// Makes every instrumented function and declared metric record through the `metrics` recorder installed globally
 /// by other means (a statsd or OpenTelemetry exporter, say), caching that recorder's handles per
 /// call site as they do with vitalsign's own: no lookup per call. Their series are registered
 /// (at zero) at once.
@@ -15,5 +15,8 @@ pub fn bind_to_global_recorder() {
     crate::__private::mark_bound();
     for site in crate::__private::call_sites() {
         site.bind();
+    }
+    for group in crate::declared::groups() {
+        group.fields.iter().for_each(crate::declared::register);
     }
 }

@@ -53,6 +53,7 @@
 // The minimal set (`default-features = false, features = ["metrics"]`): what a library
 // crate's call sites need.
 pub mod catalogue;
+mod declared;
 mod error_code;
 mod foreign;
 // The minimal set records into storage; only the recorder (`exporter`) creates and reads it.
@@ -94,6 +95,7 @@ mod vitals;
 #[cfg(feature = "artifacts")]
 pub use artifacts::RulesOptions;
 pub use catalogue::catalogue;
+pub use declared::{Counter, Gauge, Histogram, IntGauge, LabelSet, LabelValue};
 pub use error_code::ErrorCode;
 pub use foreign::bind_to_global_recorder;
 #[cfg(feature = "server")]
@@ -187,6 +189,9 @@ pub use vitalsign_macros::instrumented;
 /// ```
 #[doc(inline)]
 pub use vitalsign_macros::ErrorCode;
+
+#[doc(inline)]
+pub use vitalsign_macros::{LabelSet, LabelValue, MetricGroup};
 
 /// Makes a struct a health check: derives [`health::HealthCheck`] from its options and its
 /// `check` method.

@@ -10,11 +10,13 @@
 
 use std::fmt;
 
+mod declared;
 mod distance;
 mod duration;
 mod rules;
 mod vocabulary;
 
+pub use declared::*;
 pub use distance::closest;
 pub use duration::{format_duration, parse_duration};
 pub use rules::*;

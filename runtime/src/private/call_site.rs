@@ -9,11 +9,10 @@
 //! through a `dyn`. With another recorder installed, the same calls go through `metrics`
 //! handles.
 
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-use metrics::{Counter, Gauge, Histogram, Key, Label, Level, Metadata};
+use metrics::{Counter, Gauge, Histogram, Key, Label};
 
 use vitalsign_naming::{CANCELLED_CODE, CODE_LABEL, PANIC_CODE};
 
@@ -21,7 +20,7 @@ use super::call_log::{CallLog, CallLogKind, ErrorRef, LogHooks, LogLimiter};
 use super::descriptor::{CallOutcome, SiteDescriptor};
 use super::error_table::{CodeCounter, ErrorTable};
 use super::log_event::EventSites;
-use crate::storage::BucketHistogram;
+use crate::storage::{BucketHistogram, METADATA};
 
 /// The call path's clock: the TSC-based clock metrics-util uses, read raw (one `rdtsc`) at both
 /// ends of a call and scaled once, from the difference. A read costs a fraction of
@@ -33,18 +32,11 @@ fn clock() -> &'static quanta::Clock {
     CLOCK.get_or_init(quanta::Clock::new)
 }
 
-pub(crate) static METADATA: Metadata<'static> =
-    Metadata::new("vitalsign", Level::INFO, Some("vitalsign"));
-
-/// Set once call sites may cache handles from the global recorder. Before that, a call records
-/// through whatever recorder is installed without caching, so an early call cannot pin a site
-/// to the no-op recorder.
-static BOUND: AtomicBool = AtomicBool::new(false);
-
+/// Lets call sites and declared metrics cache their handles from now on.
 pub(crate) fn mark_bound() {
     // Calibrating the clock takes a moment: done here rather than in some first call.
     clock();
-    BOUND.store(true, Ordering::Release);
+    crate::storage::set_bound();
 }
 
 /// The handles of a bound call site.
@@ -126,7 +118,7 @@ impl CallSite {
 
     #[cold]
     fn bind_slow(&'static self) -> Option<&'static Handles> {
-        BOUND.load(Ordering::Acquire).then(|| self.resolve())
+        crate::storage::is_bound().then(|| self.resolve())
     }
 
     /// Resolves this site's handles from the global recorder (idempotent), registering its

@@ -10,12 +10,13 @@ mod descriptor;
 mod error_table;
 mod log_event;
 
+pub use crate::declared::{GroupDescriptor, MetricDescriptor, MetricType, RegisteredGroup};
 /// The health room's part of the contract (`#[health_check]`).
 #[cfg(feature = "health")]
 pub use crate::health::contract as health;
-pub use call_log::{ErrorDebug, ErrorDisplay, ErrorNone, ErrorProbe, ErrorRef, LogHooks};
 #[cfg(feature = "exporter")]
-pub(crate) use call_site::METADATA;
+pub(crate) use crate::storage::METADATA;
+pub use call_log::{ErrorDebug, ErrorDisplay, ErrorNone, ErrorProbe, ErrorRef, LogHooks};
 pub(crate) use call_site::mark_bound;
 pub use call_site::{CallSite, Guard};
 pub use classify::{ClassifyAny, ClassifyCoded, ClassifyResult, Probe};

@@ -14,6 +14,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, RwLock};
 
+use metrics::atomics::AtomicU64;
 use metrics::{Counter, Gauge, Histogram, Key, KeyName, Metadata, Recorder, SharedString, Unit};
 use metrics_util::registry::Registry;
 
@@ -159,6 +160,15 @@ impl SeriesStore for Shared {
         let key = self.admitted(key);
         r.get_or_create_histogram(&key, Arc::clone)
     }
+
+    fn gauge(&self, key: &Key) -> Arc<AtomicU64> {
+        let r = &self.registry;
+        if let Some(g) = r.get_gauge(key) {
+            return g;
+        }
+        let key = self.admitted(key);
+        r.get_or_create_gauge(&key, Arc::clone)
+    }
 }
 
 /// The recorder installed as the global `metrics` recorder.
@@ -185,12 +195,7 @@ impl Recorder for VitalsRecorder {
     }
 
     fn register_gauge(&self, key: &Key, _: &Metadata<'_>) -> Gauge {
-        let r = &self.0.registry;
-        if let Some(g) = r.get_gauge(key) {
-            return Gauge::from_arc(g);
-        }
-        let key = self.0.admitted(key);
-        r.get_or_create_gauge(&key, |g| Gauge::from_arc(g.clone()))
+        Gauge::from_arc(self.0.gauge(key))
     }
 
     fn register_histogram(&self, key: &Key, _: &Metadata<'_>) -> Histogram {

@@ -9,9 +9,11 @@ mod counter;
 mod histogram;
 mod shards;
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 
-use metrics::Key;
+use metrics::atomics::AtomicU64;
+use metrics::{Key, Level, Metadata};
 
 pub(crate) use counter::ShardedCounter;
 pub(crate) use histogram::{BucketHistogram, HistogramSnapshot};
@@ -24,6 +26,28 @@ pub(crate) trait SeriesStore: Send + Sync + 'static {
     fn counter(&self, key: &Key) -> Arc<ShardedCounter>;
     /// The histogram series `key`, created if new.
     fn histogram(&self, key: &Key) -> Arc<BucketHistogram>;
+    /// The gauge series `key` (an `f64`'s bits), created if new.
+    fn gauge(&self, key: &Key) -> Arc<AtomicU64>;
+}
+
+/// The metadata of every registration vitalsign makes through the `metrics` facade.
+pub(crate) static METADATA: Metadata<'static> =
+    Metadata::new("vitalsign", Level::INFO, Some("vitalsign"));
+
+/// Set once call sites and declared metrics may cache handles from the global recorder. Before
+/// that, a record goes through whatever recorder is installed without caching, so an early call
+/// cannot pin a site to the no-op recorder.
+static BOUND: AtomicBool = AtomicBool::new(false);
+
+/// From now on, handles may be cached: a recorder is installed for good.
+pub(crate) fn set_bound() {
+    BOUND.store(true, Ordering::Release);
+}
+
+/// Whether handles may be cached.
+#[inline]
+pub(crate) fn is_bound() -> bool {
+    BOUND.load(Ordering::Acquire)
 }
 
 static DIRECT: OnceLock<Arc<dyn SeriesStore>> = OnceLock::new();

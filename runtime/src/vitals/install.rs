@@ -63,7 +63,7 @@ fn install(b: Builder) -> Result<Vitals, InstallError> {
         .map_err(|_| InstallError::AlreadyInstalled)?;
 
     // 3. Bind the call sites: each registers its series at zero, so they exist before the
-    //    first call.
+    //    first call. Declared metrics register theirs.
     crate::__private::mark_bound();
     for family in catalogue
         .families()
@@ -73,6 +73,10 @@ fn install(b: Builder) -> Result<Vitals, InstallError> {
         for site in family.sites() {
             site.call_site().bind();
         }
+    }
+    // Every declared metric's series too, at zero: its first record then finds them.
+    for declared in catalogue.declared() {
+        crate::declared::register(declared.descriptor());
     }
 
     // 4. Logging.

@@ -1,0 +1,76 @@
+//! What every declared metric shares: its descriptor and, once bound, one cell per label set.
+//! A cell is either vitalsign's own storage (recorded into directly) or a `metrics` handle of
+//! another recorder. Before a recorder is bound for good, records go through the `metrics`
+//! facade uncached, as call sites' do.
+
+use std::sync::OnceLock;
+
+use metrics::{Key, Recorder};
+
+use super::MetricDescriptor;
+
+/// One series' storage, of one metric type.
+pub(crate) trait Cell: Sized + Send + Sync {
+    /// vitalsign's storage for `key`, when its recorder is installed, else a handle of the
+    /// global recorder.
+    fn resolve(key: &Key) -> Self;
+    /// A handle of `recorder` for `key`, used once, uncached.
+    fn unbound(recorder: &dyn Recorder, key: &Key) -> Self;
+}
+
+/// A declared metric's cells.
+#[derive(Debug)]
+pub(crate) struct Cells<C> {
+    desc: &'static MetricDescriptor,
+    cells: OnceLock<Box<[C]>>,
+}
+
+impl<C: Cell> Cells<C> {
+    pub(crate) const fn new(desc: &'static MetricDescriptor) -> Self {
+        Self {
+            desc,
+            cells: OnceLock::new(),
+        }
+    }
+
+    pub(crate) fn descriptor(&self) -> &'static MetricDescriptor {
+        self.desc
+    }
+
+    /// Runs `f` on the cell of the set at `index`.
+    #[inline]
+    pub(crate) fn with(&self, index: usize, f: impl FnOnce(&C)) {
+        match self.cells.get() {
+            Some(cells) => {
+                if let Some(cell) = cells.get(index) {
+                    f(cell);
+                }
+            }
+            None => self.slow(index, f),
+        }
+    }
+
+    #[cold]
+    fn slow(&self, index: usize, f: impl FnOnce(&C)) {
+        if crate::storage::is_bound() {
+            let cells = self.cells.get_or_init(|| {
+                (0..self.desc.cardinality)
+                    .map(|i| C::resolve(&self.desc.key(i)))
+                    .collect()
+            });
+            if let Some(cell) = cells.get(index) {
+                f(cell);
+            }
+        } else if index < self.desc.cardinality {
+            metrics::with_recorder(|r| f(&C::unbound(r, &self.desc.key(index))));
+        }
+    }
+}
+
+/// Creates every series of `desc` at zero in the storage installed.
+#[cfg_attr(not(feature = "exporter"), allow(dead_code))]
+pub(crate) fn register<C: Cell>(desc: &'static MetricDescriptor) {
+    for i in 0..desc.cardinality {
+        let _ = C::resolve(&desc.key(i));
+    }
+}

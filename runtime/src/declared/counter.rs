@@ -1,0 +1,94 @@
+//! A declared counter.
+
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+use metrics::{Key, Recorder};
+
+use super::cells::{Cell, Cells};
+use super::{LabelSet, MetricDescriptor};
+use crate::storage::{METADATA, ShardedCounter};
+
+/// A monotonic counter, a field of a `#[derive(MetricGroup)]` struct: `Counter` has one series,
+/// `Counter<L>` one per label set `L` (a `#[derive(LabelValue)]` enum or a `#[derive(LabelSet)]`
+/// struct), each at zero from `install()`.
+pub struct Counter<L: LabelSet = ()> {
+    cells: Cells<CounterCell>,
+    labels: PhantomData<fn(L)>,
+}
+
+/// One series of a [`Counter`].
+#[derive(Debug)]
+pub(crate) enum CounterCell {
+    Direct(Arc<ShardedCounter>),
+    Facade(metrics::Counter),
+}
+
+impl CounterCell {
+    #[inline]
+    fn add(&self, n: u64) {
+        match self {
+            CounterCell::Direct(c) => c.add(n),
+            CounterCell::Facade(c) => c.increment(n),
+        }
+    }
+}
+
+impl Cell for CounterCell {
+    fn resolve(key: &Key) -> Self {
+        match crate::storage::direct() {
+            Some(storage) => CounterCell::Direct(storage.counter(key)),
+            None => CounterCell::Facade(metrics::with_recorder(|r| {
+                r.register_counter(key, &METADATA)
+            })),
+        }
+    }
+
+    fn unbound(recorder: &dyn Recorder, key: &Key) -> Self {
+        CounterCell::Facade(recorder.register_counter(key, &METADATA))
+    }
+}
+
+impl<L: LabelSet> Counter<L> {
+    #[doc(hidden)]
+    pub const fn __declared(desc: &'static MetricDescriptor) -> Self {
+        Self {
+            cells: Cells::new(desc),
+            labels: PhantomData,
+        }
+    }
+
+    /// Adds `n` to the series of `labels`.
+    #[inline]
+    pub fn add_with(&self, labels: L, n: u64) {
+        self.cells.with(labels.index(), |c| c.add(n));
+    }
+
+    /// Adds 1 to the series of `labels`.
+    #[inline]
+    pub fn increment_with(&self, labels: L) {
+        self.add_with(labels, 1);
+    }
+}
+
+impl Counter {
+    /// Adds 1.
+    #[inline]
+    pub fn increment(&self) {
+        self.add(1);
+    }
+
+    /// Adds `n`.
+    #[inline]
+    pub fn add(&self, n: u64) {
+        self.cells.with(0, |c| c.add(n));
+    }
+}
+
+impl<L: LabelSet> std::fmt::Debug for Counter<L> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Counter")
+            .field("name", &self.cells.descriptor().name)
+            .finish_non_exhaustive()
+    }
+}
