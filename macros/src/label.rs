@@ -97,7 +97,7 @@ pub(crate) fn derive_value(input: TokenStream) -> TokenStream {
         Data::Union(u) => cx.spanned(u.union_token, "LabelValue is derived on a field-less enum, one value per variant"),
     }
     if let Err(e) = cx.finish() {
-        return e.to_compile_error();
+        return fallback(&input.ident, e, true);
     }
     let name = &input.ident;
     let idents = values.iter().map(|(i, _)| i);
@@ -162,7 +162,7 @@ pub(crate) fn derive_set(input: TokenStream) -> TokenStream {
         Data::Union(u) => cx.spanned(u.union_token, "LabelSet is derived on a struct of label values"),
     }
     if let Err(e) = cx.finish() {
-        return e.to_compile_error();
+        return fallback(&input.ident, e, false);
     }
     let name = &input.ident;
     let names = labels.iter().map(|(_, l, _)| l);
@@ -203,6 +203,31 @@ pub(crate) fn derive_set(input: TokenStream) -> TokenStream {
                 #(#decode)*
                 ::std::vec![#(#locals),*]
             }
+        }
+    }
+}
+
+/// The errors, and impls with no values, so that uses of the type elsewhere do not add errors of
+/// their own ("not a label set") to the one mistake.
+fn fallback(name: &syn::Ident, errors: syn::Error, value: bool) -> TokenStream {
+    let errors = errors.to_compile_error();
+    let value_impl = value.then(|| {
+        quote! {
+            impl ::vitalsign::LabelValue for #name {
+                const NAME: &'static str = "";
+                const VALUES: &'static [&'static str] = &[];
+                fn index(&self) -> usize { 0 }
+            }
+        }
+    });
+    quote! {
+        #errors
+        #value_impl
+        impl ::vitalsign::LabelSet for #name {
+            const NAMES: &'static [&'static str] = &[];
+            const CARDINALITY: usize = 0;
+            fn index(&self) -> usize { 0 }
+            fn values(_: usize) -> ::std::vec::Vec<&'static str> { ::std::vec::Vec::new() }
         }
     }
 }

@@ -84,12 +84,12 @@ impl Declared {
 
     /// Its label names, in order.
     pub fn label_keys(&self) -> &'static [&'static str] {
-        self.metric.label_names
+        self.metric.labels.names
     }
 
     /// How many label sets (series, or histograms) it has.
     pub fn cardinality(&self) -> usize {
-        self.metric.cardinality
+        self.metric.labels.cardinality
     }
 
     #[cfg_attr(not(feature = "exporter"), allow(dead_code))]

@@ -116,7 +116,7 @@ pub fn check_declared_name(field: &str, ty: DeclaredType) -> Vec<Problem> {
     match (ty, stem) {
         (DeclaredType::Counter, Some(stem)) => check_metric_name(stem, NameContext::Plain)
             .into_iter()
-            .map(with_total)
+            .map(|p| with_total(p, stem))
             .collect(),
         (DeclaredType::Counter, None) => {
             let base = suggest_metric_name(field, NameContext::Plain);
@@ -148,7 +148,10 @@ pub fn check_declared_name(field: &str, ty: DeclaredType) -> Vec<Problem> {
 }
 
 /// A problem the rules found in a counter's stem, its suggested name given the `_total` back.
-fn with_total(mut p: Problem) -> Problem {
+fn with_total(mut p: Problem, stem: &str) -> Problem {
+    p.message = p
+        .message
+        .replacen(&format!("`{stem}`"), &format!("`{stem}_total`"), 1);
     if let Some(help) = p.help.take() {
         let name = help.split('`').nth(1).unwrap_or("");
         p.help = Some(if name.is_empty() {

@@ -2,8 +2,8 @@
 //! validates the struct (every naming rule, each error on the token it is about); this file
 //! writes the descriptors, their registration into the catalogue and `const fn new()`.
 //!
-//! On error the errors are emitted with a `new()` that still type-checks, so one mistake does
-//! not cascade into "no function `new`" errors wherever the group is used.
+//! On error only the errors are emitted: a `new()` over fields that failed their checks could
+//! not be built anyway, and the struct itself, untouched by a derive, still type-checks.
 
 mod parse;
 
@@ -99,7 +99,6 @@ fn descriptor(m: &Metric) -> TokenStream {
         Some(bounds) => quote!(::core::option::Option::Some(&[#(#bounds),*])),
         None => quote!(::core::option::Option::None),
     };
-    let set = quote!(<#labels as ::vitalsign::LabelSet>);
     // `line!()` spanned on the field's name: the line the catalogue shows.
     let line = quote_spanned!(ident.span()=> ::core::line!());
     quote! {
@@ -110,9 +109,7 @@ fn descriptor(m: &Metric) -> TokenStream {
             help: #help,
             unit: #unit,
             buckets: #buckets,
-            label_names: #set::NAMES,
-            cardinality: #set::CARDINALITY,
-            label_values: #set::values,
+            labels: ::vitalsign::__private::label_info::<#labels>(),
             line: #line,
         }
     }

@@ -54,14 +54,14 @@ impl<C: Cell> Cells<C> {
     fn slow(&self, index: usize, f: impl FnOnce(&C)) {
         if crate::storage::is_bound() {
             let cells = self.cells.get_or_init(|| {
-                (0..self.desc.cardinality)
+                (0..self.desc.labels.cardinality)
                     .map(|i| C::resolve(&self.desc.key(i)))
                     .collect()
             });
             if let Some(cell) = cells.get(index) {
                 f(cell);
             }
-        } else if index < self.desc.cardinality {
+        } else if index < self.desc.labels.cardinality {
             metrics::with_recorder(|r| f(&C::unbound(r, &self.desc.key(index))));
         }
     }
@@ -70,7 +70,7 @@ impl<C: Cell> Cells<C> {
 /// Creates every series of `desc` at zero in the storage installed.
 #[cfg_attr(not(feature = "exporter"), allow(dead_code))]
 pub(crate) fn register<C: Cell>(desc: &'static MetricDescriptor) {
-    for i in 0..desc.cardinality {
+    for i in 0..desc.labels.cardinality {
         let _ = C::resolve(&desc.key(i));
     }
 }

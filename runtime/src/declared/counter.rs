@@ -12,7 +12,7 @@ use crate::storage::{METADATA, ShardedCounter};
 /// A monotonic counter, a field of a `#[derive(MetricGroup)]` struct: `Counter` has one series,
 /// `Counter<L>` one per label set `L` (a `#[derive(LabelValue)]` enum or a `#[derive(LabelSet)]`
 /// struct), each at zero from `install()`.
-pub struct Counter<L: LabelSet = ()> {
+pub struct Counter<L = ()> {
     cells: Cells<CounterCell>,
     labels: PhantomData<fn(L)>,
 }
@@ -49,7 +49,7 @@ impl Cell for CounterCell {
     }
 }
 
-impl<L: LabelSet> Counter<L> {
+impl<L> Counter<L> {
     #[doc(hidden)]
     pub const fn __declared(desc: &'static MetricDescriptor) -> Self {
         Self {
@@ -57,7 +57,9 @@ impl<L: LabelSet> Counter<L> {
             labels: PhantomData,
         }
     }
+}
 
+impl<L: LabelSet> Counter<L> {
     /// Adds `n` to the series of `labels`.
     #[inline]
     pub fn add_with(&self, labels: L, n: u64) {
@@ -85,7 +87,7 @@ impl Counter {
     }
 }
 
-impl<L: LabelSet> std::fmt::Debug for Counter<L> {
+impl<L> std::fmt::Debug for Counter<L> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Counter")
             .field("name", &self.cells.descriptor().name)

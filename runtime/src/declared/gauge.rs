@@ -54,12 +54,12 @@ impl Cell for GaugeCell {
 macro_rules! gauge {
     ($(#[$doc:meta])* $name:ident($value:ty) as |$v:ident| $to_f64:expr) => {
         $(#[$doc])*
-        pub struct $name<L: LabelSet = ()> {
+        pub struct $name<L = ()> {
             cells: Cells<GaugeCell>,
             labels: PhantomData<fn(L)>,
         }
 
-        impl<L: LabelSet> $name<L> {
+        impl<L> $name<L> {
             #[doc(hidden)]
             pub const fn __declared(desc: &'static MetricDescriptor) -> Self {
                 Self {
@@ -67,7 +67,9 @@ macro_rules! gauge {
                     labels: PhantomData,
                 }
             }
+        }
 
+        impl<L: LabelSet> $name<L> {
             /// Sets the series of `labels` to `value`.
             #[inline]
             pub fn set_with(&self, labels: L, value: $value) {
@@ -97,7 +99,7 @@ macro_rules! gauge {
             }
         }
 
-        impl<L: LabelSet> std::fmt::Debug for $name<L> {
+        impl<L> std::fmt::Debug for $name<L> {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.debug_struct(stringify!($name))
                     .field("name", &self.cells.descriptor().name)

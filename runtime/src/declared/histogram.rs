@@ -46,12 +46,12 @@ impl Cell for HistogramCell {
 /// struct. Its unit comes from its name (`_seconds`, `_bytes`, `_ratio`, else a plain count),
 /// its buckets from `#[metric(buckets = [..])]` or that unit. `Histogram` has one series,
 /// `Histogram<L>` one per label set.
-pub struct Histogram<L: LabelSet = ()> {
+pub struct Histogram<L = ()> {
     cells: Cells<HistogramCell>,
     labels: PhantomData<fn(L)>,
 }
 
-impl<L: LabelSet> Histogram<L> {
+impl<L> Histogram<L> {
     #[doc(hidden)]
     pub const fn __declared(desc: &'static MetricDescriptor) -> Self {
         Self {
@@ -59,7 +59,9 @@ impl<L: LabelSet> Histogram<L> {
             labels: PhantomData,
         }
     }
+}
 
+impl<L: LabelSet> Histogram<L> {
     /// Records `value` into the series of `labels`, in the histogram's unit.
     #[inline]
     pub fn record_with(&self, labels: L, value: f64) {
@@ -87,7 +89,7 @@ impl Histogram {
     }
 }
 
-impl<L: LabelSet> std::fmt::Debug for Histogram<L> {
+impl<L> std::fmt::Debug for Histogram<L> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Histogram")
             .field("name", &self.cells.descriptor().name)

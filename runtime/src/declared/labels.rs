@@ -4,6 +4,11 @@
 
 /// A label value from a fixed set: `#[derive(LabelValue)]` on a field-less enum, one snake_case
 /// value per variant.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a label value",
+    label = "not a label value",
+    note = "a label value is a field-less enum with `#[derive(LabelValue)]`"
+)]
 pub trait LabelValue: 'static {
     /// The label name when the value is used alone (`Counter<Command>` → `command`).
     const NAME: &'static str;
@@ -15,6 +20,11 @@ pub trait LabelValue: 'static {
 
 /// A set of labels from fixed sets: `#[derive(LabelSet)]` on a struct of label values, or a
 /// label value alone.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a label set",
+    label = "not a label set",
+    note = "a metric's labels are a field-less enum with `#[derive(LabelValue)]`, or a struct of them with `#[derive(LabelSet)]`"
+)]
 pub trait LabelSet: 'static {
     /// The label names, in order.
     const NAMES: &'static [&'static str];
@@ -39,5 +49,26 @@ impl LabelSet for () {
 
     fn values(_: usize) -> Vec<&'static str> {
         Vec::new()
+    }
+}
+
+/// What a declared metric's descriptor keeps of its label set.
+#[derive(Debug, Clone, Copy)]
+pub struct LabelInfo {
+    /// The label names, in order.
+    pub names: &'static [&'static str],
+    /// How many sets there are: one cell each.
+    pub cardinality: usize,
+    /// The values of the set at an index.
+    pub values: fn(usize) -> Vec<&'static str>,
+}
+
+/// The label info of `L`: one place where generated code names the bound, so a type that is no
+/// label set is one error.
+pub const fn label_info<L: LabelSet>() -> LabelInfo {
+    LabelInfo {
+        names: L::NAMES,
+        cardinality: L::CARDINALITY,
+        values: L::values,
     }
 }

@@ -17,7 +17,7 @@ mod labels;
 pub use counter::Counter;
 pub use gauge::{Gauge, IntGauge};
 pub use histogram::Histogram;
-pub use labels::{LabelSet, LabelValue};
+pub use labels::{LabelInfo, LabelSet, LabelValue, label_info};
 
 /// The Prometheus type of a family.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,12 +56,8 @@ pub struct MetricDescriptor {
     pub unit: &'static str,
     /// Bucket bounds of a histogram.
     pub buckets: Option<&'static [f64]>,
-    /// The label names of its label set, in order.
-    pub label_names: &'static [&'static str],
-    /// How many label sets there are: one cell each.
-    pub cardinality: usize,
-    /// The label values of the set at an index, in `label_names` order.
-    pub label_values: fn(usize) -> Vec<&'static str>,
+    /// Its label set.
+    pub labels: LabelInfo,
     /// `line!()` of the field.
     pub line: u32,
 }
@@ -70,9 +66,10 @@ impl MetricDescriptor {
     /// The series key of the label set at `index`.
     pub(crate) fn key(&self, index: usize) -> metrics::Key {
         let labels: Vec<metrics::Label> = self
-            .label_names
+            .labels
+            .names
             .iter()
-            .zip((self.label_values)(index))
+            .zip((self.labels.values)(index))
             .map(|(k, v)| metrics::Label::from_static_parts(k, v))
             .collect();
         metrics::Key::from_parts(self.name, labels)

@@ -10,7 +10,9 @@ mod descriptor;
 mod error_table;
 mod log_event;
 
-pub use crate::declared::{GroupDescriptor, MetricDescriptor, MetricType, RegisteredGroup};
+pub use crate::declared::{
+    GroupDescriptor, LabelInfo, MetricDescriptor, MetricType, RegisteredGroup, label_info,
+};
 /// The health room's part of the contract (`#[health_check]`).
 #[cfg(feature = "health")]
 pub use crate::health::contract as health;

@@ -1,0 +1,8 @@
+use vitalsign::MetricGroup;
+
+#[derive(MetricGroup)]
+enum Wal {
+    Writes,
+}
+
+fn main() {}

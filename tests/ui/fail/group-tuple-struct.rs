@@ -1,0 +1,6 @@
+use vitalsign::{Counter, MetricGroup};
+
+#[derive(MetricGroup)]
+struct Wal(Counter);
+
+fn main() {}

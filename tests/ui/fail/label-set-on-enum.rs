@@ -1,0 +1,8 @@
+use vitalsign::LabelSet;
+
+#[derive(LabelSet)]
+enum Command {
+    Get,
+}
+
+fn main() {}

@@ -1,0 +1,6 @@
+use vitalsign::LabelValue;
+
+#[derive(LabelValue)]
+enum Command {}
+
+fn main() {}

@@ -1,0 +1,9 @@
+use vitalsign::LabelValue;
+
+#[derive(LabelValue)]
+enum Command {
+    #[label(rename = "")]
+    Get,
+}
+
+fn main() {}

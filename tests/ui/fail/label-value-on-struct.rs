@@ -1,0 +1,8 @@
+use vitalsign::LabelValue;
+
+#[derive(LabelValue)]
+struct Command {
+    name: String,
+}
+
+fn main() {}
