@@ -5,7 +5,7 @@
 
 mod common;
 
-use vitalsign::{Counter, Gauge, Histogram, IntGauge, LabelSet, LabelValue, MetricGroup};
+use vitalsign::{Counter, Dynamic, Gauge, Histogram, IntGauge, LabelSet, LabelValue, MetricGroup};
 
 /// The command of a request.
 #[derive(Debug, Clone, Copy, LabelValue)]
@@ -49,6 +49,9 @@ struct Wal {
     write_bytes: Histogram,
     /// Keys per batch, by command.
     batch_keys: Histogram<Command>,
+    /// Events applied, by state machine.
+    #[metric(label = "machine", max_series = 2)]
+    events_applied_total: Counter<Dynamic>,
 }
 
 static WAL: Wal = Wal::new();
@@ -183,6 +186,27 @@ fn a_group_records_into_a_real_install() {
             let per_thread = (0..1000_u32).filter(|i| i % 3 == 0 && i % 7 <= 5).count();
             4.0 * per_thread as f64
         }
+    );
+
+    // A label from data: the first two values get a series each, the rest fold and are counted.
+    for machine in ["order", "payment", "order", "refund", "audit"] {
+        WAL.events_applied_total.increment_for(machine);
+    }
+    let s = scrape();
+    let applied = |m: &str| s.get("decl_wal_events_applied_total", &[("machine", m)]);
+    assert_eq!(applied("order"), 2.0);
+    assert_eq!(applied("payment"), 1.0);
+    assert_eq!(applied("__overflow__"), 2.0);
+    assert!(
+        s.value("decl_wal_events_applied_total", &[("machine", "refund")])
+            .is_none()
+    );
+    assert_eq!(
+        s.get(
+            "vitalsign_cardinality_overflow_total",
+            &[("family", "decl_wal_events_applied_total")]
+        ),
+        2.0
     );
 
     if let Some(complaints) = common::promtool_check_metrics(&vitals.render()) {

@@ -65,7 +65,12 @@ pub(crate) const GROUP_OPTIONS: &[&str] = &[NAMESPACE, SUBSYSTEM];
 /// The field attribute of a metric group, and its options.
 pub(crate) const METRIC: &str = "metric";
 pub(crate) const UNIT: &str = "unit";
-pub(crate) const METRIC_OPTIONS: &[&str] = &[UNIT, BUCKETS];
+pub(crate) const LABEL_NAME: &str = "label";
+pub(crate) const MAX_SERIES: &str = "max_series";
+pub(crate) const METRIC_OPTIONS: &[&str] = &[UNIT, BUCKETS, LABEL_NAME, MAX_SERIES];
+/// The marker of a label from data, and the most series one may have.
+pub(crate) const DYNAMIC: &str = "Dynamic";
+pub(crate) const MAX_DYNAMIC_SERIES: u64 = 10_000;
 /// The field types of a metric group.
 pub(crate) const METRIC_TYPES: &[&str] = &["Counter", "Gauge", "IntGauge", "Histogram"];
 

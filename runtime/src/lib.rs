@@ -95,7 +95,7 @@ mod vitals;
 #[cfg(feature = "artifacts")]
 pub use artifacts::RulesOptions;
 pub use catalogue::catalogue;
-pub use declared::{Counter, Gauge, Histogram, IntGauge, LabelSet, LabelValue};
+pub use declared::{Counter, Dynamic, Gauge, Histogram, IntGauge, LabelSet, LabelValue};
 pub use error_code::ErrorCode;
 pub use foreign::bind_to_global_recorder;
 #[cfg(feature = "server")]

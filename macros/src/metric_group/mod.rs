@@ -86,6 +86,7 @@ fn descriptor(m: &Metric) -> TokenStream {
         unit,
         buckets,
         labels,
+        dynamic,
         ..
     } = m;
     let field = ident.to_string();
@@ -99,6 +100,19 @@ fn descriptor(m: &Metric) -> TokenStream {
         Some(bounds) => quote!(::core::option::Option::Some(&[#(#bounds),*])),
         None => quote!(::core::option::Option::None),
     };
+    let (label_info, max_series) = match dynamic {
+        Some((name, cap)) => {
+            let cap = usize::try_from(*cap).unwrap_or(usize::MAX);
+            (
+                quote!(::vitalsign::__private::dynamic_label(&[#name])),
+                quote!(#cap),
+            )
+        }
+        None => (
+            quote!(::vitalsign::__private::label_info::<#labels>()),
+            quote!(0),
+        ),
+    };
     // `line!()` spanned on the field's name: the line the catalogue shows.
     let line = quote_spanned!(ident.span()=> ::core::line!());
     quote! {
@@ -109,7 +123,8 @@ fn descriptor(m: &Metric) -> TokenStream {
             help: #help,
             unit: #unit,
             buckets: #buckets,
-            labels: ::vitalsign::__private::label_info::<#labels>(),
+            labels: #label_info,
+            max_series: #max_series,
             line: #line,
         }
     }

@@ -11,8 +11,8 @@ use crate::attr::{buckets_value, expected_one_of, path_text, string_value};
 use crate::ctxt::Ctxt;
 use crate::namespace::default_namespace;
 use crate::symbol::{
-    BUCKETS, GROUP_OPTIONS, METRIC, METRIC_GROUP, METRIC_OPTIONS, METRIC_TYPES, NAMESPACE,
-    SUBSYSTEM, UNIT,
+    BUCKETS, DYNAMIC, GROUP_OPTIONS, LABEL_NAME, MAX_DYNAMIC_SERIES, MAX_SERIES, METRIC,
+    METRIC_GROUP, METRIC_OPTIONS, METRIC_TYPES, NAMESPACE, SUBSYSTEM, UNIT,
 };
 use crate::valid::{doc_summary, report};
 
@@ -33,6 +33,17 @@ pub(super) struct Metric {
     pub buckets: Option<Vec<f64>>,
     /// The label set type, `()` without one.
     pub labels: Type,
+    /// A label from data (`Dynamic`): its name and cap.
+    pub dynamic: Option<(String, u64)>,
+}
+
+/// `#[metric(..)]` of a field.
+#[derive(Default)]
+struct FieldOptions {
+    unit: Option<(String, Span)>,
+    buckets: Option<Vec<f64>>,
+    label: Option<LitStr>,
+    max_series: Option<(u64, Span)>,
 }
 
 pub(super) fn group(input: &DeriveInput, cx: &mut Ctxt) -> Option<Group> {
@@ -142,7 +153,13 @@ fn metric(field: &syn::Field, prefix: &str, cx: &mut Ctxt) -> Option<Metric> {
     let ident = field.ident.clone()?;
     let name = ident.to_string();
     let (kind, labels) = metric_type(&field.ty, cx)?;
-    let (unit_lit, buckets) = options(field, cx);
+    let FieldOptions {
+        unit: unit_lit,
+        buckets,
+        label,
+        max_series,
+    } = options(field, cx);
+    let dynamic = dynamic_label(&ident, &labels, label, max_series, cx);
     report(cx, ident.span(), check_declared_name(&name, kind));
     let unit = match &unit_lit {
         Some((word, span)) => match Unit::parse(word) {
@@ -192,7 +209,47 @@ fn metric(field: &syn::Field, prefix: &str, cx: &mut Ctxt) -> Option<Metric> {
         unit,
         buckets,
         labels,
+        dynamic,
     })
+}
+
+/// The name and cap of a label from data; errors when the field's options and label type
+/// disagree about whether it has one.
+fn dynamic_label(
+    ident: &syn::Ident,
+    labels: &Type,
+    label: Option<LitStr>,
+    max_series: Option<(u64, Span)>,
+    cx: &mut Ctxt,
+) -> Option<(String, u64)> {
+    let is_dynamic = matches!(labels, Type::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == DYNAMIC));
+    if !is_dynamic {
+        if let Some(l) = &label {
+            cx.spanned(l, "only a label from data (`Dynamic`) is named here: a typed label set names its labels itself");
+        }
+        if let Some((_, span)) = max_series {
+            cx.error(span, "only a label from data (`Dynamic`) takes `max_series`: a typed label set has a fixed number of series");
+        }
+        return None;
+    }
+    let help = "help: write `#[metric(label = \"name\", max_series = 100)]` above the field: the label's name, and the most values that get a series of their own";
+    let (Some(label), Some((cap, cap_span))) = (label, max_series) else {
+        cx.spanned(
+            ident,
+            format_args!("`{ident}` has a label from data: it needs a name and a cap (`max_series`), so that unexpected values cannot grow it without end\n{help}"),
+        );
+        return None;
+    };
+    report(cx, label.span(), naming::check_label_name(&label.value()));
+    if cap == 0 || cap > MAX_DYNAMIC_SERIES {
+        cx.error(
+            cap_span,
+            format_args!(
+                "`max_series` is between 1 and {MAX_DYNAMIC_SERIES}: every value is one more series"
+            ),
+        );
+    }
+    Some((label.value(), cap))
 }
 
 /// The metric type of a field and its label set, `()` without one.
@@ -245,10 +302,9 @@ fn metric_type(ty: &Type, cx: &mut Ctxt) -> Option<(DeclaredType, Type)> {
     Some((kind, labels))
 }
 
-/// `#[metric(unit = "..", buckets = [..])]` of a field.
-fn options(field: &syn::Field, cx: &mut Ctxt) -> (Option<(String, Span)>, Option<Vec<f64>>) {
-    let mut unit = None;
-    let mut buckets = None;
+/// `#[metric(..)]` of a field.
+fn options(field: &syn::Field, cx: &mut Ctxt) -> FieldOptions {
+    let mut options = FieldOptions::default();
     for attr in field.attrs.iter().filter(|a| a.path().is_ident(METRIC)) {
         let metas = match attr
             .parse_args_with(syn::punctuated::Punctuated::<Meta, syn::Token![,]>::parse_terminated)
@@ -263,8 +319,10 @@ fn options(field: &syn::Field, cx: &mut Ctxt) -> (Option<(String, Span)>, Option
             let key = path_text(meta.path());
             match key.as_str() {
                 UNIT => {
-                    unit = string_value(&meta, cx).map(|lit| (lit.value(), lit.span()));
+                    options.unit = string_value(&meta, cx).map(|lit| (lit.value(), lit.span()));
                 }
+                LABEL_NAME => options.label = string_value(&meta, cx),
+                MAX_SERIES => options.max_series = integer_value(&meta, cx),
                 BUCKETS => {
                     if let Some(bounds) = buckets_value(&meta, cx) {
                         let values: Vec<f64> = bounds.iter().map(|b| b.value).collect();
@@ -274,7 +332,7 @@ fn options(field: &syn::Field, cx: &mut Ctxt) -> (Option<(String, Span)>, Option
                                 None => cx.error(meta.span(), problem),
                             }
                         }
-                        buckets = Some(values);
+                        options.buckets = Some(values);
                     }
                 }
                 _ => cx.spanned(
@@ -287,5 +345,23 @@ fn options(field: &syn::Field, cx: &mut Ctxt) -> (Option<(String, Span)>, Option
             }
         }
     }
-    (unit, buckets)
+    options
+}
+
+fn integer_value(meta: &Meta, cx: &mut Ctxt) -> Option<(u64, Span)> {
+    let key = path_text(meta.path());
+    if let Meta::NameValue(nv) = meta
+        && let syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Int(i),
+            ..
+        }) = &nv.value
+        && let Ok(v) = i.base10_parse::<u64>()
+    {
+        return Some((v, i.span()));
+    }
+    cx.spanned(
+        meta,
+        format_args!("`{key}` takes a whole number\nhelp: write `{key} = 100`"),
+    );
+    None
 }

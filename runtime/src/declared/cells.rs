@@ -8,6 +8,7 @@ use std::sync::OnceLock;
 use metrics::{Key, Recorder};
 
 use super::MetricDescriptor;
+use super::dynamic::DynamicCells;
 
 /// One series' storage, of one metric type.
 pub(crate) trait Cell: Sized + Send + Sync {
@@ -23,6 +24,8 @@ pub(crate) trait Cell: Sized + Send + Sync {
 pub(crate) struct Cells<C> {
     desc: &'static MetricDescriptor,
     cells: OnceLock<Box<[C]>>,
+    /// The cells of a label from data (`Dynamic`); unused by a fixed label set.
+    dynamic: DynamicCells<C>,
 }
 
 impl<C: Cell> Cells<C> {
@@ -30,6 +33,17 @@ impl<C: Cell> Cells<C> {
         Self {
             desc,
             cells: OnceLock::new(),
+            dynamic: DynamicCells::new(),
+        }
+    }
+
+    /// Runs `f` on the cell of a dynamic label's `value`.
+    #[inline]
+    pub(crate) fn with_value(&self, value: &str, f: impl FnOnce(&C)) {
+        if crate::storage::is_bound() {
+            self.dynamic.with(self.desc, value, f);
+        } else {
+            metrics::with_recorder(|r| f(&C::unbound(r, &self.desc.key_for(value))));
         }
     }
 

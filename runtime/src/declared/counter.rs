@@ -73,6 +73,21 @@ impl<L: LabelSet> Counter<L> {
     }
 }
 
+impl Counter<super::Dynamic> {
+    /// Adds `n` to the series of the label value `value` (folded into `__overflow__` past the
+    /// declared `max_series`).
+    #[inline]
+    pub fn add_for(&self, value: &str, n: u64) {
+        self.cells.with_value(value, |c| c.add(n));
+    }
+
+    /// Adds 1 to the series of the label value `value`.
+    #[inline]
+    pub fn increment_for(&self, value: &str) {
+        self.add_for(value, 1);
+    }
+}
+
 impl Counter {
     /// Adds 1.
     #[inline]

@@ -85,6 +85,23 @@ macro_rules! gauge {
             }
         }
 
+        impl $name<super::Dynamic> {
+            /// Sets the series of the label value `label` to `value` (folded into
+            /// `__overflow__` past the declared `max_series`).
+            #[inline]
+            pub fn set_for(&self, label: &str, value: $value) {
+                let $v = value;
+                self.cells.with_value(label, |c| c.set($to_f64));
+            }
+
+            /// Adds `delta` to the series of the label value `label`.
+            #[inline]
+            pub fn add_for(&self, label: &str, delta: $value) {
+                let $v = delta;
+                self.cells.with_value(label, |c| c.add($to_f64));
+            }
+        }
+
         impl $name {
             /// Sets the value.
             #[inline]

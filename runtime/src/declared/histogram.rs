@@ -75,6 +75,15 @@ impl<L: LabelSet> Histogram<L> {
     }
 }
 
+impl Histogram<super::Dynamic> {
+    /// Records `value` into the series of the label value `label` (folded into `__overflow__`
+    /// past the declared `max_series`).
+    #[inline]
+    pub fn record_for(&self, label: &str, value: f64) {
+        self.cells.with_value(label, |c| c.record(value));
+    }
+}
+
 impl Histogram {
     /// Records `value`, in the histogram's unit.
     #[inline]

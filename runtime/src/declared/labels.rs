@@ -72,3 +72,16 @@ pub const fn label_info<L: LabelSet>() -> LabelInfo {
         values: L::values,
     }
 }
+
+/// The label info of a label from data, `name`: no set is known before values arrive.
+pub const fn dynamic_label(name: &'static [&'static str]) -> LabelInfo {
+    LabelInfo {
+        names: name,
+        cardinality: 0,
+        values: no_values,
+    }
+}
+
+fn no_values(_: usize) -> Vec<&'static str> {
+    Vec::new()
+}

@@ -10,14 +10,16 @@
 
 mod cells;
 mod counter;
+mod dynamic;
 mod gauge;
 mod histogram;
 mod labels;
 
 pub use counter::Counter;
+pub use dynamic::Dynamic;
 pub use gauge::{Gauge, IntGauge};
 pub use histogram::Histogram;
-pub use labels::{LabelInfo, LabelSet, LabelValue, label_info};
+pub use labels::{LabelInfo, LabelSet, LabelValue, dynamic_label, label_info};
 
 /// The Prometheus type of a family.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,6 +60,8 @@ pub struct MetricDescriptor {
     pub buckets: Option<&'static [f64]>,
     /// Its label set.
     pub labels: LabelInfo,
+    /// For a label from data (`Dynamic`), how many values get a series of their own.
+    pub max_series: usize,
     /// `line!()` of the field.
     pub line: u32,
 }
@@ -72,6 +76,17 @@ impl MetricDescriptor {
             .zip((self.labels.values)(index))
             .map(|(k, v)| metrics::Label::from_static_parts(k, v))
             .collect();
+        metrics::Key::from_parts(self.name, labels)
+    }
+
+    /// The series key of a dynamic label's `value`.
+    pub(crate) fn key_for(&self, value: &str) -> metrics::Key {
+        let labels = self
+            .labels
+            .names
+            .iter()
+            .map(|k| metrics::Label::new(*k, value.to_owned()))
+            .collect::<Vec<_>>();
         metrics::Key::from_parts(self.name, labels)
     }
 }

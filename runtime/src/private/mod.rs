@@ -11,7 +11,8 @@ mod error_table;
 mod log_event;
 
 pub use crate::declared::{
-    GroupDescriptor, LabelInfo, MetricDescriptor, MetricType, RegisteredGroup, label_info,
+    GroupDescriptor, LabelInfo, MetricDescriptor, MetricType, RegisteredGroup, dynamic_label,
+    label_info,
 };
 /// The health room's part of the contract (`#[health_check]`).
 #[cfg(feature = "health")]

@@ -54,14 +54,19 @@ impl Cardinality {
             .collect();
         Admission::Overflow {
             fold: Key::from_parts(key.name().to_owned(), labels),
-            count: Key::from_parts(
-                self.counter_name.clone(),
-                vec![Label::new(
-                    vitalsign_naming::FAMILY_LABEL,
-                    key.name().to_owned(),
-                )],
-            ),
+            count: self.overflow_key(key.name()),
         }
+    }
+
+    /// The overflow counter's key for `family`.
+    pub(crate) fn overflow_key(&self, family: &str) -> Key {
+        Key::from_parts(
+            self.counter_name.clone(),
+            vec![Label::new(
+                vitalsign_naming::FAMILY_LABEL,
+                family.to_owned(),
+            )],
+        )
     }
 }
 

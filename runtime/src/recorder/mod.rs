@@ -161,6 +161,10 @@ impl SeriesStore for Shared {
         r.get_or_create_histogram(&key, Arc::clone)
     }
 
+    fn overflow_counter(&self, family: &str) -> Arc<ShardedCounter> {
+        self.counter(&self.cardinality.overflow_key(family))
+    }
+
     fn gauge(&self, key: &Key) -> Arc<AtomicU64> {
         let r = &self.registry;
         if let Some(g) = r.get_gauge(key) {

@@ -28,6 +28,8 @@ pub(crate) trait SeriesStore: Send + Sync + 'static {
     fn histogram(&self, key: &Key) -> Arc<BucketHistogram>;
     /// The gauge series `key` (an `f64`'s bits), created if new.
     fn gauge(&self, key: &Key) -> Arc<AtomicU64>;
+    /// The counter of label sets of `family` folded into its overflow series.
+    fn overflow_counter(&self, family: &str) -> Arc<ShardedCounter>;
 }
 
 /// The metadata of every registration vitalsign makes through the `metrics` facade.
