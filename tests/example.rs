@@ -103,12 +103,50 @@ async fn example_server_under_load() {
             "{op}"
         );
     }
+    // The declared metrics: every well-formed command by its kind, connections, keys, the log.
+    for (op, command) in [
+        ("get", "get"),
+        ("set", "set"),
+        ("del", "del"),
+        ("incr", "incr"),
+    ] {
+        let sent = report.sent.get(op).copied().unwrap_or(0) as f64;
+        assert_eq!(
+            s.get("kvstore_commands_total", &[("command", command)]),
+            sent,
+            "{command}: commands counted vs commands the clients sent"
+        );
+    }
+    assert_eq!(s.get("kvstore_connections_active", &[]), 0.0);
     assert_eq!(
-        s.get(
-            "kvstore_connections_in_flight",
-            &[("op", "serve_connection")]
-        ),
-        0.0
+        s.get("kvstore_connections_accepted_total", &[]),
+        s.get("kvstore_connections_total", &[("op", "serve_connection")])
+    );
+    assert_eq!(s.get("kvstore_keys", &[]), running.store.len() as f64);
+    let writes = s.get("kvstore_wal_writes_total", &[]);
+    assert_eq!(
+        writes,
+        s.get("kvstore_wal_appends_total", &[("op", "append")])
+    );
+    assert_eq!(s.histogram_count("kvstore_wal_write_bytes", &[]), writes);
+    assert_eq!(
+        s.get("kvstore_wal_size_bytes", &[]),
+        running.store.wal().len() as f64
+    );
+    let by_prefix: f64 = s
+        .matching("kvstore_writes_by_prefix_total", &[])
+        .iter()
+        .map(|sample| sample.value)
+        .sum();
+    assert_eq!(
+        by_prefix,
+        s.get("kvstore_requests_total", &[("op", "set")]) - {
+            // Sets that failed never wrote.
+            s.matching("kvstore_requests_errors_total", &[("op", "set")])
+                .iter()
+                .map(|e| e.value)
+                .sum::<f64>()
+        }
     );
 
     for text in [&during[during.len() / 2], &reply.body] {

@@ -189,6 +189,34 @@ async fn prometheus_scrapes_the_example_server() {
         "error counters by code match what the clients saw"
     );
 
+    // Declared metrics: a typed-label counter and a gauge, as the load left them.
+    let commands = query(
+        p,
+        "sum by (command) (kvstore_commands_total{job=\"kvstore\"})",
+    )
+    .await;
+    let by_command: std::collections::BTreeMap<String, u64> = commands
+        .iter()
+        .map(|s| {
+            (
+                s["metric"]["command"].as_str().unwrap().to_owned(),
+                number(s) as u64,
+            )
+        })
+        .filter(|(_, n)| *n > 0)
+        .collect();
+    let sent: std::collections::BTreeMap<String, u64> = report
+        .sent
+        .iter()
+        .map(|(op, n)| ((*op).to_owned(), *n))
+        .collect();
+    assert_eq!(
+        by_command, sent,
+        "commands by kind match what the clients sent"
+    );
+    let keys = query(p, "kvstore_keys{job=\"kvstore\"}").await;
+    assert_eq!(number(&keys[0]), running.store.len() as f64, "keys stored");
+
     let rules = common::request(p, "GET", "/api/v1/rules").await;
     assert!(
         rules.body.contains("KvstoreRequestsErrorRatioHigh"),

@@ -3,7 +3,8 @@
 //!
 //! Every request handler, the log's appends, syncs and replay, connection handling and request
 //! parsing are `#[instrumented]`; failures carry the codes of [`KvError`]. Health checks watch
-//! the log's directory, the in-memory data and start-up replay ([`health`]).
+//! the log's directory, the in-memory data and start-up replay ([`health`]). Connections, keys,
+//! commands and the log's writes, sizes and compactions are declared metrics ([`telemetry`]).
 
 pub mod error;
 pub mod health;
@@ -11,6 +12,7 @@ pub mod load;
 pub mod protocol;
 pub mod server;
 pub mod store;
+pub mod telemetry;
 pub mod wal;
 
 pub use error::KvError;

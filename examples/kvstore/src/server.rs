@@ -195,12 +195,13 @@ async fn sync_loop(
 }
 
 /// Serves one client until it disconnects or the server stops.
-#[instrumented(name = "connections", in_flight)]
+#[instrumented(name = "connections")]
 async fn serve_connection(
     store: Arc<Store>,
     stream: TcpStream,
     rx: watch::Receiver<bool>,
 ) -> Result<(), KvError> {
+    let _open = crate::telemetry::OpenConnection::accepted();
     let (read, mut write) = stream.into_split();
     let mut reader = BufReader::new(read);
     let mut line = String::new();

@@ -8,6 +8,7 @@ use vitalsign::instrumented;
 
 use crate::error::KvError;
 use crate::protocol::{Command, Reply};
+use crate::telemetry::{CommandKind, SERVER, key_prefix};
 use crate::wal::{Record, Wal};
 
 /// The database.
@@ -20,6 +21,9 @@ pub struct Store {
 impl Store {
     /// A store over `wal`, starting from the replayed `state`.
     pub fn new(wal: Wal, state: HashMap<String, String>) -> Self {
+        SERVER
+            .keys
+            .set(i64::try_from(state.len()).unwrap_or(i64::MAX));
         Self {
             data: Mutex::new(state),
             wal,
@@ -49,6 +53,13 @@ impl Store {
 
     /// Runs one command.
     pub async fn execute(&self, command: Command) -> Result<Reply, KvError> {
+        SERVER.commands_total.increment_with(match &command {
+            Command::Get(_) => CommandKind::Get,
+            Command::Set(..) => CommandKind::Set,
+            Command::Del(_) => CommandKind::Del,
+            Command::Incr(_) => CommandKind::Incr,
+            Command::Ping => CommandKind::Ping,
+        });
         match command {
             Command::Get(k) => self.get(&k).map(Reply::Value),
             Command::Set(k, v) => self.set(k, v).await.map(|()| Reply::Ok),
@@ -77,7 +88,12 @@ impl Store {
         let record = Record::Set(key, value);
         self.wal.append(&record).await?;
         if let Record::Set(k, v) = record {
-            self.lock().insert(k, v);
+            SERVER.writes_by_prefix_total.increment_for(key_prefix(&k));
+            let mut data = self.lock();
+            data.insert(k, v);
+            SERVER
+                .keys
+                .set(i64::try_from(data.len()).unwrap_or(i64::MAX));
         }
         Ok(())
     }
@@ -89,7 +105,11 @@ impl Store {
             return Err(KvError::NotFound(key));
         }
         self.wal.append(&Record::Del(key.clone())).await?;
-        self.lock().remove(&key);
+        let mut data = self.lock();
+        data.remove(&key);
+        SERVER
+            .keys
+            .set(i64::try_from(data.len()).unwrap_or(i64::MAX));
         Ok(())
     }
 

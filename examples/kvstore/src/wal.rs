@@ -12,6 +12,7 @@ use tokio::sync::Mutex;
 use vitalsign::instrumented;
 
 use crate::error::KvError;
+use crate::telemetry::WAL;
 
 /// One logged write.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,6 +42,7 @@ impl Wal {
         let state = replay(&path).await?;
         let file = open_append(&path).await?;
         let len = file.metadata().await?.len();
+        WAL.size_bytes.set(i64::try_from(len).unwrap_or(i64::MAX));
         Ok((
             Self {
                 path,
@@ -100,8 +102,10 @@ impl Wal {
         }
         *file = open_append(&self.path).await?;
         let len = text.len() as u64;
-        self.len.store(len, Ordering::Relaxed);
+        let before = self.len.swap(len, Ordering::Relaxed);
         self.compacted_len.store(len, Ordering::Relaxed);
+        WAL.reclaimed_bytes_total.add(before.saturating_sub(len));
+        WAL.size_bytes.set(i64::try_from(len).unwrap_or(i64::MAX));
         Ok(())
     }
 
@@ -110,8 +114,15 @@ impl Wal {
     pub async fn append(&self, record: &Record) -> Result<(), KvError> {
         let line = record.line();
         let mut file = self.file.lock().await;
+        let started = std::time::Instant::now();
         file.write_all(line.as_bytes()).await?;
-        self.len.fetch_add(line.len() as u64, Ordering::Relaxed);
+        WAL.write_duration_seconds
+            .record_duration(started.elapsed());
+        WAL.writes_total.increment();
+        #[allow(clippy::cast_precision_loss)] // a line is far below 2^53 bytes
+        WAL.write_bytes.record(line.len() as f64);
+        let len = self.len.fetch_add(line.len() as u64, Ordering::Relaxed) + line.len() as u64;
+        WAL.size_bytes.set(i64::try_from(len).unwrap_or(i64::MAX));
         Ok(())
     }
 
@@ -120,6 +131,7 @@ impl Wal {
     pub async fn sync(&self) -> Result<(), KvError> {
         let file = self.file.lock().await;
         file.sync_data().await?;
+        WAL.fsyncs_total.increment();
         Ok(())
     }
 }

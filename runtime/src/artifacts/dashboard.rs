@@ -1,9 +1,11 @@
 //! A Grafana dashboard (JSON model, importable): the datasource, `instance` and `op` are
-//! template variables; one row of panels per instrumented family, then health and process.
+//! template variables; one row of panels per instrumented family, one panel per declared metric
+//! (counters as rates and gauges as values, by their labels; histograms as quantiles), then
+//! health and process.
 
 use serde_json::{Value, json};
 
-use crate::catalogue::{Catalogue, Role};
+use crate::catalogue::{Catalogue, Declared, MetricType, Role};
 
 struct Panels {
     list: Vec<Value>,
@@ -103,6 +105,9 @@ impl Catalogue {
                 );
             }
         }
+        for d in self.declared() {
+            declared_panel(&mut p, d, &sel);
+        }
         if let Some(status) = self.own_family(Role::HealthStatus) {
             p.add(
                 "Health check status (1 healthy, 0.5 degraded, 0 unhealthy)",
@@ -165,5 +170,75 @@ impl Catalogue {
             "panels": p.list,
         });
         serde_json::to_string_pretty(&dashboard).expect("dashboard serializes") + "\n"
+    }
+}
+
+/// The panel of one declared metric, by its labels.
+fn declared_panel(p: &mut Panels, d: &Declared, sel: &str) {
+    let name = d.family();
+    let by = d.label_keys().join(", ");
+    let legend = if d.label_keys().is_empty() {
+        "{{instance}}".to_owned()
+    } else {
+        d.label_keys()
+            .iter()
+            .map(|l| format!("{{{{{l}}}}}"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let value_unit = match d.unit() {
+        "seconds" => "s",
+        "bytes" => "bytes",
+        "ratio" => "percentunit",
+        _ => "short",
+    };
+    match d.kind() {
+        MetricType::Counter => {
+            let unit = match d.unit() {
+                "bytes" => "Bps",
+                "seconds" => "percentunit",
+                _ => "cps",
+            };
+            p.add(
+                &format!("{name}: per second"),
+                unit,
+                &[(
+                    &legend,
+                    format!("sum by ({by}) (rate({name}{{{sel}}}[$__rate_interval]))"),
+                )],
+                "timeseries",
+            );
+        }
+        MetricType::Gauge => {
+            let expr = if by.is_empty() {
+                format!("{name}{{{sel}}}")
+            } else {
+                format!("sum by ({by}) ({name}{{{sel}}})")
+            };
+            p.add(name, value_unit, &[(&legend, expr)], "timeseries");
+        }
+        MetricType::Histogram => {
+            let quantile = |q: &str| {
+                let by = if by.is_empty() {
+                    "le".to_owned()
+                } else {
+                    format!("{by}, le")
+                };
+                format!(
+                    "histogram_quantile({q}, sum by ({by}) (rate({name}_bucket{{{sel}}}[$__rate_interval])))"
+                )
+            };
+            let with = |p: &str| format!("{p} {legend}");
+            p.add(
+                &format!("{name}: p50 / p95 / p99"),
+                value_unit,
+                &[
+                    (&with("p50"), quantile("0.5")),
+                    (&with("p95"), quantile("0.95")),
+                    (&with("p99"), quantile("0.99")),
+                ],
+                "timeseries",
+            );
+        }
     }
 }

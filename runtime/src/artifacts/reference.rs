@@ -10,7 +10,9 @@ impl Catalogue {
              | metric | type | labels | unit | help | source |\n|---|---|---|---|---|---|\n",
         );
         for f in self.families() {
+            let declared_unit = f.declared().map(|d| d.unit());
             let unit = match (f.kind(), f.name()) {
+                _ if declared_unit.is_some() => declared_unit.unwrap_or_default(),
                 (MetricType::Histogram, n) | (_, n) if n.contains("_seconds") => "seconds",
                 (_, n) if n.ends_with("_bytes") => "bytes",
                 (_, n) if n.ends_with("_ratio") => "ratio",
@@ -26,6 +28,9 @@ impl Catalogue {
                 .map(|s| format!("`{}`", s.location()))
                 .collect();
             sources.dedup();
+            if let Some(d) = f.declared() {
+                sources.push(format!("`{}` (`{}`)", d.location(), d.field()));
+            }
             let source = if sources.is_empty() {
                 "vitalsign".to_owned()
             } else {

@@ -5,19 +5,9 @@
 
 use std::sync::OnceLock;
 
-use metrics::{Key, Recorder};
-
 use super::MetricDescriptor;
+use super::cell::Cell;
 use super::dynamic::DynamicCells;
-
-/// One series' storage, of one metric type.
-pub(crate) trait Cell: Sized + Send + Sync {
-    /// vitalsign's storage for `key`, when its recorder is installed, else a handle of the
-    /// global recorder.
-    fn resolve(key: &Key) -> Self;
-    /// A handle of `recorder` for `key`, used once, uncached.
-    fn unbound(recorder: &dyn Recorder, key: &Key) -> Self;
-}
 
 /// A declared metric's cells.
 #[derive(Debug)]

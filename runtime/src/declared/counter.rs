@@ -5,7 +5,8 @@ use std::sync::Arc;
 
 use metrics::{Key, Recorder};
 
-use super::cells::{Cell, Cells};
+use super::cell::Cell;
+use super::cells::Cells;
 use super::{LabelSet, MetricDescriptor};
 use crate::storage::{METADATA, ShardedCounter};
 

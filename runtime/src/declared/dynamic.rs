@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use vitalsign_naming::OVERFLOW_VALUE;
 
 use super::MetricDescriptor;
-use super::cells::Cell;
+use super::cell::Cell;
 use crate::storage::ShardedCounter;
 
 /// The marker of a label from data: `Counter<Dynamic>` with `#[metric(label = "..",
@@ -20,10 +20,13 @@ use crate::storage::ShardedCounter;
 #[derive(Debug, Clone, Copy)]
 pub enum Dynamic {}
 
+/// A slot of the table: set once, to a value and its cell.
+type Slot<C> = OnceLock<(Box<str>, C)>;
+
 /// The cells of a dynamic label's values.
 #[derive(Debug)]
 pub(crate) struct DynamicCells<C> {
-    slots: OnceLock<Box<[OnceLock<(Box<str>, C)>]>>,
+    slots: OnceLock<Box<[Slot<C>]>>,
     taken: AtomicUsize,
     overflow: OnceLock<(C, Option<std::sync::Arc<ShardedCounter>>)>,
 }

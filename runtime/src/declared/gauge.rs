@@ -8,7 +8,8 @@ use std::sync::atomic::Ordering;
 use metrics::atomics::AtomicU64;
 use metrics::{GaugeFn, Key, Recorder};
 
-use super::cells::{Cell, Cells};
+use super::cell::Cell;
+use super::cells::Cells;
 use super::{LabelSet, MetricDescriptor};
 use crate::storage::METADATA;
 

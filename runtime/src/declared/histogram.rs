@@ -6,7 +6,8 @@ use std::time::Duration;
 
 use metrics::{HistogramFn, Key, Recorder};
 
-use super::cells::{Cell, Cells};
+use super::cell::Cell;
+use super::cells::Cells;
 use super::{LabelSet, MetricDescriptor};
 use crate::storage::{BucketHistogram, METADATA};
 

@@ -8,6 +8,7 @@
 //! catalogue before `main`, so `install()` creates every series at zero and checks the names
 //! against every other family.
 
+mod cell;
 mod cells;
 mod counter;
 mod dynamic;
