@@ -1,9 +1,18 @@
 //! The catalogue refuses every kind of disagreement about one family, each with both source
-//! locations: label names (tests/install_errors.rs), buckets and the family's type, here.
+//! locations: label names (tests/install_errors.rs), buckets and the family's type, here; and a
+//! declared metric whose family anything else writes too, where the two would merge silently.
 
 mod common;
 
-use vitalsign::{Vitals, instrumented};
+use vitalsign::{Counter, MetricGroup, Vitals, instrumented};
+
+// `clash_scans_total` is the instrumented functions' call counter, and declared here too.
+#[derive(MetricGroup)]
+#[metric_group(namespace = "clash")]
+struct Scans {
+    /// Scans started.
+    scans_total: Counter,
+}
 
 // Same family, different histogram bounds: one series would have other buckets than the next.
 #[instrumented(namespace = "clash", name = "scans", buckets = [0.01, 0.1])]
@@ -34,8 +43,8 @@ fn conflicting_buckets_and_types_are_refused() {
     assert_eq!(
         at,
         [
-            "tests/catalogue_conflicts.rs:10",
-            "tests/catalogue_conflicts.rs:13"
+            "tests/catalogue_conflicts.rs:19",
+            "tests/catalogue_conflicts.rs:22"
         ]
     );
 
@@ -53,9 +62,31 @@ fn conflicting_buckets_and_types_are_refused() {
     assert!(
         text.contains("clash_health_check_failures_total")
             && text.contains("it is a counter (Calls) at one site and a counter (HealthFailures)")
-            && text.contains("tests/catalogue_conflicts.rs:18")
+            && text.contains("tests/catalogue_conflicts.rs:27")
             && text.contains("vitalsign's own metrics"),
         "{text}"
     );
-    let _ = (scan_fast, scan_slow, count_failures);
+    let declared = by_family("clash_scans_total");
+    assert!(
+        declared.what.contains(
+            "`Scans::scans_total` declares it and an instrumented function records it too"
+        ),
+        "{declared}"
+    );
+    let line = include_str!("catalogue_conflicts.rs")
+        .lines()
+        .position(|l| l.trim() == "scans_total: Counter,")
+        .unwrap()
+        + 1;
+    let mut at = [&declared.first, &declared.second].map(|l| l.to_string());
+    at.sort();
+    assert_eq!(
+        at,
+        [
+            format!("tests/catalogue_conflicts.rs:{line}"),
+            "tests/catalogue_conflicts.rs:19".to_owned()
+        ]
+    );
+    assert!(text.contains("clash_scans_total"), "{text}");
+    let _ = (scan_fast, scan_slow, count_failures, &Scans::new().scans_total);
 }

@@ -43,22 +43,31 @@ pub fn health_check(args: TokenStream, item: TokenStream) -> TokenStream {
     health_check::expand(args.into(), item.into()).into()
 }
 
-/// Derives a metric group: every field a declared metric, named by the namespace, the
-/// subsystem and the field, checked at compile time. See `vitalsign::MetricGroup`.
+/// Derives a metric group: a struct whose every field is a declared metric (`Counter`, `Gauge`,
+/// `IntGauge`, `Histogram`, each optionally by a label set), named
+/// `{namespace}_{subsystem}_{field}` from `#[metric_group(namespace = "..", subsystem = "..")]`,
+/// its HELP text the field's doc comment. The name must say the type (`_total` for a counter,
+/// and only for one) and the unit (`_seconds`, `_bytes`, `_ratio`); `#[metric(unit = "..",
+/// buckets = [..])]` sets a histogram's unit and buckets, `#[metric(label = "..", max_series =
+/// N)]` names and caps a label from data (`Counter<Dynamic>`). Adds `const fn new()`: keep the
+/// group in a `static`. Every series exists at zero from `install()`. See `docs/metrics.md`.
 #[proc_macro_derive(MetricGroup, attributes(metric_group, metric))]
 pub fn derive_metric_group(input: TokenStream) -> TokenStream {
     metric_group::derive(input.into()).into()
 }
 
-/// Derives `vitalsign::LabelValue` for a field-less enum: one snake_case label value per
-/// variant. See `vitalsign::LabelValue`.
+/// Derives a label value for a field-less enum: one snake_case value per variant
+/// (`#[label(rename = "..")]` to choose another), the label's name from `#[label(name = "..")]`
+/// or the type's name in snake_case. A metric keyed by it (`Counter<Command>`) has one series
+/// per variant, found by index.
 #[proc_macro_derive(LabelValue, attributes(label))]
 pub fn derive_label_value(input: TokenStream) -> TokenStream {
     label::derive_value(input.into()).into()
 }
 
-/// Derives `vitalsign::LabelSet` for a struct of label values: one label per field. See
-/// `vitalsign::LabelSet`.
+/// Derives a label set for a struct of label values: one label per field, named by the field
+/// (`#[label(name = "..")]` to choose another). A metric keyed by it has one series per
+/// combination, found by an index computed from the variants.
 #[proc_macro_derive(LabelSet, attributes(label))]
 pub fn derive_label_set(input: TokenStream) -> TokenStream {
     label::derive_set(input.into()).into()

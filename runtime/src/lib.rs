@@ -31,6 +31,37 @@
 //! (`{ns}_{name}_errors_total`). Names, labels and buckets are checked when the macro expands;
 //! see `docs/metrics.md` for every rule.
 //!
+//! Everything else a server exposes is declared once, as the fields of a [`MetricGroup`]:
+//!
+//! ```
+//! use vitalsign::{Counter, IntGauge, LabelValue, MetricGroup};
+//!
+//! #[derive(Clone, Copy, LabelValue)]
+//! enum Command { Get, Set }
+//!
+//! #[derive(MetricGroup)]
+//! #[metric_group(namespace = "rstmdb", subsystem = "wal")]
+//! struct Wal {
+//!     /// Records appended to the log.
+//!     writes_total: Counter,
+//!     /// Records appended, by command.
+//!     commands_total: Counter<Command>,
+//!     /// Bytes in the log now.
+//!     size_bytes: IntGauge,
+//! }
+//!
+//! static WAL: Wal = Wal::new();
+//!
+//! # let vitals = vitalsign::Vitals::installed().unwrap_or_else(|| vitalsign::Vitals::builder().install().unwrap());
+//! WAL.writes_total.increment();
+//! WAL.commands_total.increment_with(Command::Set);
+//! WAL.size_bytes.set(4096);
+//! let text = vitals.render();
+//! assert!(text.contains(r#"rstmdb_wal_commands_total{command="get"} 0"#));
+//! assert!(text.contains(r#"rstmdb_wal_commands_total{command="set"} 1"#));
+//! assert!(text.contains("rstmdb_wal_size_bytes 4096"));
+//! ```
+//!
 //! # Features
 //!
 //! The defaults are for a server binary. A library crate that only instruments its functions
