@@ -88,5 +88,73 @@ fn conflicting_buckets_and_types_are_refused() {
         ]
     );
     assert!(text.contains("clash_scans_total"), "{text}");
-    let _ = (scan_fast, scan_slow, count_failures, &Scans::new().scans_total);
+    let _ = (
+        scan_fast,
+        scan_slow,
+        count_failures,
+        &Scans::new().scans_total,
+    );
+}
+
+// Two functions named `work` in two modules: one `op="work"` series unless both say so.
+mod first {
+    #[vitalsign::instrumented(namespace = "merge")]
+    pub(crate) fn work() {}
+}
+
+mod second {
+    #[vitalsign::instrumented(namespace = "merge")]
+    pub(crate) fn work() {}
+}
+
+// Both give `op` explicitly: one operation on purpose, allowed.
+mod reads {
+    #[vitalsign::instrumented(namespace = "share", name = "requests", labels(op = "get"))]
+    pub(crate) fn get_cached() {}
+}
+
+mod fallback {
+    #[vitalsign::instrumented(namespace = "share", name = "requests", labels(op = "get"))]
+    pub(crate) fn get_from_disk() {}
+}
+
+#[test]
+fn two_sites_on_one_series_must_both_say_so() {
+    let conflicts = vitalsign::catalogue().conflicts();
+    let merged: Vec<_> = conflicts
+        .iter()
+        .filter(|c| c.family == "merge_calls_total")
+        .collect();
+    assert_eq!(merged.len(), 1, "{conflicts:#?}");
+    let c = merged[0];
+    assert!(
+        c.what.contains("`catalogue_conflicts::first::work` and `catalogue_conflicts::second::work` would write the same series {op=\"work\"}")
+            && c.what.contains("labels(op = \"work\")"),
+        "{c}"
+    );
+    let line = |needle: &str| {
+        include_str!("catalogue_conflicts.rs")
+            .lines()
+            .position(|l| l.contains(needle))
+            .unwrap()
+            // The function's name, two lines below the module's (positions count from 0).
+            + 3
+    };
+    assert_eq!(
+        [c.first.as_str(), c.second.as_str()],
+        [
+            format!("tests/catalogue_conflicts.rs:{}", line("mod first {")),
+            format!("tests/catalogue_conflicts.rs:{}", line("mod second {")),
+        ]
+    );
+    assert!(
+        !conflicts.iter().any(|c| c.family.starts_with("share_")),
+        "an explicit shared op is allowed: {conflicts:#?}"
+    );
+    let _ = (
+        first::work,
+        second::work,
+        reads::get_cached,
+        fallback::get_from_disk,
+    );
 }

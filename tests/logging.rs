@@ -328,3 +328,25 @@ fn non_finite_numbers_are_written_as_strings() {
     assert_eq!(line["floor"], "-inf");
     assert_eq!(line["plain"], 0.5);
 }
+
+/// Named `find_user`, counted under `op="lookup"`: its lines and span say `lookup` too.
+#[instrumented(namespace = "logt", name = "users", labels(op = "lookup"), fields(id = %id))]
+fn find_user(id: u32) -> Result<u8, StoreError> {
+    tracing::info!("looking up");
+    Err(StoreError::NotFound(id.to_string()))
+}
+
+#[test]
+fn log_lines_and_spans_carry_the_metric_op() {
+    let vitals = vitals();
+    let _ = find_user(3);
+    let lines = with_op("lookup");
+    assert_eq!(lines.len(), 2, "{lines:#?}");
+    for l in &lines {
+        assert_eq!(l["span"], "lookup", "{l}");
+    }
+    assert_eq!(lines[1]["message"], "call failed");
+    assert!(with_op("find_user").is_empty());
+    let s = common::parse(&vitals.render()).unwrap();
+    assert_eq!(s.get("logt_users_total", &[("op", "lookup")]), 1.0);
+}

@@ -13,6 +13,7 @@ use crate::attr::{self, Options};
 use crate::ctxt::Ctxt;
 use crate::item::{self, Annotated, MaybeItemFn};
 use crate::shape::{self, Shape};
+use crate::symbol::OP;
 use crate::valid::{self, Resolved};
 
 /// Entry point of `#[instrumented]`; `enabled` is the `metrics` feature.
@@ -146,7 +147,14 @@ fn instrument(f: MaybeItemFn, r: &Resolved, op: &str) -> TokenStream {
         #ret
     };
     // With `span` (or `fields`), the call runs inside a span named after the operation, created
-    // from the arguments before the body takes them.
+    // from the arguments before the body takes them. Its name and `op` are the metric's `op`
+    // label (the function's name unless `labels(op = ..)` says otherwise), so that spans, log
+    // lines and series join on one value.
+    let op = r
+        .labels
+        .iter()
+        .find(|(k, _)| k == OP)
+        .map_or(op, |(_, v)| v.as_str());
     let span = local("__vitalsign_span");
     let entered = local("__vitalsign_entered");
     let make_span = r.span.then(|| {
@@ -324,6 +332,7 @@ fn site_statics(f: &MaybeItemFn, r: &Resolved, op: &str) -> TokenStream {
         }
         None => quote!(::core::option::Option::None),
     };
+    let op_given = r.op_given;
     quote! {
         // Its own static: `Label` has a destructor, so it cannot be a promoted temporary.
         static __VITALSIGN_LABELS: [::vitalsign::__private::Label; #label_count] = [#(#labels),*];
@@ -339,6 +348,7 @@ fn site_statics(f: &MaybeItemFn, r: &Resolved, op: &str) -> TokenStream {
                 doc: #doc,
                 buckets: #buckets,
                 function: #op,
+                op_given: #op_given,
                 module: ::core::module_path!(),
                 file: ::core::file!(),
                 line: #line,

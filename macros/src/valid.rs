@@ -16,6 +16,9 @@ pub(crate) struct Resolved {
     pub families: FamilyNames,
     /// Fixed labels, `op` first.
     pub labels: Vec<(String, String)>,
+    /// Whether `op` was written in `labels(..)`: a site that shares its series with another
+    /// on purpose says so.
+    pub op_given: bool,
     pub buckets: Option<Vec<f64>>,
     pub in_flight: bool,
     /// `help = ".."`, else the first paragraph of the doc comment (possibly empty).
@@ -141,6 +144,7 @@ pub(crate) fn resolve(
         namespace,
         name,
         labels,
+        op_given: options.labels.iter().any(|l| l.key == OP),
         buckets,
         in_flight: options.in_flight.is_some(),
         doc,

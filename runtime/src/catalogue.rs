@@ -565,9 +565,11 @@ impl Catalogue {
             .map(|f| f.name.as_str())
     }
 
-    /// Conflicts: a family name used with different types, label names or buckets.
+    /// Conflicts: a family name used with different types, label names or buckets; a declared
+    /// family written by anything else; two call sites writing the same series without both
+    /// saying so (`labels(op = ..)` on each).
     pub fn conflicts(&self) -> Vec<Conflict> {
-        let mut out = Vec::new();
+        let mut out = self.silent_merges();
         for pair in self.families.windows(2) {
             let (a, b) = (&pair[0], &pair[1]);
             if a.name == b.name {
@@ -577,6 +579,44 @@ impl Catalogue {
                     first: a.origin(),
                     second: b.origin(),
                 });
+            }
+        }
+        out
+    }
+
+    /// Call sites of one calls family whose label sets are equal, so that their calls would sum
+    /// into one series, unless every one of them gave its `op` explicitly: two functions named
+    /// `work` in two modules are not one operation by accident.
+    fn silent_merges(&self) -> Vec<Conflict> {
+        let mut out = Vec::new();
+        for family in self.families.iter().filter(|f| f.role == Role::Calls) {
+            let mut seen: Vec<(Vec<(&str, &str)>, Site)> = Vec::new();
+            for site in &family.sites {
+                let labels: Vec<(&str, &str)> = site.labels().collect();
+                match seen.iter().find(|(l, _)| *l == labels) {
+                    Some((_, first)) if !(first.desc().op_given && site.desc().op_given) => {
+                        let series = labels
+                            .iter()
+                            .map(|(k, v)| format!("{k}=\"{v}\""))
+                            .collect::<Vec<_>>()
+                            .join(",");
+                        out.push(Conflict {
+                            family: family.name.clone(),
+                            what: format!(
+                                "`{}::{}` and `{}::{}` would write the same series {{{series}}}; if they are one operation, give both `labels(op = \"{}\")`, else name them apart",
+                                first.module(),
+                                first.function(),
+                                site.module(),
+                                site.function(),
+                                site.desc().op()
+                            ),
+                            first: first.location(),
+                            second: site.location(),
+                        });
+                    }
+                    Some(_) => {}
+                    None => seen.push((labels, *site)),
+                }
             }
         }
         out

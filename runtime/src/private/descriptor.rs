@@ -28,6 +28,8 @@ pub struct SiteDescriptor {
     pub buckets: Option<&'static [f64]>,
     /// The function's name as written (`Type::method` inside an instrumented impl block).
     pub function: &'static str,
+    /// Whether `op` was given in `labels(..)`: sites that share their series must all say so.
+    pub op_given: bool,
     /// `module_path!()` of the function.
     pub module: &'static str,
     /// `file!()` of the function.
@@ -38,6 +40,18 @@ pub struct SiteDescriptor {
     pub log: Option<LogHooks>,
     /// Its objectives, if declared.
     pub slo: Option<SloSpec>,
+}
+
+impl SiteDescriptor {
+    /// The `op` label's value: what log lines and spans name the operation by, so that they
+    /// join with the series.
+    pub fn op(&self) -> &'static str {
+        let labels: &'static [Label] = self.labels;
+        labels
+            .iter()
+            .find(|l| l.key() == vitalsign_naming::OP_LABEL)
+            .map_or(self.function, Label::value)
+    }
 }
 
 /// Objectives declared with `slo(..)`.

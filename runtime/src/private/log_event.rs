@@ -75,10 +75,11 @@ impl EventSites {
         let threshold_ms = line.threshold_ms();
         let error = line.error.map(display);
         let suppressed = line.suppressed();
+        let op = desc.op();
         let value = |name: &str| -> Option<&dyn Value> {
             match name {
                 "message" => Some(&message),
-                "op" => Some(&desc.function),
+                "op" => Some(&op),
                 "code" => Some(&line.code),
                 "duration_ms" => Some(&duration_ms),
                 "threshold_ms" => Some(&threshold_ms),
