@@ -14,11 +14,20 @@ use crate::symbol::{
     SLO, SLOW, SPAN,
 };
 
-/// A label given in `labels(key = "value")`.
+/// A label given in `labels(key = "value")` or `labels(key = arg.kind())`.
 #[derive(Clone)]
 pub(crate) struct LabelOpt {
     pub key: syn::Ident,
-    pub value: LitStr,
+    pub value: LabelSource,
+}
+
+/// Where a label's value comes from.
+#[derive(Clone)]
+pub(crate) enum LabelSource {
+    /// A string literal: the same on every call.
+    Fixed(LitStr),
+    /// An expression from an argument, of a `LabelValue` type: one series per value.
+    Arg(Expr),
 }
 
 /// A field of `fields(name = %arg, other = ?arg.part, plain = arg)`.
@@ -279,13 +288,16 @@ fn labels_value(meta: &Meta, cx: &mut Ctxt) -> Vec<LabelOpt> {
             cx.spanned(&pair.path, "a label name is a single identifier");
             continue;
         };
-        let Expr::Lit(ExprLit {
-            lit: Lit::Str(value),
-            ..
-        }) = pair.value
-        else {
-            cx.spanned(&pair.value, format_args!("the value of label `{key}` must be a string literal\nhelp: label values are fixed at compile time, e.g. `{key} = \"...\"`"));
-            continue;
+        let value = match pair.value {
+            Expr::Lit(ExprLit {
+                lit: Lit::Str(value),
+                ..
+            }) => LabelSource::Fixed(value),
+            Expr::Lit(other) => {
+                cx.spanned(&other, format_args!("the value of label `{key}` is a string literal, or an expression from an argument whose type derives `LabelValue`\nhelp: write `{key} = \"...\"`"));
+                continue;
+            }
+            expr => LabelSource::Arg(expr),
         };
         if labels.iter().any(|l| l.key == key) {
             cx.spanned(
@@ -503,7 +515,7 @@ mod tests {
         );
         assert!(errors[1].contains("takes a string literal"));
         assert!(errors[2].contains("duplicate option `name`"));
-        assert!(errors[3].contains("must be a string literal"));
+        assert!(errors[3].contains("is a string literal, or an expression"));
         assert!(errors[4].contains("array of numbers"));
     }
 
@@ -516,7 +528,10 @@ mod tests {
         let labels: Vec<(String, String)> = merged
             .labels
             .iter()
-            .map(|l| (l.key.to_string(), l.value.value()))
+            .map(|l| match &l.value {
+                LabelSource::Fixed(v) => (l.key.to_string(), v.value()),
+                LabelSource::Arg(_) => (l.key.to_string(), String::new()),
+            })
             .collect();
         assert_eq!(
             labels,

@@ -177,10 +177,19 @@ fn instrument(f: MaybeItemFn, r: &Resolved, op: &str) -> TokenStream {
         false => future,
     };
     let enter_span = r.span.then(|| quote!(let #entered = #span.enter();));
+    // A label from an argument is read before the body takes the arguments.
+    let label = local("__vitalsign_label");
+    let make_label = r.arg_label.as_ref().map(|(_, expr)| {
+        quote_spanned!(expr.span()=> let #label = ::vitalsign::__private::arg_label(&(#expr));)
+    });
+    let start = match &r.arg_label {
+        Some(_) => quote!(__VITALSIGN_SITE.start_labeled(#label)),
+        None => quote!(__VITALSIGN_SITE.start()),
+    };
     let timed_future = |future: TokenStream| {
         in_span(quote! {
             async move {
-                let #guard = __VITALSIGN_SITE.start();
+                let #guard = #start;
                 let #ret #annotation = #future.await;
                 #finish
             }
@@ -193,13 +202,15 @@ fn instrument(f: MaybeItemFn, r: &Resolved, op: &str) -> TokenStream {
         Shape::Sync if diverges => quote! {
             #make_span
             #enter_span
-            let #guard = __VITALSIGN_SITE.start();
+            #make_label
+            let #guard = #start;
             #block
         },
         Shape::Sync => quote! {
             #make_span
             #enter_span
-            let #guard = __VITALSIGN_SITE.start();
+            #make_label
+            let #guard = #start;
             let #ret = ::vitalsign::__private::call_once #turbofish (move || #block);
             #finish
         },
@@ -220,7 +231,8 @@ fn instrument(f: MaybeItemFn, r: &Resolved, op: &str) -> TokenStream {
             let inner_block =
                 quote_spanned!(f.brace.span.join()=> async move { #fake_return #inner });
             let timed = quote! {
-                let #guard = __VITALSIGN_SITE.start();
+                #make_label
+                let #guard = #start;
                 let #ret #annotation = #inner_block.await;
                 #finish
             };
@@ -243,6 +255,7 @@ fn instrument(f: MaybeItemFn, r: &Resolved, op: &str) -> TokenStream {
             let timed = timed_future(fut.to_token_stream());
             quote! {
                 #make_span
+                #make_label
                 let #fut = ::vitalsign::__private::call_once(move || #block);
                 #timed
             }
@@ -252,6 +265,7 @@ fn instrument(f: MaybeItemFn, r: &Resolved, op: &str) -> TokenStream {
             let timed = timed_future(at.future.to_token_stream());
             quote! {
                 #make_span
+                #make_label
                 #(#leading)*
                 #box_pin(#timed)
             }
@@ -260,6 +274,7 @@ fn instrument(f: MaybeItemFn, r: &Resolved, op: &str) -> TokenStream {
             let timed = timed_future(fut.to_token_stream());
             quote! {
                 #make_span
+                #make_label
                 let #fut = ::vitalsign::__private::call_once(move || #block);
                 ::std::boxed::Box::pin(#timed)
             }
@@ -333,6 +348,10 @@ fn site_statics(f: &MaybeItemFn, r: &Resolved, op: &str) -> TokenStream {
         None => quote!(::core::option::Option::None),
     };
     let op_given = r.op_given;
+    let arg_label = match &r.arg_label {
+        Some((key, _)) => quote!(::core::option::Option::Some(#key)),
+        None => quote!(::core::option::Option::None),
+    };
     quote! {
         // Its own static: `Label` has a destructor, so it cannot be a promoted temporary.
         static __VITALSIGN_LABELS: [::vitalsign::__private::Label; #label_count] = [#(#labels),*];
@@ -345,6 +364,7 @@ fn site_statics(f: &MaybeItemFn, r: &Resolved, op: &str) -> TokenStream {
                 errors: #errors,
                 in_flight: #in_flight,
                 labels: &__VITALSIGN_LABELS,
+                arg_label: #arg_label,
                 doc: #doc,
                 buckets: #buckets,
                 function: #op,

@@ -4,6 +4,7 @@
 use proc_macro2::{Span, TokenStream};
 use vitalsign_naming::{self as naming, FamilyNames, NameContext, Problem};
 
+use crate::attr::LabelSource;
 use crate::attr::{FieldOpt, Options};
 use crate::ctxt::Ctxt;
 use crate::namespace::default_namespace;
@@ -16,6 +17,8 @@ pub(crate) struct Resolved {
     pub families: FamilyNames,
     /// Fixed labels, `op` first.
     pub labels: Vec<(String, String)>,
+    /// A label from an argument: its key and the expression of a `LabelValue` type.
+    pub arg_label: Option<(String, syn::Expr)>,
     /// Whether `op` was written in `labels(..)`: a site that shares its series with another
     /// on purpose says so.
     pub op_given: bool,
@@ -107,11 +110,27 @@ pub(crate) fn resolve(
     };
 
     let mut labels = vec![(OP.to_owned(), op.to_owned())];
+    let mut arg_label: Option<(String, syn::Expr)> = None;
     for label in &options.labels {
         let key = label.key.to_string();
-        let value = label.value.value();
         report(cx, label.key.span(), naming::check_label_name(&key));
-        report(cx, label.value.span(), naming::check_label_value(&value));
+        let value = match &label.value {
+            LabelSource::Fixed(lit) => {
+                let value = lit.value();
+                report(cx, lit.span(), naming::check_label_value(&value));
+                value
+            }
+            LabelSource::Arg(expr) => {
+                if key == OP {
+                    cx.spanned(expr, "`op` names the operation and is fixed: one function is one operation\nhelp: write `op = \"...\"`, and put what varies in another label");
+                } else if arg_label.is_some() {
+                    cx.spanned(expr, "one label per function comes from its arguments: each is one more dimension of series\nhelp: record the other on a declared metric (`#[derive(MetricGroup)]`)");
+                } else if check_from_argument(expr, args, op, "a label", cx) {
+                    arg_label = Some((key, expr.clone()));
+                }
+                continue;
+            }
+        };
         match labels.iter_mut().find(|(k, _)| *k == key) {
             Some(existing) => existing.1 = value,
             None => labels.push((key, value)),
@@ -144,6 +163,7 @@ pub(crate) fn resolve(
         namespace,
         name,
         labels,
+        arg_label,
         op_given: options.labels.iter().any(|l| l.key == OP),
         buckets,
         in_flight: options.in_flight.is_some(),
@@ -285,16 +305,44 @@ fn check_fields(fields: &[FieldOpt], args: &[String], function: &str, cx: &mut C
             cx.spanned(&field.name, format_args!("field name `{name}` must be snake_case, like the other keys of a log line\nhelp: write `{fixed}`"));
         }
         seen.push(name);
-        match root(&field.value) {
-            Some(ident) if args.iter().any(|a| ident == a) => {}
-            Some(ident) => {
-                let list = args.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", ");
-                let known = if list.is_empty() { "it has none".to_owned() } else { format!("they are {list}") };
-                cx.spanned(ident, format_args!(
-                    "`{ident}` is not an argument of `{function}`: fields may only name its arguments, so nothing else is captured by accident\nhelp: {known}"
-                ));
-            }
-            None => cx.spanned(&field.value, "a field's value is an argument, a field of one, or a method call on one\nhelp: e.g. `id = %id`, `table = ?req.table`, `len = items.len()`"),
+        check_from_argument(&field.value, args, function, "a field", cx);
+    }
+}
+
+/// Whether `expr` starts from an argument of `function`, else an error saying which they are.
+fn check_from_argument(
+    expr: &syn::Expr,
+    args: &[String],
+    function: &str,
+    what: &str,
+    cx: &mut Ctxt,
+) -> bool {
+    match root(expr) {
+        Some(ident) if args.iter().any(|a| ident == a) => true,
+        Some(ident) => {
+            let list = args
+                .iter()
+                .map(|a| format!("`{a}`"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let known = if list.is_empty() {
+                "it has none".to_owned()
+            } else {
+                format!("they are {list}")
+            };
+            cx.spanned(ident, format_args!(
+                "`{ident}` is not an argument of `{function}`: {what} may only name its arguments, so nothing else is captured by accident\nhelp: {known}"
+            ));
+            false
+        }
+        None => {
+            let examples = if what == "a label" {
+                "`kind = kind`, `machine = machine.kind()`"
+            } else {
+                "`id = %id`, `table = ?req.table`, `len = items.len()`"
+            };
+            cx.spanned(expr, format_args!("{what}'s value is an argument, a field of one, or a method call on one\nhelp: e.g. {examples}"));
+            false
         }
     }
 }

@@ -7,7 +7,10 @@
 //! - `stock_counter`, `stock_gauge_set`, `stock_histogram`: a handle of the stock
 //!   `metrics-exporter-prometheus` recorder, what a hand-written server uses today;
 //! - `typed_label_counter`: a `Counter<Op>` record, the label changing every call;
-//! - `dynamic_label_counter`: a `Counter<Dynamic>` record of a value already seen.
+//! - `dynamic_label_counter`: a `Counter<Dynamic>` record of a value already seen;
+//! - `instrumented_static_label`, `instrumented_arg_label`: the same trivial function under
+//!   `#[instrumented(log = "off")]`, with `labels(op = .., kind = "get")` and with
+//!   `labels(op = .., kind = kind)` from its `Op` argument (changing every call).
 //!
 //! Then, outside criterion, the aggregate speed-up of two threads recording into one group
 //! counter against one thread (several rounds).
@@ -21,7 +24,9 @@ use std::time::{Duration, Instant};
 
 use criterion::Criterion;
 use metrics::{Key, Level, Metadata};
-use vitalsign::{Counter, Dynamic, Gauge, Histogram, LabelValue, MetricGroup, Vitals};
+use vitalsign::{
+    Counter, Dynamic, Gauge, Histogram, LabelValue, MetricGroup, Vitals, instrumented,
+};
 
 #[derive(Debug, Clone, Copy, LabelValue)]
 enum Op {
@@ -50,6 +55,24 @@ struct Group {
 }
 
 static GROUP: Group = Group::new();
+
+#[inline(never)]
+#[instrumented(
+    namespace = "bench",
+    name = "labeled",
+    labels(op = "static", kind = "get"),
+    log = "off"
+)]
+fn static_label(x: u64, _kind: Op) -> u64 {
+    x.wrapping_mul(31)
+}
+
+#[inline(never)]
+#[instrumented(namespace = "bench", name = "labeled", labels(op = "from_arg", kind = kind), log = "off")]
+fn arg_label(x: u64, kind: Op) -> u64 {
+    let _ = kind;
+    x.wrapping_mul(31)
+}
 
 /// The same three records on `metrics` handles.
 struct Handles {
@@ -98,7 +121,7 @@ fn stock() -> &'static Handles {
 
 type Record = fn(u64);
 
-fn variants() -> [(&'static str, Record); 11] {
+fn variants() -> [(&'static str, Record); 13] {
     [
         ("group_counter", |_| GROUP.writes_total.increment()),
         ("hand_counter", |_| hand().counter.increment(1)),
@@ -120,6 +143,12 @@ fn variants() -> [(&'static str, Record); 11] {
         }),
         ("dynamic_label_counter", |_| {
             GROUP.events_total.increment_for(black_box("order_fsm"));
+        }),
+        ("instrumented_static_label", |x| {
+            black_box(static_label(x, OPS[(x & 3) as usize]));
+        }),
+        ("instrumented_arg_label", |x| {
+            black_box(arg_label(x, OPS[(x & 3) as usize]));
         }),
     ]
 }

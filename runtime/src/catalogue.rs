@@ -172,8 +172,16 @@ impl Site {
         self.desc().calls
     }
 
+    /// The name of the label whose value comes from an argument, if any.
+    pub fn arg_label(&self) -> Option<&'static str> {
+        self.desc().arg_label
+    }
+
     fn label_keys(&self) -> Vec<&'static str> {
-        self.labels().map(|(k, _)| k).collect()
+        self.labels()
+            .map(|(k, _)| k)
+            .chain(self.desc().arg_label)
+            .collect()
     }
 }
 

@@ -39,11 +39,13 @@ pub(crate) fn mark_bound() {
     crate::storage::set_bound();
 }
 
-/// The handles of a bound call site.
+/// The handles of a bound call site, or of one value of its label from an argument.
 struct Handles {
     sink: Sink,
     in_flight: Option<Gauge>,
     errors: ErrorTable,
+    /// The series' labels: the site's fixed labels, and the argument label's value if any.
+    labels: Box<[Label]>,
 }
 
 /// Where a bound site's calls go.
@@ -59,6 +61,8 @@ enum Sink {
 pub struct CallSite {
     desc: SiteDescriptor,
     handles: OnceLock<Handles>,
+    /// With a label from an argument: the handles of each of its values, by index.
+    labeled: OnceLock<Box<[Handles]>>,
     limiter: LogLimiter,
     events: EventSites,
 }
@@ -75,6 +79,7 @@ impl CallSite {
         Self {
             desc,
             handles: OnceLock::new(),
+            labeled: OnceLock::new(),
             limiter: LogLimiter::new(),
             events: EventSites::new(),
         }
@@ -122,38 +127,110 @@ impl CallSite {
     }
 
     /// Resolves this site's handles from the global recorder (idempotent), registering its
-    /// series.
+    /// series. A site with a label from an argument binds on its first call, when the label's
+    /// values are known.
     pub(crate) fn bind(&'static self) {
-        self.resolve();
+        if self.desc.arg_label.is_none() {
+            self.resolve();
+        }
     }
 
     fn resolve(&'static self) -> &'static Handles {
-        self.handles.get_or_init(|| {
-            metrics::with_recorder(|r| Handles {
-                sink: match crate::storage::direct() {
-                    Some(storage) => {
-                        let calls = storage.counter(&self.key(self.desc.calls));
-                        let duration = storage.histogram(&self.key(self.desc.duration));
-                        calls.count_records_of(&duration);
-                        Sink::Direct(duration)
-                    }
-                    None => Sink::Facade {
-                        calls: r.register_counter(&self.key(self.desc.calls), &METADATA),
-                        duration: r.register_histogram(&self.key(self.desc.duration), &METADATA),
-                    },
-                },
-                in_flight: self
-                    .desc
-                    .in_flight
-                    .map(|n| r.register_gauge(&self.key(n), &METADATA)),
-                errors: ErrorTable::new(),
-            })
-        })
+        self.handles
+            .get_or_init(|| self.handles_for(self.desc.labels.to_vec().into_boxed_slice()))
     }
 
-    /// The counter of this site's failures with `code`, registered if new.
-    fn code_counter(&self, code: &'static str) -> CodeCounter {
-        let key = self.error_key(code);
+    /// The handles of the series with `labels`, registered at zero.
+    fn handles_for(&self, labels: Box<[Label]>) -> Handles {
+        let key = |name: &'static str| Key::from_parts(name, labels.to_vec());
+        let (sink, in_flight) = metrics::with_recorder(|r| {
+            let sink = match crate::storage::direct() {
+                Some(storage) => {
+                    let calls = storage.counter(&key(self.desc.calls));
+                    let duration = storage.histogram(&key(self.desc.duration));
+                    calls.count_records_of(&duration);
+                    Sink::Direct(duration)
+                }
+                None => Sink::Facade {
+                    calls: r.register_counter(&key(self.desc.calls), &METADATA),
+                    duration: r.register_histogram(&key(self.desc.duration), &METADATA),
+                },
+            };
+            let in_flight = self
+                .desc
+                .in_flight
+                .map(|n| r.register_gauge(&key(n), &METADATA));
+            (sink, in_flight)
+        });
+        Handles {
+            sink,
+            in_flight,
+            errors: ErrorTable::new(),
+            labels,
+        }
+    }
+
+    /// The fixed labels and the argument label's `value`.
+    fn labels_with(&self, value: Option<&'static str>) -> Box<[Label]> {
+        let mut labels = self.desc.labels.to_vec();
+        if let (Some(key), Some(value)) = (self.desc.arg_label, value) {
+            labels.push(Label::from_static_parts(key, value));
+        }
+        labels.into_boxed_slice()
+    }
+
+    /// The handles of the argument label's value at `label.index`, binding every value's on
+    /// the first call after a recorder is bound.
+    #[inline]
+    fn labeled_handles(&'static self, label: ArgLabel) -> Option<&'static Handles> {
+        match self.labeled.get() {
+            Some(all) => all.get(label.index as usize),
+            None => self.bind_labeled(label),
+        }
+    }
+
+    #[cold]
+    fn bind_labeled(&'static self, label: ArgLabel) -> Option<&'static Handles> {
+        if !crate::storage::is_bound() {
+            return None;
+        }
+        self.labeled
+            .get_or_init(|| {
+                label
+                    .values
+                    .iter()
+                    .map(|v| self.handles_for(self.labels_with(Some(v))))
+                    .collect()
+            })
+            .get(label.index as usize)
+    }
+
+    /// Starts timing one call whose label from an argument has `label`.
+    #[inline]
+    pub fn start_labeled(&'static self, label: ArgLabel) -> LabeledGuard {
+        match self.labeled_handles(label) {
+            Some(h) => {
+                if let Some(g) = &h.in_flight {
+                    g.increment(1.0);
+                }
+            }
+            None => {
+                if let Some(name) = self.desc.in_flight {
+                    let key = Key::from_parts(name, self.labels_with(label.value()).to_vec());
+                    metrics::with_recorder(|r| r.register_gauge(&key, &METADATA).increment(1.0));
+                }
+            }
+        }
+        LabeledGuard {
+            site: self,
+            start: clock().raw(),
+            label,
+        }
+    }
+
+    /// The counter of failures with `code` of the series with `labels`, registered if new.
+    fn code_counter(&self, labels: &[Label], code: &'static str) -> CodeCounter {
+        let key = self.error_key(labels, code);
         match crate::storage::direct() {
             Some(storage) => CodeCounter::Direct(storage.counter(&key)),
             None => CodeCounter::Facade(metrics::with_recorder(|r| {
@@ -166,18 +243,28 @@ impl CallSite {
         Key::from_static_parts(name, self.desc.labels)
     }
 
-    pub(crate) fn error_key(&self, code: &'static str) -> Key {
-        let mut labels = self.desc.labels.to_vec();
+    fn error_key(&self, labels: &[Label], code: &'static str) -> Key {
+        let mut labels = labels.to_vec();
         labels.push(Label::from_static_parts(CODE_LABEL, code));
         Key::from_parts(self.desc.errors, labels)
     }
 
     #[inline]
-    fn record(&'static self, start: u64, outcome: CallOutcome, error: Option<ErrorRef<'_>>) {
+    fn record(
+        &'static self,
+        start: u64,
+        outcome: CallOutcome,
+        error: Option<ErrorRef<'_>>,
+        label: Option<ArgLabel>,
+    ) {
         let clock = clock();
         let end = clock.raw();
         let nanos = clock.delta_as_nanos(start, end);
-        match self.handles() {
+        let handles = match label {
+            None => self.handles(),
+            Some(label) => self.labeled_handles(label),
+        };
+        match handles {
             Some(h) => {
                 match &h.sink {
                     Sink::Direct(duration) => duration.record_nanos(nanos),
@@ -187,13 +274,14 @@ impl CallSite {
                     }
                 }
                 if let CallOutcome::Err(code) = outcome {
-                    h.errors.increment(code, |code| self.code_counter(code));
+                    h.errors
+                        .increment(code, |code| self.code_counter(&h.labels, code));
                 }
                 if let Some(g) = &h.in_flight {
                     g.decrement(1.0);
                 }
             }
-            None => self.record_unbound(seconds(nanos), outcome),
+            None => self.record_unbound(seconds(nanos), outcome, label),
         }
         if let Some(log) = &self.desc.log {
             let duration = Duration::from_nanos(nanos);
@@ -203,19 +291,20 @@ impl CallSite {
 
     /// Records through whatever recorder is installed, without caching: only before binding.
     #[cold]
-    fn record_unbound(&self, seconds: f64, outcome: CallOutcome) {
+    fn record_unbound(&self, seconds: f64, outcome: CallOutcome, label: Option<ArgLabel>) {
         let d = &self.desc;
+        let labels = self.labels_with(label.and_then(ArgLabel::value));
+        let key = |name: &'static str| Key::from_parts(name, labels.to_vec());
         metrics::with_recorder(|r| {
-            r.register_counter(&self.key(d.calls), &METADATA)
-                .increment(1);
-            r.register_histogram(&self.key(d.duration), &METADATA)
+            r.register_counter(&key(d.calls), &METADATA).increment(1);
+            r.register_histogram(&key(d.duration), &METADATA)
                 .record(seconds);
             if let CallOutcome::Err(code) = outcome {
-                r.register_counter(&self.error_key(code), &METADATA)
+                r.register_counter(&self.error_key(&labels, code), &METADATA)
                     .increment(1);
             }
             if let Some(name) = d.in_flight {
-                r.register_gauge(&self.key(name), &METADATA).decrement(1.0);
+                r.register_gauge(&key(name), &METADATA).decrement(1.0);
             }
         });
     }
@@ -292,7 +381,7 @@ impl Guard {
     pub fn finish(self, outcome: CallOutcome, error: Option<ErrorRef<'_>>) {
         // Recorded here, so not again by `drop`.
         let this = std::mem::ManuallyDrop::new(self);
-        this.site.record(this.start, outcome, error);
+        this.site.record(this.start, outcome, error, None);
     }
 }
 
@@ -306,6 +395,62 @@ impl Drop for Guard {
         } else {
             CANCELLED_CODE
         };
-        self.site.record(self.start, CallOutcome::Err(code), None);
+        self.site
+            .record(self.start, CallOutcome::Err(code), None, None);
+    }
+}
+
+/// The value of a call's label from an argument: its index among its type's values, and them.
+#[derive(Debug, Clone, Copy)]
+pub struct ArgLabel {
+    index: u32,
+    values: &'static [&'static str],
+}
+
+impl ArgLabel {
+    fn value(self) -> Option<&'static str> {
+        self.values.get(self.index as usize).copied()
+    }
+}
+
+/// The label of a call from its argument's value, a `LabelValue`.
+#[inline]
+pub fn arg_label<T: crate::declared::LabelValue + ?Sized>(value: &T) -> ArgLabel {
+    #[allow(clippy::cast_possible_truncation)] // a label value type has far fewer than 2^32 values
+    ArgLabel {
+        index: value.index() as u32,
+        values: T::VALUES,
+    }
+}
+
+/// [`Guard`] of a site with a label from an argument: the label's value rides along.
+#[must_use = "a guard records when finished or dropped"]
+#[derive(Debug)]
+pub struct LabeledGuard {
+    site: &'static CallSite,
+    start: u64,
+    label: ArgLabel,
+}
+
+impl LabeledGuard {
+    /// Records a completed call; `error` is the error to show in a "call failed" line.
+    #[inline]
+    pub fn finish(self, outcome: CallOutcome, error: Option<ErrorRef<'_>>) {
+        let this = std::mem::ManuallyDrop::new(self);
+        this.site
+            .record(this.start, outcome, error, Some(this.label));
+    }
+}
+
+impl Drop for LabeledGuard {
+    #[inline]
+    fn drop(&mut self) {
+        let code = if std::thread::panicking() {
+            PANIC_CODE
+        } else {
+            CANCELLED_CODE
+        };
+        self.site
+            .record(self.start, CallOutcome::Err(code), None, Some(self.label));
     }
 }

@@ -22,6 +22,8 @@ pub struct SiteDescriptor {
     pub in_flight: Option<&'static str>,
     /// Fixed labels of every series of this site (`op` first).
     pub labels: &'static [Label],
+    /// The key of the label whose value comes from an argument, if any.
+    pub arg_label: Option<&'static str>,
     /// First paragraph of the function's doc comment; empty if it has none.
     pub doc: &'static str,
     /// Bucket bounds given with `buckets = [..]`, if any.
