@@ -52,6 +52,10 @@ async fn a_minimal_set_library_is_served_by_the_binary() {
         1_001.0
     );
     assert_eq!(s.get("engine_flushes_total", &op("Engine::flush")), 1.0);
+    // The library's declared metrics, recorded into the binary's storage.
+    assert_eq!(s.get("engine_flushed_entries_total", &[]), 1_024.0);
+    assert_eq!(s.get("engine_segments", &[]), 1.0);
+    assert_eq!(s.get("engine_memtable_entries", &[]), 1_500.0 - 1_024.0);
     let errors = |code| {
         s.get(
             "engine_operations_errors_total",

@@ -3,13 +3,13 @@
 //! newest first.
 //!
 //! It depends on vitalsign's minimal feature set only: its functions are instrumented, its
-//! errors have codes, and nothing here installs, serves or logs. The binary that links it
-//! (`examples/engine-server`) does.
+//! errors have codes, its sizes are declared metrics, and nothing here installs, serves or
+//! logs. The binary that links it (`examples/engine-server`) does.
 
 use std::collections::BTreeMap;
 use std::sync::{Mutex, MutexGuard};
 
-use vitalsign::{ErrorCode, instrumented};
+use vitalsign::{Counter, ErrorCode, IntGauge, MetricGroup, instrumented};
 
 /// Why an operation failed; each variant is a stable `code` label.
 #[derive(Debug, Clone, PartialEq, Eq, ErrorCode)]
@@ -32,6 +32,22 @@ impl std::fmt::Display for EngineError {
 
 impl std::error::Error for EngineError {}
 
+/// The engine's sizes, declared once and recorded straight into the storage of whatever binary
+/// installs vitalsign.
+#[derive(MetricGroup)]
+#[metric_group(namespace = "engine")]
+pub struct EngineMetrics {
+    /// Entries in the memtable now.
+    pub memtable_entries: IntGauge,
+    /// Sorted segments now.
+    pub segments: IntGauge,
+    /// Entries moved from the memtable into segments.
+    pub flushed_entries_total: Counter,
+}
+
+/// The engine's metrics.
+pub static METRICS: EngineMetrics = EngineMetrics::new();
+
 /// The longest key accepted.
 pub const MAX_KEY_LEN: usize = 256;
 
@@ -49,6 +65,10 @@ struct State {
 #[derive(Debug, Default)]
 pub struct Engine {
     state: Mutex<State>,
+}
+
+fn count(n: usize) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
 }
 
 fn check(key: &[u8]) -> Result<(), EngineError> {
@@ -83,13 +103,16 @@ impl Engine {
         if state.memtable.len() >= MEMTABLE_LIMIT {
             self.flush(&mut state);
         }
+        METRICS.memtable_entries.set(count(state.memtable.len()));
         Ok(())
     }
 
     /// Deletes a key (a tombstone until the segments are merged).
     pub fn delete(&self, key: &[u8]) -> Result<(), EngineError> {
         check(key)?;
-        self.lock().memtable.insert(key.to_vec(), None);
+        let mut state = self.lock();
+        state.memtable.insert(key.to_vec(), None);
+        METRICS.memtable_entries.set(count(state.memtable.len()));
         Ok(())
     }
 
@@ -97,7 +120,9 @@ impl Engine {
     #[instrumented(name = "flushes")]
     fn flush(&self, state: &mut State) {
         let memtable = std::mem::take(&mut state.memtable);
+        METRICS.flushed_entries_total.add(memtable.len() as u64);
         state.segments.push(memtable);
+        METRICS.segments.set(count(state.segments.len()));
     }
 
     /// Segments on disk, as it were.
