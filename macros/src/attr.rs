@@ -182,6 +182,18 @@ impl Options {
     }
 }
 
+/// The options of every `#[name(..)]` among `attrs`, in order; an unparsable list is an error.
+pub(crate) fn helper_metas(attrs: &[syn::Attribute], name: &str, cx: &mut Ctxt) -> Vec<Meta> {
+    let mut out = Vec::new();
+    for attr in attrs.iter().filter(|a| a.path().is_ident(name)) {
+        match attr.parse_args_with(Punctuated::<Meta, Token![,]>::parse_terminated) {
+            Ok(metas) => out.extend(metas),
+            Err(e) => cx.push(e),
+        }
+    }
+    out
+}
+
 pub(crate) fn path_text(path: &syn::Path) -> String {
     path.segments
         .iter()

@@ -4,10 +4,10 @@
 
 use proc_macro2::{Span, TokenStream};
 use quote::quote;
-use syn::{Data, DeriveInput, Fields, LitStr, Meta};
+use syn::{Data, DeriveInput, Fields, LitStr};
 use vitalsign_naming::{self as naming, to_snake_case};
 
-use crate::attr::{expected_one_of, path_text, string_value};
+use crate::attr::{expected_one_of, helper_metas, path_text, string_value};
 use crate::ctxt::Ctxt;
 use crate::symbol::{LABEL, NAME, RENAME};
 use crate::valid::report;
@@ -15,29 +15,18 @@ use crate::valid::report;
 /// `#[label(name = "..")]` or `#[label(rename = "..")]`: the one key `allowed` of an item.
 fn label_attr(attrs: &[syn::Attribute], allowed: &str, cx: &mut Ctxt) -> Option<LitStr> {
     let mut value = None;
-    for attr in attrs.iter().filter(|a| a.path().is_ident(LABEL)) {
-        let metas = match attr
-            .parse_args_with(syn::punctuated::Punctuated::<Meta, syn::Token![,]>::parse_terminated)
-        {
-            Ok(m) => m,
-            Err(e) => {
-                cx.push(e);
-                continue;
-            }
-        };
-        for meta in metas {
-            let key = path_text(meta.path());
-            if key == allowed {
-                value = string_value(&meta, cx);
-            } else {
-                cx.spanned(
-                    meta.path(),
-                    format_args!(
-                        "unknown key `{key}` of #[label] here; {}",
-                        expected_one_of(&key, &[allowed])
-                    ),
-                );
-            }
+    for meta in helper_metas(attrs, LABEL, cx) {
+        let key = path_text(meta.path());
+        if key == allowed {
+            value = string_value(&meta, cx);
+        } else {
+            cx.spanned(
+                meta.path(),
+                format_args!(
+                    "unknown key `{key}` of #[label] here; {}",
+                    expected_one_of(&key, &[allowed])
+                ),
+            );
         }
     }
     value

@@ -70,6 +70,48 @@ pub(crate) fn report(cx: &mut Ctxt, span: Span, problems: Vec<Problem>) -> bool 
     ok
 }
 
+/// The bounds' values, each problem reported on its bound (or on `span`, for the list).
+pub(crate) fn checked_buckets(
+    bounds: &[crate::attr::Bound],
+    span: Span,
+    cx: &mut Ctxt,
+) -> Vec<f64> {
+    let values: Vec<f64> = bounds.iter().map(|b| b.value).collect();
+    for (index, problem) in naming::check_buckets(&values) {
+        match index {
+            Some(i) => cx.spanned(&bounds[i].tokens, problem),
+            None => cx.error(span, problem),
+        }
+    }
+    values
+}
+
+/// The namespace given (checked), else the crate's default (checked, errors on `span`, whose
+/// help says to write `fix`).
+pub(crate) fn namespace(
+    given: Option<&syn::LitStr>,
+    span: Span,
+    fix: &str,
+    cx: &mut Ctxt,
+) -> String {
+    match given {
+        Some(lit) => {
+            report(cx, lit.span(), naming::check_namespace(&lit.value()));
+            lit.value()
+        }
+        None => {
+            let default = default_namespace();
+            for p in naming::check_namespace(&default.value) {
+                cx.error(span, format_args!(
+                    "the default namespace from {} is not a valid metric namespace: {}\nhelp: set one with `{fix}`",
+                    default.source, p.message
+                ));
+            }
+            default.value.clone()
+        }
+    }
+}
+
 /// Validates `options` of a function whose default `op` label is `op`, whose doc comment's
 /// first paragraph is `doc` and whose arguments are `args`. `attr_span` carries errors about
 /// defaults.
@@ -81,22 +123,12 @@ pub(crate) fn resolve(
     attr_span: Span,
     cx: &mut Ctxt,
 ) -> Resolved {
-    let namespace = match &options.namespace {
-        Some(lit) => {
-            report(cx, lit.span(), naming::check_namespace(&lit.value()));
-            lit.value()
-        }
-        None => {
-            let default = default_namespace();
-            for p in naming::check_namespace(&default.value) {
-                cx.error(attr_span, format_args!(
-                    "the default namespace from {} is not a valid metric namespace: {}\nhelp: set one with `namespace = \"...\"`",
-                    default.source, p.message
-                ));
-            }
-            default.value.clone()
-        }
-    };
+    let namespace = namespace(
+        options.namespace.as_ref(),
+        attr_span,
+        "namespace = \"...\"",
+        cx,
+    );
     let name = match &options.name {
         Some(lit) => {
             report(
@@ -137,16 +169,10 @@ pub(crate) fn resolve(
         }
     }
 
-    let buckets = options.buckets.as_ref().map(|(span, bounds)| {
-        let values: Vec<f64> = bounds.iter().map(|b| b.value).collect();
-        for (index, problem) in naming::check_buckets(&values) {
-            match index {
-                Some(i) => cx.spanned(&bounds[i].tokens, problem),
-                None => cx.error(*span, problem),
-            }
-        }
-        values
-    });
+    let buckets = options
+        .buckets
+        .as_ref()
+        .map(|(span, bounds)| checked_buckets(bounds, *span, cx));
 
     let doc = options
         .help

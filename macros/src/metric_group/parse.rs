@@ -7,14 +7,13 @@ use vitalsign_naming::{
     self as naming, DeclaredType, UNIT_WORDS, Unit, check_declared_name, check_declared_unit,
 };
 
-use crate::attr::{buckets_value, expected_one_of, path_text, string_value};
+use crate::attr::{buckets_value, expected_one_of, helper_metas, path_text, string_value};
 use crate::ctxt::Ctxt;
-use crate::namespace::default_namespace;
 use crate::symbol::{
     BUCKETS, DYNAMIC, GROUP_OPTIONS, LABEL_NAME, MAX_DYNAMIC_SERIES, MAX_SERIES, METRIC,
     METRIC_GROUP, METRIC_OPTIONS, METRIC_TYPES, NAMESPACE, SUBSYSTEM, UNIT,
 };
-use crate::valid::{doc_summary, report};
+use crate::valid::{checked_buckets, doc_summary, namespace as namespace_of, report};
 
 /// A valid group.
 pub(super) struct Group {
@@ -88,51 +87,26 @@ pub(super) fn group(input: &DeriveInput, cx: &mut Ctxt) -> Option<Group> {
 fn prefix(input: &DeriveInput, cx: &mut Ctxt) -> String {
     let mut namespace: Option<LitStr> = None;
     let mut subsystem: Option<LitStr> = None;
-    for attr in input
-        .attrs
-        .iter()
-        .filter(|a| a.path().is_ident(METRIC_GROUP))
-    {
-        let metas = match attr
-            .parse_args_with(syn::punctuated::Punctuated::<Meta, syn::Token![,]>::parse_terminated)
-        {
-            Ok(m) => m,
-            Err(e) => {
-                cx.push(e);
-                continue;
-            }
-        };
-        for meta in metas {
-            let key = path_text(meta.path());
-            match key.as_str() {
-                NAMESPACE => namespace = string_value(&meta, cx),
-                SUBSYSTEM => subsystem = string_value(&meta, cx),
-                _ => cx.spanned(
-                    meta.path(),
-                    format_args!(
-                        "unknown option `{key}` of #[metric_group]; {}",
-                        expected_one_of(&key, GROUP_OPTIONS)
-                    ),
+    for meta in helper_metas(&input.attrs, METRIC_GROUP, cx) {
+        let key = path_text(meta.path());
+        match key.as_str() {
+            NAMESPACE => namespace = string_value(&meta, cx),
+            SUBSYSTEM => subsystem = string_value(&meta, cx),
+            _ => cx.spanned(
+                meta.path(),
+                format_args!(
+                    "unknown option `{key}` of #[metric_group]; {}",
+                    expected_one_of(&key, GROUP_OPTIONS)
                 ),
-            }
+            ),
         }
     }
-    let namespace = match namespace {
-        Some(lit) => {
-            report(cx, lit.span(), naming::check_namespace(&lit.value()));
-            lit.value()
-        }
-        None => {
-            let default = default_namespace();
-            for p in naming::check_namespace(&default.value) {
-                cx.spanned(&input.ident, format_args!(
-                    "the default namespace from {} is not a valid metric namespace: {}\nhelp: set one with `#[metric_group(namespace = \"...\")]`",
-                    default.source, p.message
-                ));
-            }
-            default.value.clone()
-        }
-    };
+    let namespace = namespace_of(
+        namespace.as_ref(),
+        input.ident.span(),
+        "#[metric_group(namespace = \"...\")]",
+        cx,
+    );
     match subsystem {
         Some(lit) => {
             let problems = naming::check_namespace(&lit.value())
@@ -305,44 +279,26 @@ fn metric_type(ty: &Type, cx: &mut Ctxt) -> Option<(DeclaredType, Type)> {
 /// `#[metric(..)]` of a field.
 fn options(field: &syn::Field, cx: &mut Ctxt) -> FieldOptions {
     let mut options = FieldOptions::default();
-    for attr in field.attrs.iter().filter(|a| a.path().is_ident(METRIC)) {
-        let metas = match attr
-            .parse_args_with(syn::punctuated::Punctuated::<Meta, syn::Token![,]>::parse_terminated)
-        {
-            Ok(m) => m,
-            Err(e) => {
-                cx.push(e);
-                continue;
+    for meta in helper_metas(&field.attrs, METRIC, cx) {
+        let key = path_text(meta.path());
+        match key.as_str() {
+            UNIT => {
+                options.unit = string_value(&meta, cx).map(|lit| (lit.value(), lit.span()));
             }
-        };
-        for meta in metas {
-            let key = path_text(meta.path());
-            match key.as_str() {
-                UNIT => {
-                    options.unit = string_value(&meta, cx).map(|lit| (lit.value(), lit.span()));
+            LABEL_NAME => options.label = string_value(&meta, cx),
+            MAX_SERIES => options.max_series = integer_value(&meta, cx),
+            BUCKETS => {
+                if let Some(bounds) = buckets_value(&meta, cx) {
+                    options.buckets = Some(checked_buckets(&bounds, meta.span(), cx));
                 }
-                LABEL_NAME => options.label = string_value(&meta, cx),
-                MAX_SERIES => options.max_series = integer_value(&meta, cx),
-                BUCKETS => {
-                    if let Some(bounds) = buckets_value(&meta, cx) {
-                        let values: Vec<f64> = bounds.iter().map(|b| b.value).collect();
-                        for (index, problem) in naming::check_buckets(&values) {
-                            match index {
-                                Some(i) => cx.spanned(&bounds[i].tokens, problem),
-                                None => cx.error(meta.span(), problem),
-                            }
-                        }
-                        options.buckets = Some(values);
-                    }
-                }
-                _ => cx.spanned(
-                    meta.path(),
-                    format_args!(
-                        "unknown option `{key}` of #[metric]; {}",
-                        expected_one_of(&key, METRIC_OPTIONS)
-                    ),
+            }
+            _ => cx.spanned(
+                meta.path(),
+                format_args!(
+                    "unknown option `{key}` of #[metric]; {}",
+                    expected_one_of(&key, METRIC_OPTIONS)
                 ),
-            }
+            ),
         }
     }
     options
