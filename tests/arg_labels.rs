@@ -1,6 +1,8 @@
 //! A label from an argument: `labels(machine = machine.kind())` on `#[instrumented]`, of a
 //! `#[derive(LabelValue)]` type. Each value gets its own series, errors by code included; from the
 //! first call every value's series exists (the values are known once a call names the type).
+//! And a text label from an argument, capped with `max_series`: past the cap, values fold into
+//! `__overflow__` and are counted.
 
 mod common;
 
@@ -40,6 +42,25 @@ fn apply(machine: &Machine, ok: bool) -> Result<(), ApplyError> {
 #[instrumented(namespace = "argl", name = "events", labels(op = "apply_async", machine = machine.kind()))]
 async fn apply_async(machine: Machine) -> Result<Kind, ApplyError> {
     Ok(machine.kind)
+}
+
+struct Request {
+    tenant: String,
+}
+
+#[instrumented(namespace = "argl", name = "tenants", labels(op = "serve", tenant = tenant), max_series = 2)]
+fn serve(tenant: &str, ok: bool) -> Result<(), ApplyError> {
+    let _ = tenant;
+    if ok {
+        Ok(())
+    } else {
+        Err(ApplyError::Rejected)
+    }
+}
+
+#[instrumented(namespace = "argl", name = "tenants", labels(op = "handle", tenant = req.tenant), max_series = 2)]
+async fn handle(req: Request) -> usize {
+    req.tenant.len()
 }
 
 #[test]
@@ -112,4 +133,64 @@ fn each_value_of_the_label_has_its_series() {
         .find(|f| f.name() == "argl_events_total")
         .unwrap();
     assert_eq!(family.label_keys(), ["op", "machine"]);
+
+    // Text, capped at two values per site.
+    for (tenant, ok) in [
+        ("acme", true),
+        ("globex", false),
+        ("acme", true),
+        ("initech", true),
+        ("umbrella", true),
+    ] {
+        let _ = serve(tenant, ok);
+    }
+    for tenant in ["acme", "acme", "hooli"] {
+        rt.block_on(handle(Request {
+            tenant: tenant.to_owned(),
+        }));
+    }
+    let s = common::parse(&vitals.render()).unwrap();
+    let served = |tenant: &str| s.get("argl_tenants_total", &[("op", "serve"), ("tenant", tenant)]);
+    assert_eq!(served("acme"), 2.0);
+    assert_eq!(served("globex"), 1.0);
+    assert_eq!(
+        served("__overflow__"),
+        2.0,
+        "initech and umbrella, past the cap"
+    );
+    assert!(
+        s.value(
+            "argl_tenants_total",
+            &[("op", "serve"), ("tenant", "initech")]
+        )
+        .is_none()
+    );
+    assert_eq!(
+        s.get(
+            "argl_tenants_errors_total",
+            &[("op", "serve"), ("tenant", "globex"), ("code", "rejected")]
+        ),
+        1.0
+    );
+    assert_eq!(
+        s.get(
+            "argl_tenants_total",
+            &[("op", "handle"), ("tenant", "acme")]
+        ),
+        2.0
+    );
+    assert_eq!(
+        s.get(
+            "argl_tenants_total",
+            &[("op", "handle"), ("tenant", "hooli")]
+        ),
+        1.0
+    );
+    assert_eq!(
+        s.get(
+            "argl_cardinality_overflow_total",
+            &[("family", "argl_tenants_total")]
+        ),
+        2.0
+    );
 }

@@ -10,8 +10,8 @@ use syn::{Expr, ExprLit, Lit, LitStr, Meta, MetaNameValue, Token, UnOp};
 
 use crate::ctxt::Ctxt;
 use crate::symbol::{
-    self, BUCKETS, FIELDS, HELP, IN_FLIGHT, LABELS, LOG, LOG_LEVEL, NAME, NAMESPACE, OPTIONS, SKIP,
-    SLO, SLOW, SPAN,
+    self, BUCKETS, FIELDS, HELP, IN_FLIGHT, LABELS, LOG, LOG_LEVEL, MAX_SERIES, NAME, NAMESPACE,
+    OPTIONS, SKIP, SLO, SLOW, SPAN,
 };
 
 /// A label given in `labels(key = "value")` or `labels(key = arg.kind())`.
@@ -95,6 +95,8 @@ pub(crate) struct Options {
     pub span: Option<Span>,
     pub fields: Vec<FieldOpt>,
     pub slo: Option<SloOpt>,
+    /// `max_series = N`: the cap of a text label from an argument.
+    pub max_series: Option<(u64, Span)>,
     /// Options already given, valid or not, to report repeats.
     seen: Vec<String>,
 }
@@ -148,6 +150,7 @@ impl Options {
             BUCKETS => self.buckets = buckets_value(&meta, cx).map(|b| (meta.span(), b)),
             IN_FLIGHT => self.in_flight = flag(&meta, cx),
             SKIP => self.skip = flag(&meta, cx),
+            MAX_SERIES => self.max_series = integer_value(&meta, cx),
             _ => unreachable!("checked above"),
         }
     }
@@ -177,9 +180,29 @@ impl Options {
             fields: method.fields.clone(),
             // An objective is a promise about one operation: never inherited from a block.
             slo: method.slo.clone(),
+            // Like fields, it caps a label of the function's own arguments.
+            max_series: method.max_series,
             seen: Vec::new(),
         }
     }
+}
+
+/// A whole number option, `key = 100`.
+pub(crate) fn integer_value(meta: &Meta, cx: &mut Ctxt) -> Option<(u64, Span)> {
+    let key = path_text(meta.path());
+    if let Meta::NameValue(nv) = meta
+        && let Expr::Lit(ExprLit {
+            lit: Lit::Int(i), ..
+        }) = &nv.value
+        && let Ok(v) = i.base10_parse::<u64>()
+    {
+        return Some((v, i.span()));
+    }
+    cx.spanned(
+        meta,
+        format_args!("`{key}` takes a whole number\nhelp: write `{key} = 100`"),
+    );
+    None
 }
 
 /// The options of every `#[name(..)]` among `attrs`, in order; an unparsable list is an error.

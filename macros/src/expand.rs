@@ -179,8 +179,13 @@ fn instrument(f: MaybeItemFn, r: &Resolved, op: &str) -> TokenStream {
     let enter_span = r.span.then(|| quote!(let #entered = #span.enter();));
     // A label from an argument is read before the body takes the arguments.
     let label = local("__vitalsign_label");
-    let make_label = r.arg_label.as_ref().map(|(_, expr)| {
-        quote_spanned!(expr.span()=> let #label = ::vitalsign::__private::arg_label(&(#expr));)
+    let make_label = r.arg_label.as_ref().map(|(_, expr)| match r.max_series {
+        Some(_) => quote_spanned!(expr.span()=>
+            let #label = __VITALSIGN_SITE.text_label(::vitalsign::__private::text(&(#expr)));
+        ),
+        None => quote_spanned!(expr.span()=>
+            let #label = ::vitalsign::__private::arg_label(&(#expr));
+        ),
     });
     let start = match &r.arg_label {
         Some(_) => quote!(__VITALSIGN_SITE.start_labeled(#label)),
@@ -352,6 +357,7 @@ fn site_statics(f: &MaybeItemFn, r: &Resolved, op: &str) -> TokenStream {
         Some((key, _)) => quote!(::core::option::Option::Some(#key)),
         None => quote!(::core::option::Option::None),
     };
+    let max_series = usize::try_from(r.max_series.unwrap_or(0)).unwrap_or(usize::MAX);
     quote! {
         // Its own static: `Label` has a destructor, so it cannot be a promoted temporary.
         static __VITALSIGN_LABELS: [::vitalsign::__private::Label; #label_count] = [#(#labels),*];
@@ -365,6 +371,7 @@ fn site_statics(f: &MaybeItemFn, r: &Resolved, op: &str) -> TokenStream {
                 in_flight: #in_flight,
                 labels: &__VITALSIGN_LABELS,
                 arg_label: #arg_label,
+                max_series: #max_series,
                 doc: #doc,
                 buckets: #buckets,
                 function: #op,

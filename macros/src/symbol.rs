@@ -13,11 +13,13 @@ pub(crate) const SLOW: &str = "slow";
 pub(crate) const SPAN: &str = "span";
 pub(crate) const FIELDS: &str = "fields";
 pub(crate) const SLO: &str = "slo";
+/// Caps a text label from an argument: `labels(tenant = tenant), max_series = 100`.
+pub(crate) const MAX_SERIES: &str = "max_series";
 
 /// Every option of `#[instrumented(..)]`, as listed in "expected one of" errors.
 pub(crate) const OPTIONS: &[&str] = &[
     NAMESPACE, NAME, LABELS, BUCKETS, IN_FLIGHT, SKIP, HELP, LOG, LOG_LEVEL, SLOW, SPAN, FIELDS,
-    SLO,
+    SLO, MAX_SERIES,
 ];
 
 /// Keys of `slo(..)`.
@@ -66,7 +68,6 @@ pub(crate) const GROUP_OPTIONS: &[&str] = &[NAMESPACE, SUBSYSTEM];
 pub(crate) const METRIC: &str = "metric";
 pub(crate) const UNIT: &str = "unit";
 pub(crate) const LABEL_NAME: &str = "label";
-pub(crate) const MAX_SERIES: &str = "max_series";
 pub(crate) const METRIC_OPTIONS: &[&str] = &[UNIT, BUCKETS, LABEL_NAME, MAX_SERIES];
 /// The marker of a label from data, and the most series one may have.
 pub(crate) const DYNAMIC: &str = "Dynamic";

@@ -8,7 +8,7 @@ use crate::attr::LabelSource;
 use crate::attr::{FieldOpt, Options};
 use crate::ctxt::Ctxt;
 use crate::namespace::default_namespace;
-use crate::symbol::{LOG_LEVELS, LOG_MODES, OP};
+use crate::symbol::{LOG_LEVELS, LOG_MODES, MAX_DYNAMIC_SERIES, OP};
 
 /// Everything expansion needs, validated.
 pub(crate) struct Resolved {
@@ -17,8 +17,11 @@ pub(crate) struct Resolved {
     pub families: FamilyNames,
     /// Fixed labels, `op` first.
     pub labels: Vec<(String, String)>,
-    /// A label from an argument: its key and the expression of a `LabelValue` type.
+    /// A label from an argument: its key and the expression of a `LabelValue` type, or of text
+    /// when `max_series` caps it.
     pub arg_label: Option<(String, syn::Expr)>,
+    /// The cap of a text label from an argument.
+    pub max_series: Option<u64>,
     /// Whether `op` was written in `labels(..)`: a site that shares its series with another
     /// on purpose says so.
     pub op_given: bool,
@@ -68,6 +71,25 @@ pub(crate) fn report(cx: &mut Ctxt, span: Span, problems: Vec<Problem>) -> bool 
         cx.error(span, p);
     }
     ok
+}
+
+/// The cap of a text label from an argument: only with one, and between 1 and the most.
+fn text_cap(options: &Options, has_arg_label: bool, cx: &mut Ctxt) -> Option<u64> {
+    let (cap, span) = options.max_series?;
+    if !has_arg_label {
+        cx.error(span, "`max_series` caps a text label from an argument, and this function has none\nhelp: add one, e.g. `labels(tenant = tenant)`, or remove `max_series`");
+        return None;
+    }
+    if cap == 0 || cap > MAX_DYNAMIC_SERIES {
+        cx.error(
+            span,
+            format_args!(
+                "`max_series` is between 1 and {MAX_DYNAMIC_SERIES}: every value is one more series"
+            ),
+        );
+        return None;
+    }
+    Some(cap)
 }
 
 /// The bounds' values, each problem reported on its bound (or on `span`, for the list).
@@ -189,6 +211,7 @@ pub(crate) fn resolve(
         namespace,
         name,
         labels,
+        max_series: text_cap(options, arg_label.is_some(), cx),
         arg_label,
         op_given: options.labels.iter().any(|l| l.key == OP),
         buckets,

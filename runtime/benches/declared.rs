@@ -10,7 +10,8 @@
 //! - `dynamic_label_counter`: a `Counter<Dynamic>` record of a value already seen;
 //! - `instrumented_static_label`, `instrumented_arg_label`: the same trivial function under
 //!   `#[instrumented(log = "off")]`, with `labels(op = .., kind = "get")` and with
-//!   `labels(op = .., kind = kind)` from its `Op` argument (changing every call).
+//!   `labels(op = .., kind = kind)` from its `Op` argument (changing every call);
+//!   `instrumented_text_label`: the same with `kind` from a `&str` argument, `max_series = 8`.
 //!
 //! Then, outside criterion, the aggregate speed-up of two threads recording into one group
 //! counter against one thread (several rounds).
@@ -37,6 +38,7 @@ enum Op {
 }
 
 const OPS: [Op; 4] = [Op::Get, Op::Set, Op::Del, Op::Incr];
+const TEXTS: [&str; 4] = ["get", "set", "del", "incr"];
 
 #[derive(MetricGroup)]
 #[metric_group(namespace = "bench", subsystem = "group")]
@@ -64,6 +66,13 @@ static GROUP: Group = Group::new();
     log = "off"
 )]
 fn static_label(x: u64, _kind: Op) -> u64 {
+    x.wrapping_mul(31)
+}
+
+#[inline(never)]
+#[instrumented(namespace = "bench", name = "labeled", labels(op = "from_text", kind = kind), max_series = 8, log = "off")]
+fn text_label(x: u64, kind: &str) -> u64 {
+    let _ = kind;
     x.wrapping_mul(31)
 }
 
@@ -121,7 +130,7 @@ fn stock() -> &'static Handles {
 
 type Record = fn(u64);
 
-fn variants() -> [(&'static str, Record); 13] {
+fn variants() -> [(&'static str, Record); 14] {
     [
         ("group_counter", |_| GROUP.writes_total.increment()),
         ("hand_counter", |_| hand().counter.increment(1)),
@@ -149,6 +158,9 @@ fn variants() -> [(&'static str, Record); 13] {
         }),
         ("instrumented_arg_label", |x| {
             black_box(arg_label(x, OPS[(x & 3) as usize]));
+        }),
+        ("instrumented_text_label", |x| {
+            black_box(text_label(x, TEXTS[(x & 3) as usize]));
         }),
     ]
 }

@@ -2,12 +2,14 @@
 
 use proc_macro2::Span;
 use syn::spanned::Spanned;
-use syn::{Data, DeriveInput, Fields, GenericArgument, LitStr, Meta, PathArguments, Type};
+use syn::{Data, DeriveInput, Fields, GenericArgument, LitStr, PathArguments, Type};
 use vitalsign_naming::{
     self as naming, DeclaredType, UNIT_WORDS, Unit, check_declared_name, check_declared_unit,
 };
 
-use crate::attr::{buckets_value, expected_one_of, helper_metas, path_text, string_value};
+use crate::attr::{
+    buckets_value, expected_one_of, helper_metas, integer_value, path_text, string_value,
+};
 use crate::ctxt::Ctxt;
 use crate::symbol::{
     BUCKETS, DYNAMIC, GROUP_OPTIONS, LABEL_NAME, MAX_DYNAMIC_SERIES, MAX_SERIES, METRIC,
@@ -302,22 +304,4 @@ fn options(field: &syn::Field, cx: &mut Ctxt) -> FieldOptions {
         }
     }
     options
-}
-
-fn integer_value(meta: &Meta, cx: &mut Ctxt) -> Option<(u64, Span)> {
-    let key = path_text(meta.path());
-    if let Meta::NameValue(nv) = meta
-        && let syn::Expr::Lit(syn::ExprLit {
-            lit: syn::Lit::Int(i),
-            ..
-        }) = &nv.value
-        && let Ok(v) = i.base10_parse::<u64>()
-    {
-        return Some((v, i.span()));
-    }
-    cx.spanned(
-        meta,
-        format_args!("`{key}` takes a whole number\nhelp: write `{key} = 100`"),
-    );
-    None
 }

@@ -20,18 +20,20 @@ use crate::storage::ShardedCounter;
 #[derive(Debug, Clone, Copy)]
 pub enum Dynamic {}
 
-/// A slot of the table: set once, to a value and its cell.
-type Slot<C> = OnceLock<(Box<str>, C)>;
+/// A slot of the table: set once, to a value and what it keeps.
+type Slot<T> = OnceLock<(Box<str>, T)>;
 
-/// The cells of a dynamic label's values.
+/// What a label from data keeps per value, under a cap: the first `cap` values seen get their
+/// own entry; later values share the overflow entry. Declared metrics keep a cell per value;
+/// call sites with a text label from an argument keep their handles.
 #[derive(Debug)]
-pub(crate) struct DynamicCells<C> {
-    slots: OnceLock<Box<[Slot<C>]>>,
+pub(crate) struct DynamicTable<T> {
+    slots: OnceLock<Box<[Slot<T>]>>,
     taken: AtomicUsize,
-    overflow: OnceLock<(C, Option<std::sync::Arc<ShardedCounter>>)>,
+    overflow: OnceLock<T>,
 }
 
-impl<C: Cell> DynamicCells<C> {
+impl<T> DynamicTable<T> {
     pub(crate) const fn new() -> Self {
         Self {
             slots: OnceLock::new(),
@@ -40,11 +42,12 @@ impl<C: Cell> DynamicCells<C> {
         }
     }
 
-    /// Runs `f` on the cell of `value`, making it if there is room.
+    /// The entry of `value`, made by `make` if there is room under `cap`; else the overflow
+    /// entry, made by `make` for [`OVERFLOW_VALUE`], and `true`.
     #[inline]
-    pub(crate) fn with(&self, desc: &'static MetricDescriptor, value: &str, f: impl FnOnce(&C)) {
+    pub(crate) fn get(&self, cap: usize, value: &str, make: impl Fn(&str) -> T) -> (&T, bool) {
         let slots = self.slots.get_or_init(|| {
-            (0..(desc.max_series * 2).next_power_of_two())
+            (0..(cap * 2).next_power_of_two())
                 .map(|_| OnceLock::new())
                 .collect()
         });
@@ -52,16 +55,15 @@ impl<C: Cell> DynamicCells<C> {
         let mut i = hash(value) & mask;
         for _ in 0..slots.len() {
             match slots[i].get() {
-                Some((seen, cell)) if **seen == *value => return f(cell),
+                Some((seen, entry)) if **seen == *value => return (entry, false),
                 Some(_) => i = (i + 1) & mask,
                 None => {
-                    if self.taken.fetch_add(1, Ordering::Relaxed) >= desc.max_series {
+                    if self.taken.fetch_add(1, Ordering::Relaxed) >= cap {
                         break;
                     }
-                    let made =
-                        slots[i].get_or_init(|| (value.into(), C::resolve(&desc.key_for(value))));
+                    let made = slots[i].get_or_init(|| (value.into(), make(value)));
                     if *made.0 == *value {
-                        return f(&made.1);
+                        return (&made.1, false);
                     }
                     // Another value took the slot first: its count stands, ours was not used.
                     self.taken.fetch_sub(1, Ordering::Relaxed);
@@ -69,14 +71,49 @@ impl<C: Cell> DynamicCells<C> {
                 }
             }
         }
-        let (cell, counter) = self.overflow.get_or_init(|| {
-            let counter = crate::storage::direct().map(|s| s.overflow_counter(desc.name));
-            (C::resolve(&desc.key_for(OVERFLOW_VALUE)), counter)
-        });
-        if let Some(c) = counter {
-            c.add(1);
+        (self.overflow.get_or_init(|| make(OVERFLOW_VALUE)), true)
+    }
+}
+
+/// The cells of a declared metric's label from data.
+#[derive(Debug)]
+pub(crate) struct DynamicCells<C> {
+    table: DynamicTable<C>,
+    /// `{ns}_cardinality_overflow_total{family}`, once a value overflowed.
+    overflowed: OnceLock<Option<std::sync::Arc<ShardedCounter>>>,
+}
+
+impl<C: Cell> DynamicCells<C> {
+    pub(crate) const fn new() -> Self {
+        Self {
+            table: DynamicTable::new(),
+            overflowed: OnceLock::new(),
+        }
+    }
+
+    /// Runs `f` on the cell of `value`, making it if there is room.
+    #[inline]
+    pub(crate) fn with(&self, desc: &'static MetricDescriptor, value: &str, f: impl FnOnce(&C)) {
+        let (cell, overflowed) = self
+            .table
+            .get(desc.max_series, value, |v| C::resolve(&desc.key_for(v)));
+        if overflowed {
+            count_overflow(&self.overflowed, desc.name);
         }
         f(cell);
+    }
+}
+
+/// Adds one to the overflow counter of `family`, in vitalsign's storage when it is installed.
+#[cold]
+pub(crate) fn count_overflow(
+    counter: &OnceLock<Option<std::sync::Arc<ShardedCounter>>>,
+    family: &str,
+) {
+    let counter =
+        counter.get_or_init(|| crate::storage::direct().map(|s| s.overflow_counter(family)));
+    if let Some(c) = counter {
+        c.add(1);
     }
 }
 

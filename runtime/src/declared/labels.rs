@@ -7,7 +7,7 @@
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a label value",
     label = "not a label value",
-    note = "a label value is a field-less enum with `#[derive(LabelValue)]`; a label from text goes on a declared `Counter<Dynamic>`, which caps it with `max_series`"
+    note = "a label value is a field-less enum with `#[derive(LabelValue)]`; text needs a cap: `max_series = N` beside the label on `#[instrumented]`, or a declared `Counter<Dynamic>`"
 )]
 pub trait LabelValue: 'static {
     /// The label name when the value is used alone (`Counter<Command>` → `command`).

@@ -18,6 +18,7 @@ mod labels;
 
 pub use counter::Counter;
 pub use dynamic::Dynamic;
+pub(crate) use dynamic::{DynamicTable, count_overflow};
 pub use gauge::{Gauge, IntGauge};
 pub use histogram::Histogram;
 pub use labels::{LabelInfo, LabelSet, LabelValue, dynamic_label, label_info};

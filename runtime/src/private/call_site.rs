@@ -20,7 +20,8 @@ use super::call_log::{CallLog, CallLogKind, ErrorRef, LogHooks, LogLimiter};
 use super::descriptor::{CallOutcome, SiteDescriptor};
 use super::error_table::{CodeCounter, ErrorTable};
 use super::log_event::EventSites;
-use crate::storage::{BucketHistogram, METADATA};
+use crate::declared::{DynamicTable, count_overflow};
+use crate::storage::{BucketHistogram, METADATA, ShardedCounter};
 
 /// The call path's clock: the TSC-based clock metrics-util uses, read raw (one `rdtsc`) at both
 /// ends of a call and scaled once, from the difference. A read costs a fraction of
@@ -63,6 +64,9 @@ pub struct CallSite {
     handles: OnceLock<Handles>,
     /// With a label from an argument: the handles of each of its values, by index.
     labeled: OnceLock<Box<[Handles]>>,
+    /// With a text label from an argument: its values seen, under the cap.
+    text: DynamicTable<TextEntry>,
+    text_overflowed: OnceLock<Option<Arc<ShardedCounter>>>,
     limiter: LogLimiter,
     events: EventSites,
 }
@@ -80,6 +84,8 @@ impl CallSite {
             desc,
             handles: OnceLock::new(),
             labeled: OnceLock::new(),
+            text: DynamicTable::new(),
+            text_overflowed: OnceLock::new(),
             limiter: LogLimiter::new(),
             events: EventSites::new(),
         }
@@ -170,6 +176,16 @@ impl CallSite {
         }
     }
 
+    /// The labels of a call's series with `label`.
+    fn labels_of(&self, label: ArgLabel) -> Box<[Label]> {
+        match label {
+            ArgLabel::Typed { index, values } => {
+                self.labels_with(values.get(index as usize).copied())
+            }
+            ArgLabel::Text(entry) => entry.labels.clone(),
+        }
+    }
+
     /// The fixed labels and the argument label's `value`.
     fn labels_with(&self, value: Option<&'static str>) -> Box<[Label]> {
         let mut labels = self.desc.labels.to_vec();
@@ -179,30 +195,72 @@ impl CallSite {
         labels.into_boxed_slice()
     }
 
-    /// The handles of the argument label's value at `label.index`, binding every value's on
-    /// the first call after a recorder is bound.
+    /// The handles of a call's argument label: a typed value's by its index (binding every
+    /// value's on the first call after a recorder is bound), a text value's from its entry.
     #[inline]
     fn labeled_handles(&'static self, label: ArgLabel) -> Option<&'static Handles> {
-        match self.labeled.get() {
-            Some(all) => all.get(label.index as usize),
-            None => self.bind_labeled(label),
+        match label {
+            ArgLabel::Typed { index, values } => match self.labeled.get() {
+                Some(all) => all.get(index as usize),
+                None => self.bind_labeled(index, values),
+            },
+            ArgLabel::Text(entry) => match entry.handles.get() {
+                Some(h) => Some(h),
+                None => self.bind_text(entry),
+            },
         }
     }
 
     #[cold]
-    fn bind_labeled(&'static self, label: ArgLabel) -> Option<&'static Handles> {
+    fn bind_labeled(
+        &'static self,
+        index: u32,
+        values: &'static [&'static str],
+    ) -> Option<&'static Handles> {
         if !crate::storage::is_bound() {
             return None;
         }
         self.labeled
             .get_or_init(|| {
-                label
-                    .values
+                values
                     .iter()
                     .map(|v| self.handles_for(self.labels_with(Some(v))))
                     .collect()
             })
-            .get(label.index as usize)
+            .get(index as usize)
+    }
+
+    #[cold]
+    fn bind_text(&'static self, entry: &'static TextEntry) -> Option<&'static Handles> {
+        crate::storage::is_bound().then(|| {
+            entry
+                .handles
+                .get_or_init(|| self.handles_for(entry.labels.clone()))
+        })
+    }
+
+    /// The label of a call whose text label from an argument is `value`: its own entry, or the
+    /// `__overflow__` one past the cap (counted).
+    #[inline]
+    pub fn text_label(&'static self, value: &str) -> ArgLabel {
+        let (entry, overflowed) = self.text.get(self.desc.max_series, value, |v| TextEntry {
+            labels: self.labels_with_text(v),
+            handles: OnceLock::new(),
+        });
+        if overflowed {
+            count_overflow(&self.text_overflowed, self.desc.calls);
+        }
+        // The table is in this static site: its entries live as long.
+        let entry: &'static TextEntry = entry;
+        ArgLabel::Text(entry)
+    }
+
+    fn labels_with_text(&self, value: &str) -> Box<[Label]> {
+        let mut labels = self.desc.labels.to_vec();
+        if let Some(key) = self.desc.arg_label {
+            labels.push(Label::new(key, value.to_owned()));
+        }
+        labels.into_boxed_slice()
     }
 
     /// Starts timing one call whose label from an argument has `label`.
@@ -216,7 +274,7 @@ impl CallSite {
             }
             None => {
                 if let Some(name) = self.desc.in_flight {
-                    let key = Key::from_parts(name, self.labels_with(label.value()).to_vec());
+                    let key = Key::from_parts(name, self.labels_of(label).to_vec());
                     metrics::with_recorder(|r| r.register_gauge(&key, &METADATA).increment(1.0));
                 }
             }
@@ -293,7 +351,10 @@ impl CallSite {
     #[cold]
     fn record_unbound(&self, seconds: f64, outcome: CallOutcome, label: Option<ArgLabel>) {
         let d = &self.desc;
-        let labels = self.labels_with(label.and_then(ArgLabel::value));
+        let labels = match label {
+            Some(label) => self.labels_of(label),
+            None => self.labels_with(None),
+        };
         let key = |name: &'static str| Key::from_parts(name, labels.to_vec());
         metrics::with_recorder(|r| {
             r.register_counter(&key(d.calls), &METADATA).increment(1);
@@ -400,27 +461,42 @@ impl Drop for Guard {
     }
 }
 
-/// The value of a call's label from an argument: its index among its type's values, and them.
+/// The value of a call's label from an argument.
 #[derive(Debug, Clone, Copy)]
-pub struct ArgLabel {
-    index: u32,
-    values: &'static [&'static str],
+pub enum ArgLabel {
+    /// A `LabelValue`: its index among its type's values, and them.
+    Typed {
+        /// The value's index.
+        index: u32,
+        /// Every value of its type.
+        values: &'static [&'static str],
+    },
+    /// Text, capped: the site's entry for it.
+    Text(&'static TextEntry),
 }
 
-impl ArgLabel {
-    fn value(self) -> Option<&'static str> {
-        self.values.get(self.index as usize).copied()
-    }
+/// A text label's value as a call site keeps it: the series' labels, and their handles once
+/// bound.
+#[derive(Debug)]
+pub struct TextEntry {
+    labels: Box<[Label]>,
+    handles: OnceLock<Handles>,
 }
 
 /// The label of a call from its argument's value, a `LabelValue`.
 #[inline]
 pub fn arg_label<T: crate::declared::LabelValue + ?Sized>(value: &T) -> ArgLabel {
     #[allow(clippy::cast_possible_truncation)] // a label value type has far fewer than 2^32 values
-    ArgLabel {
+    ArgLabel::Typed {
         index: value.index() as u32,
         values: T::VALUES,
     }
+}
+
+/// The text of a capped label from an argument.
+#[inline]
+pub fn text<T: AsRef<str> + ?Sized>(value: &T) -> &str {
+    value.as_ref()
 }
 
 /// [`Guard`] of a site with a label from an argument: the label's value rides along.

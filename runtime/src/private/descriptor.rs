@@ -24,6 +24,8 @@ pub struct SiteDescriptor {
     pub labels: &'static [Label],
     /// The key of the label whose value comes from an argument, if any.
     pub arg_label: Option<&'static str>,
+    /// For a text label from an argument, how many values get series of their own (else 0).
+    pub max_series: usize,
     /// First paragraph of the function's doc comment; empty if it has none.
     pub doc: &'static str,
     /// Bucket bounds given with `buckets = [..]`, if any.

@@ -21,7 +21,7 @@ pub use crate::health::contract as health;
 pub(crate) use crate::storage::METADATA;
 pub use call_log::{ErrorDebug, ErrorDisplay, ErrorNone, ErrorProbe, ErrorRef, LogHooks};
 pub(crate) use call_site::mark_bound;
-pub use call_site::{ArgLabel, CallSite, Guard, LabeledGuard, arg_label};
+pub use call_site::{ArgLabel, CallSite, Guard, LabeledGuard, TextEntry, arg_label, text};
 pub use classify::{ClassifyAny, ClassifyCoded, ClassifyResult, Probe};
 pub use descriptor::{CallOutcome, SiteDescriptor, SloSpec};
 pub use inventory;
