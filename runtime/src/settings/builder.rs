@@ -6,7 +6,7 @@
 #[cfg(feature = "health")]
 use std::sync::Arc;
 
-use super::{Config, LabelName, LabelValue};
+use super::{Config, LabelName, LabelText};
 #[cfg(feature = "health")]
 use crate::health::HealthCheck;
 #[cfg(feature = "server")]
@@ -59,7 +59,7 @@ impl Builder {
         self.settings
             .metrics
             .global_labels
-            .insert(LabelName(key.into()), LabelValue(value.into()));
+            .insert(LabelName(key.into()), LabelText(value.into()));
         self
     }
 

@@ -126,7 +126,7 @@ impl<T: Value> Field for Vec<T> {
 }
 
 /// A map is merged by key: the file adds labels and replaces those it names.
-impl Field for BTreeMap<LabelName, LabelValue> {
+impl Field for BTreeMap<LabelName, LabelText> {
     fn check(&self, key: &str) -> Result<(), ConfigError> {
         self.iter().try_for_each(|(k, v)| {
             let key = format!("{key}.{}", k.0);

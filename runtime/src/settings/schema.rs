@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 #[cfg(feature = "server")]
 use super::DEFAULT_BIND_ADDR;
-use super::{AtLeastOne, Buckets, DEFAULT_BUCKETS, LabelName, LabelValue, Namespace, section};
+use super::{AtLeastOne, Buckets, DEFAULT_BUCKETS, LabelName, LabelText, Namespace, section};
 #[cfg(feature = "server")]
 use super::{BindAddr, DetailsName, Interval, StatusCode, Token};
 #[cfg(feature = "health")]
@@ -57,7 +57,7 @@ section! {
             set bind_addr(addr: impl Into<String>) => BindAddr(addr.into());
         /// Labels added to every series (`region="eu-1"`); names and values follow the label
         /// rules.
-        global_labels: BTreeMap<LabelName, LabelValue>, by global_label;
+        global_labels: BTreeMap<LabelName, LabelText>, by global_label;
         /// Bucket bounds, in seconds, of the duration histograms that declare none.
         default_buckets: Option<Buckets> = Buckets(DEFAULT_BUCKETS.to_vec()),
             set default_buckets(bounds: &[f64]) => Buckets(bounds.to_vec());

@@ -49,8 +49,8 @@ checked!(
     LabelName(String) => |v| vitalsign_naming::check_label_name(v).first().map(ToString::to_string)
 );
 checked!(
-    /// A label value, checked with the naming rules.
-    LabelValue(String) => |v| vitalsign_naming::check_label_value(v).first().map(ToString::to_string)
+    /// A global label's value, checked with the naming rules.
+    LabelText(String) => |v| vitalsign_naming::check_label_value(v).first().map(ToString::to_string)
 );
 checked!(
     /// Histogram bucket bounds: finite, positive, increasing.
