@@ -73,6 +73,36 @@ fn every_key_has_its_documented_variable_and_a_case() {
             Some((key.to_owned(), format!("VITALSIGN_{variable}"), builder))
         })
         .collect();
+    // The default column says each declared default (numbers may have thousands separators).
+    let defaults: std::collections::BTreeMap<String, String> = docs
+        .lines()
+        .filter_map(|line| {
+            let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+            let key = cells.get(1)?.strip_prefix('`')?.strip_suffix('`')?;
+            Some((key.to_owned(), cells.get(4)?.replace(',', "")))
+        })
+        .collect();
+    let mut compared = 0;
+    for s in Config::settings() {
+        if let (Some(default), Some(cell)) = (&s.default, defaults.get(&s.key)) {
+            compared += 1;
+            assert!(
+                cell.split(|c: char| c == '`' || c.is_whitespace())
+                    .any(|word| word == default),
+                "docs/operations.md says the default of `{}` is {cell:?}; it is declared as `{default}`",
+                s.key
+            );
+        }
+    }
+    let with_default = Config::settings()
+        .iter()
+        .filter(|s| s.default.is_some())
+        .count();
+    assert!(with_default >= 15, "{with_default} declared defaults");
+    assert_eq!(
+        compared, with_default,
+        "every declared default has its cell"
+    );
     let declared: BTreeSet<(String, String, Option<String>)> = Config::settings()
         .into_iter()
         .map(|s| {

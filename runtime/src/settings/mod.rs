@@ -48,6 +48,26 @@ pub struct Setting {
     pub builder: Option<&'static str>,
     /// What it means, from its declaration.
     pub doc: String,
+    /// Its declared default, as the file would write it (`None` when it has none, or when it
+    /// is not one word: a default bucket list).
+    pub default: Option<String>,
+}
+
+/// A default as the file would write it.
+pub(crate) trait Shown {
+    fn shown(&self) -> Option<String>;
+}
+
+impl Shown for bool {
+    fn shown(&self) -> Option<String> {
+        Some(self.to_string())
+    }
+}
+
+impl Shown for String {
+    fn shown(&self) -> Option<String> {
+        Some(self.clone())
+    }
 }
 
 /// The environment variable of a key: `VITALSIGN_` and the key path in upper case, with `_`
@@ -88,12 +108,19 @@ pub(crate) trait Field {
     /// `top` replaces what it sets: what the file says replaces what the code said.
     fn overlay(&mut self, top: Self);
     /// The settings under `key`.
-    fn describe(key: &str, builder: Option<&'static str>, doc: &str, out: &mut Vec<Setting>) {
+    fn describe(
+        key: &str,
+        builder: Option<&'static str>,
+        doc: &str,
+        default: Option<String>,
+        out: &mut Vec<Setting>,
+    ) {
         out.push(Setting {
             key: key.to_owned(),
             variable: variable_of(key),
             builder,
             doc: doc.trim().to_owned(),
+            default,
         });
     }
 }
@@ -192,6 +219,8 @@ macro_rules! section {
     (@setter [$($path:ident).+] [$($attrs:tt)*] $field:ident) => {};
     (@name $setter:ident) => { Some(stringify!($setter)) };
     (@name) => { None };
+    (@shown $default:expr) => { $crate::settings::Shown::shown(&$default) };
+    (@shown) => { None };
     (
         $(#[doc = $sdoc:literal])*
         $(#[cfg($scfg:meta)])?
@@ -239,6 +268,7 @@ macro_rules! section {
                 key: &str,
                 _: Option<&'static str>,
                 _: &str,
+                _: Option<String>,
                 out: &mut Vec<$crate::settings::Setting>,
             ) {
                 $(
@@ -247,6 +277,7 @@ macro_rules! section {
                         &$crate::settings::join(key, stringify!($field)),
                         section!(@name $($setter)? $($by)?),
                         concat!($($doc),+),
+                        section!(@shown $($default)?),
                         out,
                     );
                 )*

@@ -220,7 +220,7 @@ impl Config {
     /// Every setting: its key, variable, builder method and doc, in declaration order.
     pub fn settings() -> Vec<super::Setting> {
         let mut out = Vec::new();
-        <Self as super::Field>::describe("", None, "", &mut out);
+        <Self as super::Field>::describe("", None, "", None, &mut out);
         out
     }
 

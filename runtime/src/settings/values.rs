@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use super::Value;
+use super::{Shown, Value};
 #[cfg(feature = "server")]
 use crate::health::ShowDetails;
 #[cfg(feature = "logging")]
@@ -164,6 +164,15 @@ macro_rules! words {
 
         impl Value for $name {}
 
+        impl Shown for $name {
+            fn shown(&self) -> Option<String> {
+                [$(($value, $word)),*]
+                    .into_iter()
+                    .find(|(value, _)| *value == self.0)
+                    .map(|(_, word)| word.to_owned())
+            }
+        }
+
         #[cfg(feature = "config")]
         impl<'de> serde::Deserialize<'de> for $name {
             fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -174,11 +183,7 @@ macro_rules! words {
         #[cfg(feature = "config")]
         impl serde::Serialize for $name {
             fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                let word = [$(($value, $word)),*]
-                    .into_iter()
-                    .find(|(value, _)| *value == self.0)
-                    .map_or("", |(_, word)| word);
-                s.serialize_str(word)
+                s.serialize_str(&self.shown().unwrap_or_default())
             }
         }
 
@@ -226,3 +231,36 @@ words!(
     /// `health.show_details`.
     DetailsName => ShowDetails { "never" => ShowDetails::Never, "always" => ShowDetails::Always, "loopback" => ShowDetails::Loopback }
 );
+
+impl Shown for AtLeastOne {
+    fn shown(&self) -> Option<String> {
+        Some(self.0.to_string())
+    }
+}
+
+/// A list of bounds is described in words in the docs, not spelled out.
+impl Shown for Buckets {
+    fn shown(&self) -> Option<String> {
+        None
+    }
+}
+
+impl Shown for Interval {
+    fn shown(&self) -> Option<String> {
+        Some(vitalsign_naming::format_duration(self.0))
+    }
+}
+
+#[cfg(feature = "server")]
+impl Shown for BindAddr {
+    fn shown(&self) -> Option<String> {
+        Some(self.0.clone())
+    }
+}
+
+#[cfg(feature = "server")]
+impl Shown for StatusCode {
+    fn shown(&self) -> Option<String> {
+        Some(self.0.to_string())
+    }
+}
