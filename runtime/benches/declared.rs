@@ -19,6 +19,10 @@
 //! Run: `cargo bench -p vitalsign --bench declared`. Compare ratios within one run.
 #![allow(missing_docs)]
 
+// Each bench uses its part of the shared peers.
+#[allow(dead_code)]
+mod common;
+
 use std::hint::black_box;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
@@ -110,17 +114,7 @@ fn hand() -> &'static Handles {
 fn stock() -> &'static Handles {
     static HANDLES: OnceLock<Handles> = OnceLock::new();
     HANDLES.get_or_init(|| {
-        let recorder = metrics_exporter_prometheus::PrometheusBuilder::new()
-            .set_buckets(&[64.0, 256.0, 1024.0, 4096.0, 16384.0])
-            .expect("buckets")
-            .build_recorder();
-        let handle = recorder.handle();
-        std::thread::spawn(move || {
-            loop {
-                std::thread::sleep(Duration::from_secs(5));
-                handle.run_upkeep();
-            }
-        });
+        let recorder = common::stock_recorder(&[64.0, 256.0, 1024.0, 4096.0, 16384.0]);
         let handles = handles(&recorder, "bench_stock");
         // The handles share the recorder's storage; it must outlive them.
         std::mem::forget(recorder);

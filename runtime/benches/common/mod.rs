@@ -13,24 +13,31 @@ pub(crate) struct Cached {
     pub errors: Counter,
 }
 
+/// The stock exporter's recorder with `buckets`, its upkeep every 5 s as `install_recorder`
+/// schedules it (without upkeep its histogram samples would pile up unbounded). Its handles
+/// share its storage: keep it alive as long as they are used.
+pub(crate) fn stock_recorder(buckets: &[f64]) -> metrics_exporter_prometheus::PrometheusRecorder {
+    let recorder = metrics_exporter_prometheus::PrometheusBuilder::new()
+        .set_buckets(buckets)
+        .expect("buckets")
+        .build_recorder();
+    let handle = recorder.handle();
+    std::thread::spawn(move || {
+        loop {
+            std::thread::sleep(Duration::from_secs(5));
+            handle.run_upkeep();
+        }
+    });
+    recorder
+}
+
 /// Handles from the stock exporter's recorder, made once. Only one recorder can be global (the
 /// benchmarks install vitalsign's), so these are registered on it directly: recording through
-/// them costs what it costs installed. Its upkeep runs every 5 s, as `install_recorder`
-/// schedules it; without upkeep its histogram samples would pile up unbounded.
+/// them costs what it costs installed.
 pub(crate) fn stock() -> &'static Cached {
     static HANDLES: OnceLock<Cached> = OnceLock::new();
     HANDLES.get_or_init(|| {
-        let recorder = metrics_exporter_prometheus::PrometheusBuilder::new()
-            .set_buckets(vitalsign::DEFAULT_BUCKETS)
-            .expect("buckets")
-            .build_recorder();
-        let handle = recorder.handle();
-        std::thread::spawn(move || {
-            loop {
-                std::thread::sleep(Duration::from_secs(5));
-                handle.run_upkeep();
-            }
-        });
+        let recorder = stock_recorder(vitalsign::DEFAULT_BUCKETS);
         let key = |name: &'static str, code: Option<&'static str>| {
             let mut labels = vec![Label::from_static_parts("op", "stock")];
             labels.extend(code.map(|c| Label::from_static_parts("code", c)));

@@ -449,16 +449,18 @@ impl Guard {
 impl Drop for Guard {
     #[inline]
     fn drop(&mut self) {
-        // A sync call only drops its guard unfinished while unwinding; an async one also when
-        // its future is dropped part-way.
-        let code = if std::thread::panicking() {
-            PANIC_CODE
-        } else {
-            CANCELLED_CODE
-        };
-        self.site
-            .record(self.start, CallOutcome::Err(code), None, None);
+        self.site.record(self.start, unfinished(), None, None);
     }
+}
+
+/// What became of a call whose guard was dropped unfinished: a sync call only drops its guard
+/// so while unwinding; an async one also when its future is dropped part-way.
+fn unfinished() -> CallOutcome {
+    CallOutcome::Err(if std::thread::panicking() {
+        PANIC_CODE
+    } else {
+        CANCELLED_CODE
+    })
 }
 
 /// The value of a call's label from an argument.
@@ -521,12 +523,7 @@ impl LabeledGuard {
 impl Drop for LabeledGuard {
     #[inline]
     fn drop(&mut self) {
-        let code = if std::thread::panicking() {
-            PANIC_CODE
-        } else {
-            CANCELLED_CODE
-        };
         self.site
-            .record(self.start, CallOutcome::Err(code), None, Some(self.label));
+            .record(self.start, unfinished(), None, Some(self.label));
     }
 }
