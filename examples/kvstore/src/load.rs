@@ -124,3 +124,98 @@ pub async fn run(
     }
     Ok(total)
 }
+
+/// What a timed GET/SET run measured, on the clients' side.
+#[derive(Debug, Clone)]
+pub struct Timing {
+    /// Requests answered.
+    pub requests: usize,
+    /// From the first request sent to the last reply read.
+    pub elapsed: std::time::Duration,
+    /// Each request's round trip, sorted.
+    pub latencies: Vec<std::time::Duration>,
+}
+
+impl Timing {
+    /// Requests answered per second.
+    pub fn throughput(&self) -> f64 {
+        self.requests as f64 / self.elapsed.as_secs_f64()
+    }
+
+    /// The round trip that `q` of the requests took at most (`q` in `0..=1`).
+    pub fn quantile(&self, q: f64) -> std::time::Duration {
+        let last = self.latencies.len().saturating_sub(1);
+        // A rank, rounded up: the nearest-rank quantile.
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let rank = ((q * self.latencies.len() as f64).ceil() as usize).clamp(1, last + 1) - 1;
+        self.latencies
+            .get(rank)
+            .copied()
+            .unwrap_or(std::time::Duration::ZERO)
+    }
+}
+
+/// Sends `requests` GETs and SETs (three reads to one write, every key present) over
+/// `concurrency` connections, timing each round trip: the end-to-end benchmark's load, with no
+/// failures on purpose, so that it measures the serving path.
+pub async fn get_set(
+    addr: SocketAddr,
+    requests: usize,
+    concurrency: usize,
+) -> std::io::Result<Timing> {
+    let concurrency = concurrency.max(1);
+    // Every key exists before the clock starts, so every GET finds one.
+    let mut stream = TcpStream::connect(addr).await?;
+    let mut warm = String::new();
+    for k in 0..64 {
+        warm.push_str(&format!("SET k{k} v{k}\n"));
+    }
+    stream.write_all(warm.as_bytes()).await?;
+    let mut lines = BufReader::new(stream).lines();
+    for _ in 0..64 {
+        lines.next_line().await?;
+    }
+    let started = std::time::Instant::now();
+    let mut clients = tokio::task::JoinSet::new();
+    for c in 0..concurrency {
+        let share = requests / concurrency + usize::from(c < requests % concurrency);
+        let mut rng = XorShift((c as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+        clients.spawn(async move {
+            let stream = TcpStream::connect(addr).await?;
+            stream.set_nodelay(true)?;
+            let (read, mut write) = stream.into_split();
+            let mut lines = BufReader::new(read).lines();
+            let mut latencies = Vec::with_capacity(share);
+            for i in 0..share {
+                let r = rng.next();
+                let line = if r.is_multiple_of(4) {
+                    format!("SET k{} v{i}\n", r / 4 % 64)
+                } else {
+                    format!("GET k{}\n", r / 4 % 64)
+                };
+                let sent = std::time::Instant::now();
+                write.write_all(line.as_bytes()).await?;
+                let reply = lines
+                    .next_line()
+                    .await?
+                    .ok_or(std::io::ErrorKind::UnexpectedEof)?;
+                latencies.push(sent.elapsed());
+                if reply.starts_with("ERR ") {
+                    return Err(std::io::Error::other(format!("{line:?} answered {reply}")));
+                }
+            }
+            Ok::<_, std::io::Error>(latencies)
+        });
+    }
+    let mut latencies = Vec::with_capacity(requests);
+    while let Some(joined) = clients.join_next().await {
+        latencies.extend(joined.map_err(std::io::Error::other)??);
+    }
+    let elapsed = started.elapsed();
+    latencies.sort_unstable();
+    Ok(Timing {
+        requests: latencies.len(),
+        elapsed,
+        latencies,
+    })
+}

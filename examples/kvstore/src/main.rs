@@ -15,11 +15,15 @@ const USAGE: &str = "\
 usage:
   kvstore [serve] [--listen ADDR] [--metrics ADDR] [--data-dir DIR] [--demo-load]
   kvstore load [--addr ADDR] [--requests N] [--concurrency N]
+  kvstore load-get-set [--addr ADDR] [--requests N] [--concurrency N]
   kvstore --emit rules|dashboard|docs
 
 serve      run the database (default 127.0.0.1:7878) and /metrics (default 127.0.0.1:9090);
            --demo-load also drives a light mixed load at it, so /metrics has data at once
 load       send a seeded mix of commands, some failing on purpose, and print what came back
+load-get-set
+           send GETs and SETs only (3:1, every key present) and print the throughput and the
+           round-trip quantiles: the end-to-end benchmark's load (benches/end-to-end)
 --emit     print the Prometheus alerting rules, the Grafana dashboard or the metric reference
            generated from the metric catalogue (docs/generated/ holds them)";
 
@@ -28,6 +32,7 @@ fn main() -> ExitCode {
     let runtime = tokio::runtime::Runtime::new().expect("tokio runtime");
     let result = match args.first().map(String::as_str) {
         Some("load") => runtime.block_on(run_load(&args[1..])),
+        Some("load-get-set") => runtime.block_on(run_get_set(&args[1..])),
         Some("serve") => runtime.block_on(serve(&args[1..])),
         Some("--emit") => return emit(args.get(1).map(String::as_str)),
         Some("-h" | "--help") => {
@@ -152,6 +157,31 @@ async fn run_load(args: &[String]) -> Result<(), String> {
     for (code, n) in &report.errors {
         println!("  ERR {code}: {n}");
     }
+    Ok(())
+}
+
+async fn run_get_set(args: &[String]) -> Result<(), String> {
+    let mut addr: SocketAddr = "127.0.0.1:7878".parse().expect("valid default");
+    let (mut requests, mut concurrency) = (100_000usize, 8usize);
+    for (flag, value) in flags(args, &["--addr", "--requests", "--concurrency"], &[])? {
+        match flag {
+            "--addr" => addr = parse(flag, value)?,
+            "--requests" => requests = parse(flag, value)?,
+            _ => concurrency = parse(flag, value)?,
+        }
+    }
+    let timing = load::get_set(addr, requests, concurrency)
+        .await
+        .map_err(|e| format!("load against {addr}: {e}"))?;
+    // One line of `key=value` pairs: benches/end-to-end/run.sh reads it.
+    println!(
+        "requests={} seconds={:.3} throughput={:.0} p50_us={:.1} p99_us={:.1}",
+        timing.requests,
+        timing.elapsed.as_secs_f64(),
+        timing.throughput(),
+        timing.quantile(0.5).as_secs_f64() * 1e6,
+        timing.quantile(0.99).as_secs_f64() * 1e6,
+    );
     Ok(())
 }
 

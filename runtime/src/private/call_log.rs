@@ -6,11 +6,13 @@
 //! when a line is due, so a fast successful call pays for no logging at all.
 
 use std::fmt::{self, Debug, Display};
-use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::sync::OnceLock;
 use std::time::Duration;
 
-/// Lines one call site may write per second; the rest are counted and reported as
-/// `suppressed` on the next line written.
+use crate::storage::Sharded;
+
+/// Lines one call site may write per second on each thread; the rest are counted and reported
+/// as `suppressed` on that thread's next line written.
 pub(super) const LINES_PER_SECOND: u32 = 100;
 
 /// What a call site logs.
@@ -40,8 +42,6 @@ pub(super) enum CallLogKind {
 /// One line's facts.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct CallLog<'a> {
-    /// Which line.
-    pub kind: CallLogKind,
     /// The error code, for failed calls.
     pub code: &'static str,
     /// How long the call took.
@@ -71,50 +71,52 @@ impl CallLog<'_> {
     }
 }
 
-/// A per-call-site limit of [`LINES_PER_SECOND`]: a burst of failures (a dependency down, a
-/// scan of missing keys) cannot flood the log pipeline; what was dropped is counted.
+/// A limit of [`LINES_PER_SECOND`] per call site and thread: a burst of failures (a dependency
+/// down, a scan of missing keys) cannot flood the log pipeline; what was dropped is counted.
+///
+/// Each thread keeps its own window in a run of slots that only it writes (the storage room's
+/// per-thread runs), so that threads failing on one call site share no cache line; and the
+/// state is made and touched only once a subscriber wants the line.
 #[derive(Debug)]
 pub(super) struct LogLimiter {
-    second: AtomicU64,
-    written: AtomicU32,
-    suppressed: AtomicU64,
+    runs: OnceLock<Sharded>,
 }
 
-impl Default for LogLimiter {
-    fn default() -> Self {
-        Self::new()
-    }
-}
+/// The slots of a thread's window: the second it counts (plus one, so that 0 is "none yet"),
+/// the lines written in it, and the lines dropped since the last one written.
+const SECOND: usize = 0;
+const WRITTEN: usize = 1;
+const SUPPRESSED: usize = 2;
 
 impl LogLimiter {
     /// A limiter with nothing written.
     pub(super) const fn new() -> Self {
         Self {
-            second: AtomicU64::new(0),
-            written: AtomicU32::new(0),
-            suppressed: AtomicU64::new(0),
+            runs: OnceLock::new(),
         }
     }
 
-    /// `Some(suppressed so far)` if a line may be written during `second` (any monotonic count
-    /// of seconds); `None` if it is dropped. Approximate under contention, which is all a log
-    /// limit needs.
+    /// Whether any thread's window was made: only once a subscriber wanted a line.
+    #[cfg(test)]
+    pub(super) fn is_made(&self) -> bool {
+        self.runs.get().is_some()
+    }
+
+    /// `Some(suppressed so far)` if this thread may write a line during `second` (any monotonic
+    /// count of seconds); `None` if it is dropped. Threads past the owned runs share one window,
+    /// approximate under contention, which is all a log limit needs.
     pub(crate) fn admit(&self, second: u64) -> Option<u64> {
+        let run = self.runs.get_or_init(|| Sharded::new(3)).local();
         // 0 is the "nothing written yet" mark.
         let second = second + 1;
-        let current = self.second.load(Ordering::Relaxed);
-        if current != second
-            && self
-                .second
-                .compare_exchange(current, second, Ordering::Relaxed, Ordering::Relaxed)
-                .is_ok()
-        {
-            self.written.store(0, Ordering::Relaxed);
+        if run.load(SECOND) != second {
+            run.store(SECOND, second);
+            run.store(WRITTEN, 0);
         }
-        if self.written.fetch_add(1, Ordering::Relaxed) < LINES_PER_SECOND {
-            Some(self.suppressed.swap(0, Ordering::Relaxed))
+        if run.update(WRITTEN, |n| n + 1) < u64::from(LINES_PER_SECOND) {
+            Some(run.update(SUPPRESSED, |_| 0))
         } else {
-            self.suppressed.fetch_add(1, Ordering::Relaxed);
+            run.add(SUPPRESSED, 1);
             None
         }
     }
@@ -210,6 +212,23 @@ mod tests {
         // The next second: a line again, carrying the 150 dropped ones.
         assert_eq!(limiter.admit(1), Some(150));
         assert_eq!(limiter.admit(1), Some(0));
+    }
+
+    #[test]
+    fn each_thread_has_its_own_window() {
+        let limiter = LogLimiter::new();
+        let here = (0..150).filter(|_| limiter.admit(0).is_some()).count();
+        let there = std::thread::scope(|s| {
+            s.spawn(|| (0..150).filter(|_| limiter.admit(0).is_some()).count())
+                .join()
+                .unwrap()
+        });
+        assert_eq!((here, there), (100, 100));
+        assert_eq!(
+            limiter.admit(1),
+            Some(50),
+            "this thread's own dropped lines"
+        );
     }
 
     #[derive(Debug)]

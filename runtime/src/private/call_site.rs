@@ -99,6 +99,18 @@ impl CallSite {
     /// Starts timing one call.
     #[inline]
     pub fn start(&'static self) -> Guard {
+        if self.desc.in_flight.is_some() {
+            self.enter();
+        }
+        Guard {
+            site: self,
+            start: clock().raw(),
+        }
+    }
+
+    /// Raises the in-flight gauge of a site that has one.
+    #[inline(never)]
+    fn enter(&'static self) {
         match self.handles() {
             Some(h) => {
                 if let Some(g) = &h.in_flight {
@@ -112,10 +124,6 @@ impl CallSite {
                     });
                 }
             }
-        }
-        Guard {
-            site: self,
-            start: clock().raw(),
         }
     }
 
@@ -307,7 +315,10 @@ impl CallSite {
         Key::from_parts(self.desc.errors, labels)
     }
 
-    #[inline]
+    /// Records a finished call. The common case, a successful call into vitalsign's storage
+    /// with nothing to log, is inlined into the instrumented function: a bucket scan and two
+    /// plain adds. Everything else is out of line.
+    #[inline(always)]
     fn record(
         &'static self,
         start: u64,
@@ -323,28 +334,45 @@ impl CallSite {
             Some(label) => self.labeled_handles(label),
         };
         match handles {
-            Some(h) => {
-                match &h.sink {
-                    Sink::Direct(duration) => duration.record_nanos(nanos),
-                    Sink::Facade { calls, duration } => {
-                        calls.increment(1);
-                        duration.record(seconds(nanos));
-                    }
-                }
-                if let CallOutcome::Err(code) = outcome {
-                    h.errors
-                        .increment(code, |code| self.code_counter(&h.labels, code));
-                }
-                if let Some(g) = &h.in_flight {
-                    g.decrement(1.0);
-                }
-            }
+            Some(Handles {
+                sink: Sink::Direct(duration),
+                in_flight: None,
+                ..
+            }) if matches!(outcome, CallOutcome::Ok) => duration.record_nanos(nanos),
+            Some(h) => self.record_bound(h, nanos, outcome),
             None => self.record_unbound(seconds(nanos), outcome, label),
         }
-        if let Some(log) = &self.desc.log {
-            let duration = Duration::from_nanos(nanos);
-            self.log_call(log, outcome, duration, end, error);
+        if let Some(log) = &self.desc.log
+            && log_due(log, outcome, nanos)
+        {
+            self.log_call(log, outcome, Duration::from_nanos(nanos), end, error);
         }
+    }
+
+    /// Records a call that does not take the inlined path: or one that failed, or one whose
+    /// site has an in-flight gauge or records through another recorder.
+    #[inline(never)]
+    fn record_bound(&'static self, h: &'static Handles, nanos: u64, outcome: CallOutcome) {
+        match &h.sink {
+            Sink::Direct(duration) => duration.record_nanos(nanos),
+            Sink::Facade { calls, duration } => {
+                calls.increment(1);
+                duration.record(seconds(nanos));
+            }
+        }
+        if let CallOutcome::Err(code) = outcome {
+            h.errors
+                .increment(code, |code| self.code_counter(&h.labels, code));
+        }
+        if let Some(g) = &h.in_flight {
+            g.decrement(1.0);
+        }
+    }
+
+    /// Records a call whose guard was dropped unfinished: a panic or a cancellation.
+    #[inline(never)]
+    fn record_unfinished(&'static self, start: u64, label: Option<ArgLabel>) {
+        self.record(start, unfinished(), None, label);
     }
 
     /// Records through whatever recorder is installed, without caching: only before binding.
@@ -371,6 +399,16 @@ impl CallSite {
     }
 }
 
+/// Whether a call with `outcome` that took `nanos` may deserve a line: the call path's only
+/// check, so that a fast successful call pays for no logging.
+#[inline]
+fn log_due(log: &LogHooks, outcome: CallOutcome, nanos: u64) -> bool {
+    match outcome {
+        CallOutcome::Err(_) => log.errors || log.all || log.slow.is_some(),
+        CallOutcome::Ok => log.all || log.slow.is_some_and(|t| u128::from(nanos) > t.as_nanos()),
+    }
+}
+
 /// Whole seconds from the first call to ask to a raw clock reading: the log limit's windows,
 /// counted from the reading the call already took.
 fn second_of(raw: u64) -> u64 {
@@ -386,9 +424,8 @@ fn seconds(nanos: u64) -> f64 {
 }
 
 impl CallSite {
-    /// Writes the lines a call deserves. Called only for sites that log; the common case (a
-    /// fast successful call) costs two comparisons.
-    #[inline]
+    /// Writes the lines a call deserves: called only when [`log_due`] says one may be.
+    #[inline(never)]
     fn log_call(
         &'static self,
         log: &LogHooks,
@@ -398,16 +435,18 @@ impl CallSite {
         error: Option<ErrorRef<'_>>,
     ) {
         let emit = |kind, code, error, threshold| {
+            let Some(meta) = self.events.wanted(&self.desc, log.level, kind) else {
+                return;
+            };
             if let Some(suppressed) = self.limiter.admit(second_of(end)) {
                 let line = CallLog {
-                    kind,
                     code,
                     duration,
                     error,
                     threshold,
                     suppressed,
                 };
-                self.events.emit(&self.desc, log.level, &line);
+                EventSites::write(meta, &self.desc, &line);
             }
         };
         match outcome {
@@ -449,7 +488,7 @@ impl Guard {
 impl Drop for Guard {
     #[inline]
     fn drop(&mut self) {
-        self.site.record(self.start, unfinished(), None, None);
+        self.site.record_unfinished(self.start, None);
     }
 }
 
@@ -523,7 +562,71 @@ impl LabeledGuard {
 impl Drop for LabeledGuard {
     #[inline]
     fn drop(&mut self) {
-        self.site
-            .record(self.start, unfinished(), None, Some(self.label));
+        self.site.record_unfinished(self.start, Some(self.label));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tracing::span::{Attributes, Id, Record};
+    use tracing::{Event, Metadata, Subscriber};
+
+    static SITE: CallSite = CallSite::new(SiteDescriptor {
+        namespace: "test",
+        name: "limited",
+        calls: "test_limited_total",
+        duration: "test_limited_duration_seconds",
+        errors: "test_limited_errors_total",
+        in_flight: None,
+        labels: &[],
+        arg_label: None,
+        max_series: 0,
+        doc: "",
+        buckets: None,
+        function: "limited",
+        op_given: false,
+        module: "vitalsign::private::call_site::tests",
+        file: file!(),
+        line: line!(),
+        log: Some(LogHooks {
+            errors: true,
+            all: false,
+            slow: None,
+            level: tracing::Level::WARN,
+        }),
+        slo: None,
+    });
+
+    /// Wants every event and keeps nothing.
+    struct Everything;
+
+    impl Subscriber for Everything {
+        fn enabled(&self, _: &Metadata<'_>) -> bool {
+            true
+        }
+        fn new_span(&self, _: &Attributes<'_>) -> Id {
+            Id::from_u64(1)
+        }
+        fn record(&self, _: &Id, _: &Record<'_>) {}
+        fn record_follows_from(&self, _: &Id, _: &Id) {}
+        fn event(&self, _: &Event<'_>) {}
+        fn enter(&self, _: &Id) {}
+        fn exit(&self, _: &Id) {}
+    }
+
+    #[test]
+    fn the_rate_limiter_is_untouched_until_a_subscriber_wants_a_line() {
+        for _ in 0..1000 {
+            SITE.start().finish(CallOutcome::Err("failed"), None);
+        }
+        assert!(
+            !SITE.limiter.is_made(),
+            "no subscriber: failures never reach the limiter"
+        );
+        tracing::subscriber::with_default(Everything, || {
+            SITE.start().finish(CallOutcome::Err("failed"), None);
+        });
+        assert!(SITE.limiter.is_made());
     }
 }

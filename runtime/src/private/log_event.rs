@@ -48,15 +48,16 @@ impl EventSites {
         }
     }
 
-    /// Writes `line` for the site `desc`, if a subscriber wants it. `failure_level` is the
-    /// level of "call failed" lines; slow calls log at WARN, completed ones at DEBUG.
-    pub(crate) fn emit(
+    /// The callsite of `kind` lines of the site `desc`, if a subscriber wants them: asked before
+    /// the rate limit, so that a line nobody reads touches none of its state. `failure_level` is
+    /// the level of "call failed" lines; slow calls log at WARN, completed ones at DEBUG.
+    pub(crate) fn wanted(
         &'static self,
         desc: &'static SiteDescriptor,
         failure_level: Level,
-        line: &CallLog<'_>,
-    ) {
-        let (site, level, message, fields) = match line.kind {
+        kind: CallLogKind,
+    ) -> Option<&'static Metadata<'static>> {
+        let (site, level, message, fields) = match kind {
             CallLogKind::Failed => (&self.failed, failure_level, "call failed", FAILED),
             CallLogKind::Slow => (&self.slow, Level::WARN, "slow call", SLOW),
             CallLogKind::Completed => (&self.completed, Level::DEBUG, "call completed", COMPLETED),
@@ -64,13 +65,19 @@ impl EventSites {
         // What `tracing::event!` checks, in its order: the cheap static and global filters,
         // then this callsite's cached interest, then the subscriber.
         if level > STATIC_MAX_LEVEL || level > LevelFilter::current() {
-            return;
+            return None;
         }
         let meta = site.metadata_for(desc, level, message, fields);
-        if !site.enabled(meta) {
-            return;
-        }
-        let message = format_args!("{message}");
+        site.enabled(meta).then_some(meta)
+    }
+
+    /// Writes `line` of the site `desc` to the callsite [`EventSites::wanted`] gave.
+    pub(crate) fn write(
+        meta: &'static Metadata<'static>,
+        desc: &'static SiteDescriptor,
+        line: &CallLog<'_>,
+    ) {
+        let message = format_args!("{}", meta.name());
         let duration_ms = line.duration_ms();
         let threshold_ms = line.threshold_ms();
         let error = line.error.map(display);

@@ -1,12 +1,13 @@
 //! What one series holds, and where a bound call site finds its series.
 //!
-//! Histograms are fixed buckets and counters per-thread shards: a record is a few relaxed adds
-//! into this thread's cache lines, and memory stays the same however many calls happen between
-//! scrapes. This room is part of the minimal feature set: a library crate's call sites record
+//! Histograms are fixed buckets and counters, and both keep a run of slots per thread: a
+//! record is a few plain adds into cache lines that only this thread writes, and memory stays
+//! the same however many calls happen between scrapes. This room is part of the minimal feature set: a library crate's call sites record
 //! into it, and the recorder that a binary installs (feature `exporter`) owns and renders it.
 
 mod counter;
 mod histogram;
+mod owners;
 mod shards;
 
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -17,6 +18,7 @@ use metrics::{Key, Level, Metadata};
 
 pub(crate) use counter::ShardedCounter;
 pub(crate) use histogram::{BucketHistogram, HistogramSnapshot};
+pub(crate) use shards::Sharded;
 
 /// Series storage that call sites can record into directly, without the `metrics` handles'
 /// dynamic dispatch: vitalsign's recorder, once installed. Asked only when a site binds, never

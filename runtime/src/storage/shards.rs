@@ -1,137 +1,163 @@
-//! Per-thread shards, so that threads recording into one series do not fight over one cache
-//! line. A series keeps one run of slots per shard in a single allocation, each run starting on
-//! a cache line of its own (so no two shards share one, and a run spans no more lines than it
-//! must); a thread always writes the shard it was given on first use, and a render sums the
-//! shards.
+//! A series' slots, one run per owner: a run for each thread number that [`owners`] hands
+//! out, written by that thread alone with plain stores, and one shared run written with atomic
+//! adds. Each run starts on a cache line of its own (so no two owners share one, and a run
+//! spans no more lines than it must), all in a single allocation; a render sums the runs.
 
-use std::cell::Cell;
-use std::sync::OnceLock;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::Ordering;
 
 use metrics::atomics::AtomicU64;
+
+use super::owners;
 
 /// Words (of 8 bytes) per 64-byte cache line.
 const LINE_WORDS: usize = 8;
 
-/// One cache line of slots.
-#[repr(align(64))]
-struct Line([AtomicU64; LINE_WORDS]);
-
-/// Shards per series: twice the machine's parallelism, as a power of two, at most 16 (twice, so
-/// that two busy threads rarely share one).
-pub(crate) fn count() -> usize {
-    static COUNT: OnceLock<usize> = OnceLock::new();
-    *COUNT.get_or_init(|| {
-        let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
-        (cores * 2).next_power_of_two().min(16)
-    })
-}
-
-/// This thread's number, given on first use; a series maps it onto its shards.
-#[inline]
-fn mine() -> usize {
-    // Const-initialized and without a destructor, so a read is one thread-local load: no lazy
-    // initialization state to check on every call.
-    thread_local! {
-        static MINE: Cell<usize> = const { Cell::new(usize::MAX) };
-    }
-    let i = MINE.get();
-    if i == usize::MAX { assign(&MINE) } else { i }
-}
-
-#[cold]
-fn assign(key: &'static std::thread::LocalKey<Cell<usize>>) -> usize {
-    static NEXT: AtomicUsize = AtomicUsize::new(0);
-    // Never `usize::MAX`, the "not yet" mark.
-    let i = NEXT.fetch_add(1, Ordering::Relaxed) & (usize::MAX >> 1);
-    key.set(i);
-    i
-}
-
-/// `slots` words per shard, each shard's run on cache lines of its own.
+/// `slots` words per run, each run on cache lines of its own.
 pub(crate) struct Sharded {
-    lines: Box<[Line]>,
-    /// Cache lines per shard.
+    /// The runs, from `first`: the allocation has a line's worth of words more than they need,
+    /// so that they can start on a line boundary wherever it begins.
+    words: Box<[AtomicU64]>,
+    first: usize,
+    /// Words per run: `slots` rounded up to whole lines.
     stride: usize,
     slots: usize,
-    /// `count() - 1`, kept here so that finding a shard reads nothing global.
-    mask: usize,
+    /// `owners::owned()`, kept here so that finding a run reads nothing global: the owned runs
+    /// come first, then the shared one.
+    owned: usize,
 }
 
 impl std::fmt::Debug for Sharded {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Sharded")
             .field("slots", &self.slots)
-            .field("shards", &count())
+            .field("runs", &(self.owned + 1))
             .finish()
     }
 }
 
 impl Sharded {
     pub(crate) fn new(slots: usize) -> Self {
-        let stride = slots.div_ceil(LINE_WORDS);
-        let lines = (0..stride * count())
-            .map(|_| Line(std::array::from_fn(|_| AtomicU64::new(0))))
+        let stride = slots.div_ceil(LINE_WORDS) * LINE_WORDS;
+        let owned = owners::owned();
+        let words: Box<[AtomicU64]> = (0..stride * (owned + 1) + LINE_WORDS - 1)
+            .map(|_| AtomicU64::new(0))
             .collect();
+        // In words; at most 7, since the allocation is aligned to a word.
+        let first = words.as_ptr().align_offset(LINE_WORDS * 8);
         Self {
-            lines,
+            words,
+            first,
             stride,
             slots,
-            mask: count() - 1,
+            owned,
         }
     }
 
     /// Bytes this series' slots take.
     #[cfg(test)]
     pub(crate) fn bytes(&self) -> usize {
-        std::mem::size_of_val(&*self.lines)
+        std::mem::size_of_val(&*self.words)
     }
 
     /// This thread's run of slots.
     #[inline]
     pub(crate) fn local(&self) -> Run<'_> {
-        let start = (mine() & self.mask) * self.stride;
-        Run(&self.lines[start..start + self.stride])
+        let n = owners::mine();
+        let owned = n < self.owned;
+        let start = self.first + if owned { n } else { self.owned } * self.stride;
+        Run {
+            words: &self.words[start..start + self.stride],
+            owned,
+        }
     }
 
-    /// Every shard's run of slots.
-    pub(crate) fn all(&self) -> impl Iterator<Item = Run<'_>> {
-        self.lines.chunks(self.stride).map(Run)
+    /// Every run of slots.
+    fn all(&self) -> impl Iterator<Item = Run<'_>> {
+        self.words[self.first..]
+            .chunks_exact(self.stride)
+            .map(|words| Run {
+                words,
+                owned: false,
+            })
     }
 
-    /// Every slot summed over the shards, in one pass over the series' memory.
+    /// Every slot summed over the runs, in one pass over the series' memory.
     pub(crate) fn sums(&self) -> Vec<u64> {
         let mut sums = vec![0_u64; self.slots];
         for run in self.all() {
-            for (sum, slot) in sums.iter_mut().zip(run.slots()) {
+            for (sum, slot) in sums.iter_mut().zip(run.words) {
                 *sum = sum.wrapping_add(slot.load(Ordering::Relaxed));
             }
         }
         sums
     }
 
-    /// Slot `i` summed over the shards.
+    /// Slot `i` summed over the runs.
     pub(crate) fn sum(&self, i: usize) -> u64 {
-        self.all()
-            .map(|run| run.slot(i).load(Ordering::Relaxed))
-            .fold(0, u64::wrapping_add)
+        self.all().map(|run| run.load(i)).fold(0, u64::wrapping_add)
+    }
+
+    /// Slot `i` of each run, as `f64` bits, summed as `f64`s.
+    pub(crate) fn sum_f64(&self, i: usize) -> f64 {
+        self.all().map(|run| f64::from_bits(run.load(i))).sum()
     }
 }
 
-/// One shard's slots.
+/// One run of slots: this thread's own, or the shared one.
 #[derive(Clone, Copy)]
-pub(crate) struct Run<'a>(&'a [Line]);
+pub(crate) struct Run<'a> {
+    words: &'a [AtomicU64],
+    /// Written by this thread alone: read-modify-writes need no lock prefix.
+    owned: bool,
+}
 
 impl<'a> Run<'a> {
-    /// Slot `i`.
     #[inline]
-    pub(crate) fn slot(self, i: usize) -> &'a AtomicU64 {
-        &self.0[i / LINE_WORDS].0[i % LINE_WORDS]
+    fn slot(self, i: usize) -> &'a AtomicU64 {
+        &self.words[i]
     }
 
-    /// The slots in order (and the unused words of the last line, which stay zero).
-    fn slots(self) -> impl Iterator<Item = &'a AtomicU64> {
-        self.0.iter().flat_map(|line| &line.0)
+    /// Slot `i`'s value.
+    #[inline]
+    pub(crate) fn load(self, i: usize) -> u64 {
+        self.slot(i).load(Ordering::Relaxed)
+    }
+
+    /// Adds `value` to slot `i`.
+    #[inline]
+    pub(crate) fn add(self, i: usize, value: u64) {
+        let slot = self.slot(i);
+        if self.owned {
+            // No other thread writes this slot: a render may read it between the load and the
+            // store, and sees the value before or after, never a torn one.
+            slot.store(
+                slot.load(Ordering::Relaxed).wrapping_add(value),
+                Ordering::Relaxed,
+            );
+        } else {
+            slot.fetch_add(value, Ordering::Relaxed);
+        }
+    }
+
+    /// Sets slot `i` to `value`.
+    #[inline]
+    pub(crate) fn store(self, i: usize, value: u64) {
+        self.slot(i).store(value, Ordering::Relaxed);
+    }
+
+    /// Sets slot `i` to `f` of its value; returns the value it had.
+    #[inline]
+    pub(crate) fn update(self, i: usize, f: impl Fn(u64) -> u64) -> u64 {
+        let slot = self.slot(i);
+        if self.owned {
+            let old = slot.load(Ordering::Relaxed);
+            slot.store(f(old), Ordering::Relaxed);
+            old
+        } else {
+            match slot.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |v| Some(f(v))) {
+                Ok(old) | Err(old) => old,
+            }
+        }
     }
 }
 
@@ -140,20 +166,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn runs_take_whole_cache_lines_per_shard() {
-        // What docs/performance.md states as memory per series.
-        assert_eq!(
-            Sharded::new(1).bytes(),
-            64 * count(),
-            "a counter: one line per shard"
-        );
+    fn runs_take_whole_cache_lines_per_owner() {
+        let runs = owners::owned() + 1;
+        // What docs/performance.md states as memory per series: a line per run, and the seven
+        // words that let the runs start on a line boundary.
+        assert_eq!(Sharded::new(1).bytes(), 64 * runs + 56, "a counter");
         // A histogram with the 17 default bounds: 18 buckets and two sums, three lines.
-        assert_eq!(Sharded::new(17 + 3).bytes(), 3 * 64 * count());
+        assert_eq!(Sharded::new(17 + 3).bytes(), 3 * 64 * runs + 56);
         let s = Sharded::new(9);
-        let runs: Vec<_> = s.all().collect();
-        assert_eq!(runs.len(), count());
-        let first = std::ptr::from_ref(runs[0].slot(0)) as usize;
-        let second = std::ptr::from_ref(runs[1].slot(0)) as usize;
+        let all: Vec<_> = s.all().collect();
+        assert_eq!(all.len(), runs);
+        let first = std::ptr::from_ref(all[0].slot(0)) as usize;
+        let second = std::ptr::from_ref(all[1].slot(0)) as usize;
         assert_eq!(first % 64, 0, "runs start on a cache line");
         assert_eq!(second - first, 128, "nine slots take two lines");
     }
