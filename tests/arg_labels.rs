@@ -110,7 +110,12 @@ fn each_value_of_the_label_has_its_series() {
     assert_eq!(
         s.get(
             "argl_events_errors_total",
-            &[("op", "apply"), ("machine", "refund"), ("code", "rejected")]
+            &[
+                ("op", "apply"),
+                ("machine", "refund"),
+                ("code", "rejected"),
+                ("class", "failure")
+            ]
         ),
         1.0
     );
@@ -168,7 +173,12 @@ fn each_value_of_the_label_has_its_series() {
     assert_eq!(
         s.get(
             "argl_tenants_errors_total",
-            &[("op", "serve"), ("tenant", "globex"), ("code", "rejected")]
+            &[
+                ("op", "serve"),
+                ("tenant", "globex"),
+                ("code", "rejected"),
+                ("class", "failure")
+            ]
         ),
         1.0
     );

@@ -109,7 +109,7 @@ fn every_call_reaches_the_installed_recorder_bound_or_not() {
     assert_eq!(lookup(1).unwrap(), 2);
     assert!(lookup(0).is_err());
     let unbound = delta(&snapshotter);
-    let missing = [("op", "lookup"), ("code", "missing")];
+    let missing = [("op", "lookup"), ("code", "missing"), ("class", "failure")];
     assert_eq!(value(&unbound, "foreign_lookups_total", &op), Some(2));
     assert_eq!(
         value(&unbound, "foreign_lookups_duration_seconds", &op),

@@ -92,7 +92,19 @@ async fn scrape_over_http_counts_exactly() {
         s.histogram_count("e2e_requests_duration_seconds", &ev),
         12.0
     );
-    let code = |c| [("region", "eu-1"), ("op", "apply_event"), ("code", c)];
+    let code = |c| {
+        let class = if c == "cancelled" {
+            "expected"
+        } else {
+            "failure"
+        };
+        [
+            ("region", "eu-1"),
+            ("op", "apply_event"),
+            ("code", c),
+            ("class", class),
+        ]
+    };
     assert_eq!(s.get("e2e_requests_errors_total", &code("not_found")), 3.0);
     assert_eq!(
         s.get("e2e_requests_errors_total", &code("invalid_transition")),

@@ -59,7 +59,7 @@ async fn a_minimal_set_library_is_served_by_the_binary() {
     let errors = |code| {
         s.get(
             "engine_operations_errors_total",
-            &[("op", "Engine::get"), ("code", code)],
+            &[("op", "Engine::get"), ("code", code), ("class", "failure")],
         )
     };
     assert_eq!(errors("not_found"), 500.0);

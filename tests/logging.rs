@@ -101,6 +101,7 @@ fn failed_call_logs_one_line_with_op_code_duration_and_error() {
         "the line's target is the user's module"
     );
     assert_eq!(l["code"], "not_found");
+    assert_eq!(l["class"], "failure", "the code's class rides along");
     assert_eq!(l["error"], "key \"order-001\" not found");
     assert!(l["duration_ms"].as_f64().unwrap() >= 0.0);
     assert_eq!(
@@ -302,7 +303,11 @@ fn a_burst_of_failures_is_rate_limited_and_the_dropped_counted() {
     assert_eq!(
         s.get(
             "logt_bursts_errors_total",
-            &[("op", "bursty"), ("code", "not_found")]
+            &[
+                ("op", "bursty"),
+                ("code", "not_found"),
+                ("class", "failure")
+            ]
         ),
         (BURST + 1) as f64
     );

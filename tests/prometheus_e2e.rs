@@ -4,112 +4,11 @@
 
 mod common;
 
-use std::net::SocketAddr;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
+use common::prometheus::{number, query, wait_for};
 use kvstore::{load, server};
-use serde_json::Value;
 use vitalsign::Vitals;
-
-/// A Prometheus process, killed and its data removed on drop.
-struct Prometheus {
-    child: Child,
-    addr: SocketAddr,
-    dir: std::path::PathBuf,
-}
-
-impl Drop for Prometheus {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn start_prometheus(target: SocketAddr) -> Option<Prometheus> {
-    if Command::new("prometheus")
-        .arg("--version")
-        .output()
-        .is_err()
-    {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "prometheus is required in CI"
-        );
-        common::skipped(
-            "prometheus_scrapes_the_example_server",
-            "prometheus is not installed (apt-get install prometheus); the end-to-end test did not run",
-        );
-        return None;
-    }
-    let dir = std::env::temp_dir().join(format!("vitalsign-prom-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(dir.join("data")).unwrap();
-    let rules = std::fs::canonicalize("docs/generated/kvstore-rules.yaml").unwrap();
-    let config = format!(
-        "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nrule_files:\n  - {}\nscrape_configs:\n  - job_name: kvstore\n    static_configs:\n      - targets: ['{target}']\n",
-        rules.display()
-    );
-    std::fs::write(dir.join("prometheus.yml"), config).unwrap();
-    let addr: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
-    let child = Command::new("prometheus")
-        .arg(format!(
-            "--config.file={}",
-            dir.join("prometheus.yml").display()
-        ))
-        .arg(format!(
-            "--storage.tsdb.path={}",
-            dir.join("data").display()
-        ))
-        .arg(format!("--web.listen-address={addr}"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start prometheus");
-    Some(Prometheus { child, addr, dir })
-}
-
-fn encode(query: &str) -> String {
-    query
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
-/// An instant query's result vector.
-async fn query(prom: SocketAddr, q: &str) -> Vec<Value> {
-    let reply = common::request(prom, "GET", &format!("/api/v1/query?query={}", encode(q))).await;
-    assert_eq!(reply.status, 200, "{q}: {}", reply.body);
-    let body: Value = serde_json::from_str(&reply.body).unwrap();
-    assert_eq!(body["status"], "success", "{q}: {body}");
-    body["data"]["result"].as_array().unwrap().clone()
-}
-
-fn number(sample: &Value) -> f64 {
-    sample["value"][1].as_str().unwrap().parse().unwrap()
-}
-
-async fn wait_for(what: &str, deadline: Duration, mut ok: impl AsyncFnMut() -> bool) {
-    let until = Instant::now() + deadline;
-    while !ok().await {
-        assert!(Instant::now() < until, "timed out waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(250)).await;
-    }
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn prometheus_scrapes_the_example_server() {
@@ -121,7 +20,12 @@ async fn prometheus_scrapes_the_example_server() {
     let config = server::Config::temporary("e2e");
     let data_dir = config.data_dir.clone();
     let running = server::start(&config, &vitals).await.expect("start");
-    let Some(prom) = start_prometheus(running.metrics_addr) else {
+    let rules = std::fs::canonicalize("docs/generated/kvstore-rules.yaml").unwrap();
+    let Some(prom) = common::prometheus::start(
+        "prometheus_scrapes_the_example_server",
+        running.metrics_addr,
+        &rules,
+    ) else {
         return;
     };
     let p = prom.addr;

@@ -9,9 +9,9 @@ use std::path::Path;
 const ROOMS: &[(&str, u8)] = &[
     ("sync", 0),
     ("storage", 0),
+    ("error_code", 0),
     ("declared", 1),
     ("private", 1),
-    ("error_code", 2),
     ("catalogue", 2),
     ("foreign", 2),
     ("testing", 2),

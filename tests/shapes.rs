@@ -279,7 +279,11 @@ fn free_fn_counts_each_outcome_once() {
     assert_eq!(
         s.get(
             "shapes_free_errors_total",
-            &[("op", "free"), ("code", "invalid_transition")]
+            &[
+                ("op", "free"),
+                ("code", "invalid_transition"),
+                ("class", "failure")
+            ]
         ),
         1.0
     );
@@ -287,7 +291,7 @@ fn free_fn_counts_each_outcome_once() {
     assert_eq!(
         s.get(
             "shapes_free_errors_total",
-            &[("op", "free"), ("code", "not_found")]
+            &[("op", "free"), ("code", "not_found"), ("class", "failure")]
         ),
         2.0
     );
@@ -312,7 +316,7 @@ fn panics_are_counted_and_continue() {
     assert_eq!(
         s.get(
             "shapes_panicky_errors_total",
-            &[("op", "panicky"), ("code", "panic")]
+            &[("op", "panicky"), ("code", "panic"), ("class", "failure")]
         ),
         1.0
     );
@@ -329,14 +333,18 @@ fn aliases_and_uncoded_errors() {
     assert_eq!(
         s.get(
             "shapes_alias_errors_total",
-            &[("op", "alias"), ("code", "permission_denied")]
+            &[
+                ("op", "alias"),
+                ("code", "permission_denied"),
+                ("class", "failure")
+            ]
         ),
         1.0
     );
     assert_eq!(
         s.get(
             "shapes_uncoded_errors_total",
-            &[("op", "uncoded"), ("code", "error")]
+            &[("op", "uncoded"), ("code", "error"), ("class", "failure")]
         ),
         1.0
     );
@@ -381,7 +389,11 @@ fn impl_block_instruments_every_method_but_skipped() {
     assert_eq!(
         s.get(
             "shapes_table_errors_total",
-            &[("op", "Table::insert"), ("code", "invalid_transition")]
+            &[
+                ("op", "Table::insert"),
+                ("code", "invalid_transition"),
+                ("class", "failure")
+            ]
         ),
         1.0
     );
@@ -410,7 +422,7 @@ async fn async_shapes_time_the_whole_future() {
     assert_eq!(
         s.get(
             "shapes_async_fn_errors_total",
-            &[("op", "fetch"), ("code", "not_found")]
+            &[("op", "fetch"), ("code", "not_found"), ("class", "failure")]
         ),
         1.0
     );
@@ -425,7 +437,11 @@ async fn async_shapes_time_the_whole_future() {
     assert_eq!(
         s.get(
             "shapes_impl_future_errors_total",
-            &[("op", "later"), ("code", "invalid_transition")]
+            &[
+                ("op", "later"),
+                ("code", "invalid_transition"),
+                ("class", "failure")
+            ]
         ),
         1.0
     );
@@ -442,7 +458,11 @@ async fn dropped_futures_are_cancelled() {
     assert_eq!(
         s.get(
             "shapes_cancellable_errors_total",
-            &[("op", "stall"), ("code", "cancelled")]
+            &[
+                ("op", "stall"),
+                ("code", "cancelled"),
+                ("class", "expected")
+            ]
         ),
         1.0
     );
@@ -472,7 +492,11 @@ async fn async_trait_in_either_attribute_order() {
     assert_eq!(
         s.get(
             "shapes_async_trait_outer_errors_total",
-            &[("op", "Svc::call"), ("code", "invalid_transition")]
+            &[
+                ("op", "Svc::call"),
+                ("code", "invalid_transition"),
+                ("class", "failure")
+            ]
         ),
         1.0
     );

@@ -148,7 +148,18 @@ fn four_million_calls_and_not_one_lost() {
     let errors = |family: &str, op: &str, code: &str| {
         s.get(
             &format!("{family}_errors_total"),
-            &[("op", op), ("code", code)],
+            &[
+                ("op", op),
+                ("code", code),
+                (
+                    "class",
+                    if code == "cancelled" {
+                        "expected"
+                    } else {
+                        "failure"
+                    },
+                ),
+            ],
         )
     };
     for (family, op, code, expected) in [

@@ -33,6 +33,8 @@ pub(crate) const LOG_LEVELS: &[&str] = &["error", "warn", "info", "debug"];
 /// The helper attribute of `#[derive(ErrorCode)]`.
 pub(crate) const ERROR_CODE: &str = "error_code";
 pub(crate) const TRANSPARENT: &str = "transparent";
+pub(crate) const EXPECTED: &str = vitalsign_naming::EXPECTED_CLASS;
+pub(crate) const FAILURE: &str = vitalsign_naming::FAILURE_CLASS;
 
 /// The label naming the operation, set by default to the function's name.
 pub(crate) const OP: &str = vitalsign_naming::OP_LABEL;

@@ -468,6 +468,7 @@ impl Catalogue {
                 let mut label_keys = site.label_keys();
                 if role == Role::Errors {
                     label_keys.push(vitalsign_naming::CODE_LABEL);
+                    label_keys.push(vitalsign_naming::CLASS_LABEL);
                 }
                 let buckets = if role == Role::Duration {
                     site.buckets()

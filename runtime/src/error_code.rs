@@ -7,14 +7,21 @@
 /// variant with one field asks that field for the code. Codes are `&'static str`, so the set of
 /// values a `code` label can take is fixed when the program is compiled.
 ///
+/// Each code also has a class ([`ErrorClass`]): `failure` unless the variant says
+/// `#[error_code(expected)]` (an outcome the caller asked for, like an HTTP 4xx: a missing key,
+/// a value that does not parse). `_errors_total` counts both, with a `class` label; generated
+/// error-ratio alerts and SLO success ratios count failures only. A transparent variant takes
+/// its field's class unless it names one: `#[error_code(transparent, expected)]`.
+///
 /// An instrumented function whose error type does not implement `ErrorCode` still compiles;
-/// its failures are counted under `code="error"`.
+/// its failures are counted under `code="error"`, class `failure`.
 ///
 /// ```
 /// use vitalsign::ErrorCode;
 ///
 /// #[derive(Debug, ErrorCode)]
 /// enum DbError {
+///     #[error_code(expected)]
 ///     NotFound(String),
 ///     #[error_code("invalid_transition")]
 ///     Rejected,
@@ -26,15 +33,79 @@
 /// assert_eq!(DbError::Rejected.error_code(), "invalid_transition");
 /// let io = std::io::Error::from(std::io::ErrorKind::PermissionDenied);
 /// assert_eq!(DbError::Io(io).error_code(), "permission_denied");
+///
+/// use vitalsign::ErrorClass;
+/// assert_eq!(DbError::NotFound("x".into()).error_class(), ErrorClass::Expected);
+/// assert_eq!(DbError::Rejected.error_class(), ErrorClass::Failure);
 /// ```
 pub trait ErrorCode {
     /// The code of this error: snake_case, at most 64 bytes, fixed at compile time.
     fn error_code(&self) -> &'static str;
+
+    /// Whether this error is a real failure (the default) or an outcome the caller asked for.
+    fn error_class(&self) -> ErrorClass {
+        ErrorClass::Failure
+    }
+}
+
+/// The codes of a type that derives `ErrorCode`, collected into the catalogue so that the
+/// generated reference lists each code with its class. Written by the derive.
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct ErrorCodes {
+    /// The type's name.
+    pub type_name: &'static str,
+    /// Its module.
+    pub module: &'static str,
+    /// Its own codes and their classes.
+    pub codes: &'static [(&'static str, ErrorClass)],
+    /// Transparent variants: the field's type, whose codes it answers, and the class the variant
+    /// names instead of the field's, if any.
+    pub transparent: &'static [(&'static str, Option<ErrorClass>)],
+}
+
+inventory::collect!(ErrorCodes);
+
+/// Every type that derives `ErrorCode` in the program, sorted by module and name.
+pub(crate) fn error_types() -> Vec<&'static ErrorCodes> {
+    let mut all: Vec<_> = inventory::iter::<ErrorCodes>.into_iter().collect();
+    all.sort_by_key(|t| (t.module, t.type_name));
+    all
+}
+
+/// The class of an error code: the `class` label of `_errors_total`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ErrorClass {
+    /// An outcome the caller asked for, like an HTTP 4xx: counted, but left out of error-ratio
+    /// alerts and SLO success ratios.
+    Expected,
+    /// A real failure, like an HTTP 5xx.
+    Failure,
+}
+
+impl ErrorClass {
+    /// The `class` label's value: `expected` or `failure`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ErrorClass::Expected => vitalsign_naming::EXPECTED_CLASS,
+            ErrorClass::Failure => vitalsign_naming::FAILURE_CLASS,
+        }
+    }
+}
+
+impl std::fmt::Display for ErrorClass {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 impl<E: ErrorCode + ?Sized> ErrorCode for &E {
     fn error_code(&self) -> &'static str {
         (**self).error_code()
+    }
+
+    fn error_class(&self) -> ErrorClass {
+        (**self).error_class()
     }
 }
 
@@ -42,17 +113,29 @@ impl<E: ErrorCode + ?Sized> ErrorCode for Box<E> {
     fn error_code(&self) -> &'static str {
         (**self).error_code()
     }
+
+    fn error_class(&self) -> ErrorClass {
+        (**self).error_class()
+    }
 }
 
 impl<E: ErrorCode + ?Sized> ErrorCode for std::sync::Arc<E> {
     fn error_code(&self) -> &'static str {
         (**self).error_code()
     }
+
+    fn error_class(&self) -> ErrorClass {
+        (**self).error_class()
+    }
 }
 
 impl ErrorCode for std::io::Error {
     fn error_code(&self) -> &'static str {
         self.kind().error_code()
+    }
+
+    fn error_class(&self) -> ErrorClass {
+        self.kind().error_class()
     }
 }
 
@@ -100,6 +183,16 @@ impl ErrorCode for std::io::ErrorKind {
             K::UnexpectedEof => "unexpected_eof",
             K::OutOfMemory => "out_of_memory",
             _ => "other",
+        }
+    }
+
+    /// `expected` for `InvalidInput` (the caller's argument was refused); every other kind comes
+    /// from the system or the peer and is a `failure`. A wrapping variant can say otherwise:
+    /// `#[error_code(transparent, expected)]`.
+    fn error_class(&self) -> ErrorClass {
+        match self {
+            std::io::ErrorKind::InvalidInput => ErrorClass::Expected,
+            _ => ErrorClass::Failure,
         }
     }
 }

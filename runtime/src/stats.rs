@@ -29,6 +29,8 @@ type OpKey = (String, String);
 struct Totals {
     calls: u64,
     errors: BTreeMap<String, u64>,
+    /// Errors of class `failure` (not `expected`), every code.
+    failures: u64,
     /// Cumulative `(le, count)`, `+Inf` last.
     buckets: Vec<(f64, u64)>,
 }
@@ -70,8 +72,10 @@ pub struct OperationStats {
     pub op: String,
     /// Calls since start.
     pub calls: u64,
-    /// Failed calls since start, by code.
+    /// Failed calls since start, by code, whatever their class.
     pub errors: BTreeMap<String, u64>,
+    /// Of those, the ones of class `failure`: real failures, not outcomes the caller asked for.
+    pub failures: u64,
     /// Rate, error ratio and percentiles over the window.
     pub window: WindowStats,
 }
@@ -83,8 +87,11 @@ pub struct WindowStats {
     pub calls: u64,
     /// Calls per second.
     pub calls_per_second: f64,
-    /// Failed / all calls; `None` without calls.
+    /// Failed / all calls, every class; `None` without calls.
     pub error_ratio: Option<f64>,
+    /// Calls failed with a code of class `failure` / all calls: what the generated error-ratio
+    /// alerts watch; `None` without calls.
+    pub failure_ratio: Option<f64>,
     /// Median latency, seconds (bucket interpolation, as `histogram_quantile`).
     pub p50_seconds: Option<f64>,
     /// 95th percentile, seconds.
@@ -125,16 +132,16 @@ fn totals(families: &BTreeMap<String, FamilySeries>, groups: &[Group]) -> BTreeM
             }
         }
         for (labels, value) in series(&g.errors) {
-            let code = labels
-                .iter()
-                .find(|(k, _)| k == vitalsign_naming::CODE_LABEL)
-                .map(|(_, v)| v.clone());
+            let label = |name: &str| labels.iter().find(|(k, _)| k == name).map(|(_, v)| v);
+            let code = label(vitalsign_naming::CODE_LABEL);
+            let expected = label(vitalsign_naming::CLASS_LABEL)
+                .is_some_and(|c| c == vitalsign_naming::EXPECTED_CLASS);
             if let (Some(op), Some(code), Value::Counter(n)) = (op_of(labels), code, value) {
-                *out.entry((g.base.clone(), op.to_owned()))
-                    .or_default()
-                    .errors
-                    .entry(code)
-                    .or_default() += n;
+                let totals = out.entry((g.base.clone(), op.to_owned())).or_default();
+                *totals.errors.entry(code.clone()).or_default() += n;
+                if !expected {
+                    totals.failures += n;
+                }
             }
         }
         for (labels, value) in series(&g.duration) {
@@ -223,6 +230,7 @@ impl Stats {
                     .iter()
                     .map(|(c, n)| n.saturating_sub(*before.errors.get(c).unwrap_or(&0)))
                     .sum();
+                let failures = t.failures.saturating_sub(before.failures);
                 let delta: Vec<(f64, u64)> = t
                     .buckets
                     .iter()
@@ -240,10 +248,12 @@ impl Stats {
                     op,
                     calls: t.calls,
                     errors: t.errors,
+                    failures: t.failures,
                     window: WindowStats {
                         calls,
                         calls_per_second: calls as f64 / window,
                         error_ratio: (calls > 0).then(|| errors as f64 / calls as f64),
+                        failure_ratio: (calls > 0).then(|| failures as f64 / calls as f64),
                         p50_seconds: quantile(0.5, &delta),
                         p95_seconds: quantile(0.95, &delta),
                         p99_seconds: quantile(0.99, &delta),
@@ -297,6 +307,10 @@ mod tests {
         let op = vec![("op".to_owned(), "get".to_owned())];
         let mut with_code = op.clone();
         with_code.push(("code".to_owned(), "not_found".to_owned()));
+        with_code.push(("class".to_owned(), "failure".to_owned()));
+        let mut expected = op.clone();
+        expected.push(("code".to_owned(), "invalid_value".to_owned()));
+        expected.push(("class".to_owned(), "expected".to_owned()));
         let mut f = BTreeMap::new();
         f.insert(
             "db_requests_total".to_owned(),
@@ -309,7 +323,11 @@ mod tests {
             "db_requests_errors_total".to_owned(),
             FamilySeries {
                 help: None,
-                series: vec![(with_code, Value::Counter(errors))],
+                series: vec![
+                    (with_code, Value::Counter(errors)),
+                    // As many again, expected: in `errors` and `error_ratio`, not in failures.
+                    (expected, Value::Counter(errors)),
+                ],
             },
         );
         f
@@ -363,10 +381,16 @@ mod tests {
         let op = &snap.operations[0];
         assert_eq!((op.calls, op.errors["not_found"]), (605, 152));
         assert!((op.window.calls_per_second - 1.0).abs() < 1e-9);
-        let ratio = op.window.error_ratio.unwrap();
+        assert_eq!(op.failures, 152);
+        let ratio = op.window.failure_ratio.unwrap();
         assert!(
             (ratio - 0.5).abs() < 0.05,
             "half the recent calls fail: {ratio}"
+        );
+        let all = op.window.error_ratio.unwrap();
+        assert!(
+            (all - 1.0).abs() < 0.1,
+            "and as many again are expected: {all}"
         );
     }
 

@@ -2,6 +2,8 @@
 //! HTTP client over loopback.
 #![allow(dead_code, missing_docs)]
 
+pub(crate) mod prometheus;
+
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 

@@ -1,5 +1,8 @@
 //! The database's errors. Each has a stable code: the `code` label of
-//! `kvstore_requests_errors_total` and the word after `ERR` on the wire.
+//! `kvstore_requests_errors_total` and the word after `ERR` on the wire. The ones a client
+//! asked for (a missing key, a request the protocol refuses) are of class `expected`, like an
+//! HTTP 4xx: counted, but no error-ratio alert or SLO counts them. The WAL's I/O errors and a
+//! health registration that fails are real failures.
 
 use vitalsign::ErrorCode;
 
@@ -13,23 +16,27 @@ pub const MAX_VALUE: usize = 64 * 1024;
 pub enum KvError {
     /// The key does not exist.
     #[error("key {0:?} not found")]
+    #[error_code(expected)]
     NotFound(String),
     /// The first word is not a command.
     #[error("unknown command {0:?}")]
-    #[error_code("unknown_command")]
+    #[error_code("unknown_command", expected)]
     UnknownCommand(String),
     /// The command's arguments are wrong.
     #[error("malformed request: {0}")]
+    #[error_code(expected)]
     Malformed(&'static str),
     /// `INCR` on a value that is not an integer.
     #[error("value of {0:?} is not an integer")]
-    #[error_code("invalid_value")]
+    #[error_code("invalid_value", expected)]
     NotAnInteger(String),
     /// The key is longer than [`MAX_KEY`].
     #[error("key longer than {MAX_KEY} bytes")]
+    #[error_code(expected)]
     KeyTooLong,
     /// The value is larger than [`MAX_VALUE`].
     #[error("value larger than {MAX_VALUE} bytes")]
+    #[error_code(expected)]
     ValueTooLarge,
     /// A health check could not be registered.
     #[error("health check: {0}")]

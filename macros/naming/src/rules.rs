@@ -23,6 +23,10 @@ pub const RESERVED_LABELS: &[(&str, &str)] = &[
         crate::CODE_LABEL,
         "#[instrumented] fills it with the error code on the errors counter",
     ),
+    (
+        crate::CLASS_LABEL,
+        "#[instrumented] fills it with the error code's class (`expected` or `failure`) on the errors counter",
+    ),
     ("job", "Prometheus attaches it to every scraped series"),
     ("instance", "Prometheus attaches it to every scraped series"),
 ];
@@ -529,7 +533,7 @@ mod tests {
     fn label_rules() {
         assert!(check_label_name("op").is_empty());
         assert!(check_label_name("table").is_empty());
-        for reserved in ["le", "quantile", "code", "job", "instance"] {
+        for reserved in ["le", "quantile", "code", "class", "job", "instance"] {
             let p = check_label_name(reserved);
             assert_eq!(p.len(), 1, "{reserved}");
             assert!(p[0].message.contains("reserved"));

@@ -8,6 +8,14 @@ use crate::rules::{is_snake_identifier, to_snake_case};
 pub const OP_LABEL: &str = "op";
 /// The label of `*_errors_total` holding the error code.
 pub const CODE_LABEL: &str = "code";
+/// The label of `*_errors_total` holding the error code's class: [`EXPECTED_CLASS`] or
+/// [`FAILURE_CLASS`].
+pub const CLASS_LABEL: &str = "class";
+/// The class of an error the caller asked for, like an HTTP 4xx: a missing key, a value that
+/// does not parse. Counted, but left out of error-ratio alerts and SLO success ratios.
+pub const EXPECTED_CLASS: &str = "expected";
+/// The class of a real failure, like an HTTP 5xx: the default.
+pub const FAILURE_CLASS: &str = "failure";
 /// The label of the health families naming the check.
 pub const CHECK_LABEL: &str = "check";
 /// The label of the log events counter naming the level.

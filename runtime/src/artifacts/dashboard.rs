@@ -69,12 +69,12 @@ impl Catalogue {
                 "timeseries",
             );
             p.add(
-                &format!("{}: errors per second by code", g.base),
+                &format!("{}: errors per second by code and class", g.base),
                 "reqps",
                 &[(
-                    "{{op}} {{code}}",
+                    "{{op}} {{code}} ({{class}})",
                     format!(
-                        "sum by (op, code) (rate({}{{{ops}}}[$__rate_interval]))",
+                        "sum by (op, code, class) (rate({}{{{ops}}}[$__rate_interval]))",
                         g.errors
                     ),
                 )],

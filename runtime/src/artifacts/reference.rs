@@ -48,6 +48,40 @@ impl Catalogue {
                 f.kind().as_str()
             ));
         }
+        out.push_str(&error_codes());
         out
     }
+}
+
+/// The codes of every type that derives `ErrorCode`, with their classes: what the `code` and
+/// `class` labels of the `_errors_total` families can hold (besides `panic`, `cancelled` and
+/// `error`).
+fn error_codes() -> String {
+    let types = crate::error_code::error_types();
+    let mut out = String::from(
+        "\n## Error codes\n\nThe `code` label of every `_errors_total` family, with its `class`: \
+         `failure` codes count against the error-ratio alerts and SLOs, `expected` ones (an outcome \
+         the caller asked for) do not. vitalsign adds `panic` (failure), `cancelled` (expected: the \
+         caller dropped the call) and `error` (failure: an error type without `ErrorCode`).\n\n\
+         | type | code | class |\n|---|---|---|\n",
+    );
+    for t in types {
+        for (code, class) in t.codes {
+            out.push_str(&format!(
+                "| `{}::{}` | `{code}` | {class} |\n",
+                t.module, t.type_name
+            ));
+        }
+        for (ty, class) in t.transparent {
+            let class = match class {
+                Some(c) => format!("{c} (named by the variant)"),
+                None => "the field's own".to_owned(),
+            };
+            out.push_str(&format!(
+                "| `{}::{}` | the codes of `{ty}` | {class} |\n",
+                t.module, t.type_name
+            ));
+        }
+    }
+    out
 }

@@ -1,5 +1,11 @@
 //! Prometheus alerting rules: per instrumented family, an error ratio and a p99 latency alert;
 //! for the service, instance down and health checks failing.
+//!
+//! Error ratios and SLO success ratios count errors of class `failure` only: an `expected`
+//! code (a missing key, a value that does not parse) is an outcome the caller asked for. The
+//! expressions select series by their names alone, which carry the service's namespace, so
+//! they work whatever job Prometheus scrapes the service under; `RulesOptions::selector` adds
+//! matchers (a `job`, an environment) where the names are not enough.
 
 use serde::Serialize;
 
@@ -9,9 +15,13 @@ use crate::catalogue::{Catalogue, Role};
 /// Thresholds and names of the generated rules.
 #[derive(Debug, Clone)]
 pub struct RulesOptions {
-    /// The `job` label Prometheus gives this service's targets.
-    pub job: String,
-    /// Error ratio (failed / all calls over 5 minutes) above which a family alerts.
+    /// The service's name: the prefix of the service's alert names and its rule group.
+    pub service: String,
+    /// Label matchers added to every expression, `job="kvstore"`; empty (the default) selects
+    /// by the namespaced metric names alone, which works under any job name.
+    pub selector: String,
+    /// Ratio of failures (calls failed with a code of class `failure` / all calls, over 5
+    /// minutes) above which a family alerts.
     pub error_ratio: f64,
     /// p99 latency in seconds above which a family alerts.
     pub latency_p99_seconds: f64,
@@ -23,14 +33,35 @@ pub struct RulesOptions {
 }
 
 impl RulesOptions {
-    /// Defaults for `job`: 5 % errors, 1 s p99, runbooks under a placeholder address.
-    pub fn new(job: impl Into<String>) -> Self {
+    /// Defaults for `service`: no extra matchers, 5 % failures, 1 s p99, runbooks under a
+    /// placeholder address.
+    pub fn new(service: impl Into<String>) -> Self {
         Self {
-            job: job.into(),
+            service: service.into(),
+            selector: String::new(),
             error_ratio: 0.05,
             latency_p99_seconds: 1.0,
             runbook_base: "https://runbooks.example.com/".into(),
             no_latency_alert: Vec::new(),
+        }
+    }
+
+    /// Adds label matchers to every expression: `selector(r#"job="kvstore""#)`.
+    pub fn selector(mut self, matchers: impl Into<String>) -> Self {
+        self.selector = matchers.into();
+        self
+    }
+
+    /// The selector of an expression: the options' matchers and `extra`, in braces, or nothing.
+    fn select(&self, extra: &[&str]) -> String {
+        let matchers: Vec<&str> = std::iter::once(self.selector.as_str())
+            .chain(extra.iter().copied())
+            .filter(|m| !m.is_empty())
+            .collect();
+        if matchers.is_empty() {
+            String::new()
+        } else {
+            format!("{{{}}}", matchers.join(", "))
         }
     }
 
@@ -77,7 +108,9 @@ struct Annotations {
 impl Catalogue {
     /// Prometheus alerting rules (YAML) for the instrumented families and the service.
     pub fn prometheus_rules(&self, options: &RulesOptions) -> String {
-        let job = &options.job;
+        let service = &options.service;
+        let all = options.select(&[]);
+        let failures = options.select(&[FAILURES]);
         let alert =
             |name: String, expr: String, for_, severity, summary: String, description: String| {
                 Rule {
@@ -99,7 +132,7 @@ impl Catalogue {
             let mut rules = vec![alert(
                 format!("{}ErrorRatioHigh", camel(base)),
                 format!(
-                    "sum by ({by}) (rate({errors}{{job=\"{job}\"}}[5m]))\n  / sum by ({by}) (rate({calls}{{job=\"{job}\"}}[5m]))\n  > {ratio}",
+                    "sum by ({by}) (rate({errors}{failures}[5m]))\n  / sum by ({by}) (rate({calls}{all}[5m]))\n  > {ratio}",
                     errors = g.errors,
                     calls = g.calls,
                     ratio = options.error_ratio
@@ -108,7 +141,7 @@ impl Catalogue {
                 "warning",
                 format!("{base}: {{{{ $labels.op }}}} calls fail too often"),
                 format!(
-                    "More than {}% of {{{{ $labels.op }}}} calls on {{{{ $labels.instance }}}} failed over the last 5 minutes.",
+                    "More than {}% of {{{{ $labels.op }}}} calls on {{{{ $labels.instance }}}} failed (codes of class failure) over the last 5 minutes.",
                     options.error_ratio * 100.0
                 ),
             )];
@@ -117,7 +150,7 @@ impl Catalogue {
                 alert(
                     format!("{}LatencyHigh", camel(base)),
                     format!(
-                        "histogram_quantile(0.99, sum by ({by}, le) (rate({duration}_bucket{{job=\"{job}\"}}[5m])))\n  > {p99}",
+                        "histogram_quantile(0.99, sum by ({by}, le) (rate({duration}_bucket{all}[5m])))\n  > {p99}",
                         duration = g.duration,
                         p99 = options.latency_p99_seconds
                     ),
@@ -137,35 +170,45 @@ impl Catalogue {
                 rules,
             });
         }
-        let mut service = vec![alert(
-            format!("{}InstanceDown", camel(job)),
-            format!("up{{job=\"{job}\"}} == 0"),
+        // Without matchers, `up` alone would be every target's: the service's own targets are
+        // those that exposed its build info over the last day.
+        let down = if options.selector.is_empty() {
+            let build = self
+                .own_family(Role::BuildInfo)
+                .expect("every catalogue has its build info family");
+            format!("up == 0 and on (job, instance) max_over_time({build}[1d])")
+        } else {
+            format!("up{all} == 0")
+        };
+        let mut rules = vec![alert(
+            format!("{}InstanceDown", camel(service)),
+            down,
             "1m",
             "critical",
-            format!("{job}: {{{{ $labels.instance }}}} is down"),
+            format!("{service}: {{{{ $labels.instance }}}} is down"),
             "Prometheus has failed to scrape {{ $labels.instance }} for a minute.".into(),
         )];
         if let Some(status) = self.own_family(Role::HealthStatus) {
-            service.push(alert(
-                format!("{}HealthCheckFailing", camel(job)),
-                format!("{status}{{job=\"{job}\"}} == 0"),
+            rules.push(alert(
+                format!("{}HealthCheckFailing", camel(service)),
+                format!("{status}{all} == 0"),
                 "2m",
                 "critical",
-                format!("{job}: health check {{{{ $labels.check }}}} fails"),
+                format!("{service}: health check {{{{ $labels.check }}}} fails"),
                 "Health check {{ $labels.check }} on {{ $labels.instance }} has been unhealthy for 2 minutes.".into(),
             ));
-            service.push(alert(
-                format!("{}HealthCheckDegraded", camel(job)),
-                format!("{status}{{job=\"{job}\"}} < 1"),
+            rules.push(alert(
+                format!("{}HealthCheckDegraded", camel(service)),
+                format!("{status}{all} < 1"),
                 "15m",
                 "warning",
-                format!("{job}: health check {{{{ $labels.check }}}} is not healthy"),
+                format!("{service}: health check {{{{ $labels.check }}}} is not healthy"),
                 "Health check {{ $labels.check }} on {{ $labels.instance }} has been degraded or worse for 15 minutes.".into(),
             ));
         }
         groups.push(RuleGroup {
-            name: format!("{job}_service"),
-            rules: service,
+            name: format!("{service}_service"),
+            rules,
         });
         let file = RuleFile { groups };
         let yaml = serde_yaml_ng::to_string(&file).expect("rules serialize");
@@ -185,6 +228,9 @@ const TICKET: [(&str, &str, f64); 2] = [("1d", "2h", 3.0), ("3d", "6h", 1.0)];
 fn budget_of(percentage: f64) -> f64 {
     ((100.0 - percentage) * 1e9).round() / 1e11
 }
+
+/// The matcher of errors that count against a ratio: real failures, not expected outcomes.
+const FAILURES: &str = "class=\"failure\"";
 
 /// A PromQL string literal.
 fn quoted(s: &str) -> String {
@@ -209,7 +255,7 @@ impl Catalogue {
         duration: &str,
         options: &RulesOptions,
     ) -> Vec<Rule> {
-        let job = &options.job;
+        let service = &options.service;
         let mut sites: Vec<_> = self
             .sites()
             .iter()
@@ -229,7 +275,9 @@ impl Catalogue {
         sites.dedup_by(|a, b| a.0 == b.0);
         let mut rules = Vec::new();
         for (op, slo) in sites {
-            let sel = format!("job={}, op={}", quoted(job), quoted(op));
+            let op_matcher = format!("op={}", quoted(op));
+            let sel = options.select(&[&op_matcher]);
+            let failed = options.select(&[&op_matcher, FAILURES]);
             let name = format!(
                 "{}{}",
                 camel(base),
@@ -237,25 +285,29 @@ impl Catalogue {
             );
             let mut objectives = Vec::new();
             if let Some(success) = slo.success {
-                let (errors, calls, sel) = (errors.to_owned(), calls.to_owned(), sel.clone());
+                let (errors, calls, sel, failed) = (
+                    errors.to_owned(),
+                    calls.to_owned(),
+                    sel.clone(),
+                    failed.clone(),
+                );
                 objectives.push(Objective {
                     alert: format!("{name}ErrorBudgetBurn"),
                     budget: budget_of(success),
                     ratio: Box::new(move |w| {
-                        format!(
-                            "(sum(rate({errors}{{{sel}}}[{w}])) / sum(rate({calls}{{{sel}}}[{w}])))"
-                        )
+                        format!("(sum(rate({errors}{failed}[{w}])) / sum(rate({calls}{sel}[{w}])))")
                     }),
                 });
             }
             if let Some(latency) = slo.latency {
+                let within = options.select(&[&op_matcher, &format!("le=\"{latency}\"")]);
                 let (duration, sel) = (duration.to_owned(), sel.clone());
                 objectives.push(Objective {
                     alert: format!("{name}LatencyBudgetBurn"),
                     budget: budget_of(slo.latency_target),
                     ratio: Box::new(move |w| {
                         format!(
-                            "(1 - sum(rate({duration}_bucket{{{sel}, le=\"{latency}\"}}[{w}])) / sum(rate({duration}_count{{{sel}}}[{w}])))"
+                            "(1 - sum(rate({duration}_bucket{within}[{w}])) / sum(rate({duration}_count{sel}[{w}])))"
                         )
                     }),
                 });
@@ -281,7 +333,7 @@ impl Catalogue {
                         annotations: Annotations {
                             summary: format!("{base}: {op} burns its error budget at a {speed} rate"),
                             description: format!(
-                                "{op} on {job} spends its error budget ({:.3}% of calls may miss the objective) fast enough to exhaust it early.",
+                                "{op} on {service} spends its error budget ({:.3}% of calls may miss the objective) fast enough to exhaust it early.",
                                 budget * 100.0
                             ),
                             runbook_url: format!("{}{alert}", options.runbook_base),

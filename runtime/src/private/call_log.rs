@@ -44,6 +44,8 @@ pub(super) enum CallLogKind {
 pub(super) struct CallLog<'a> {
     /// The error code, for failed calls.
     pub code: &'static str,
+    /// The code's class, for failed calls.
+    pub class: &'static str,
     /// How long the call took.
     pub duration: Duration,
     /// The error, for failed calls that returned one.

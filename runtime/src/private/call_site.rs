@@ -14,12 +14,13 @@ use std::time::Duration;
 
 use metrics::{Counter, Gauge, Histogram, Key, Label};
 
-use vitalsign_naming::{CANCELLED_CODE, CODE_LABEL, PANIC_CODE};
+use vitalsign_naming::{CANCELLED_CODE, CLASS_LABEL, CODE_LABEL, PANIC_CODE};
 
 use super::call_log::{CallLog, CallLogKind, ErrorRef, LogHooks, LogLimiter};
 use super::descriptor::{CallOutcome, SiteDescriptor};
 use super::error_table::{CodeCounter, ErrorTable};
 use super::log_event::EventSites;
+use crate::ErrorClass;
 use crate::declared::{DynamicTable, count_overflow};
 use crate::storage::{BucketHistogram, METADATA, ShardedCounter};
 
@@ -295,8 +296,8 @@ impl CallSite {
     }
 
     /// The counter of failures with `code` of the series with `labels`, registered if new.
-    fn code_counter(&self, labels: &[Label], code: &'static str) -> CodeCounter {
-        let key = self.error_key(labels, code);
+    fn code_counter(&self, labels: &[Label], code: &'static str, class: ErrorClass) -> CodeCounter {
+        let key = self.error_key(labels, code, class);
         match crate::storage::direct() {
             Some(storage) => CodeCounter::Direct(storage.counter(&key)),
             None => CodeCounter::Facade(metrics::with_recorder(|r| {
@@ -309,9 +310,10 @@ impl CallSite {
         Key::from_static_parts(name, self.desc.labels)
     }
 
-    fn error_key(&self, labels: &[Label], code: &'static str) -> Key {
+    fn error_key(&self, labels: &[Label], code: &'static str, class: ErrorClass) -> Key {
         let mut labels = labels.to_vec();
         labels.push(Label::from_static_parts(CODE_LABEL, code));
+        labels.push(Label::from_static_parts(CLASS_LABEL, class.as_str()));
         Key::from_parts(self.desc.errors, labels)
     }
 
@@ -360,9 +362,10 @@ impl CallSite {
                 duration.record(seconds(nanos));
             }
         }
-        if let CallOutcome::Err(code) = outcome {
-            h.errors
-                .increment(code, |code| self.code_counter(&h.labels, code));
+        if let CallOutcome::Err(code, class) = outcome {
+            h.errors.increment(code, class, |code, class| {
+                self.code_counter(&h.labels, code, class)
+            });
         }
         if let Some(g) = &h.in_flight {
             g.decrement(1.0);
@@ -388,8 +391,8 @@ impl CallSite {
             r.register_counter(&key(d.calls), &METADATA).increment(1);
             r.register_histogram(&key(d.duration), &METADATA)
                 .record(seconds);
-            if let CallOutcome::Err(code) = outcome {
-                r.register_counter(&self.error_key(&labels, code), &METADATA)
+            if let CallOutcome::Err(code, class) = outcome {
+                r.register_counter(&self.error_key(&labels, code, class), &METADATA)
                     .increment(1);
             }
             if let Some(name) = d.in_flight {
@@ -404,7 +407,7 @@ impl CallSite {
 #[inline]
 fn log_due(log: &LogHooks, outcome: CallOutcome, nanos: u64) -> bool {
     match outcome {
-        CallOutcome::Err(_) => log.errors || log.all || log.slow.is_some(),
+        CallOutcome::Err(..) => log.errors || log.all || log.slow.is_some(),
         CallOutcome::Ok => log.all || log.slow.is_some_and(|t| u128::from(nanos) > t.as_nanos()),
     }
 }
@@ -434,13 +437,14 @@ impl CallSite {
         end: u64,
         error: Option<ErrorRef<'_>>,
     ) {
-        let emit = |kind, code, error, threshold| {
+        let emit = |kind, code, class: &'static str, error, threshold| {
             let Some(meta) = self.events.wanted(&self.desc, log.level, kind) else {
                 return;
             };
             if let Some(suppressed) = self.limiter.admit(second_of(end)) {
                 let line = CallLog {
                     code,
+                    class,
                     duration,
                     error,
                     threshold,
@@ -450,16 +454,24 @@ impl CallSite {
             }
         };
         match outcome {
-            CallOutcome::Err(code) if log.errors => {
-                emit(CallLogKind::Failed, code, error, Duration::ZERO);
+            CallOutcome::Err(code, class) if log.errors => {
+                emit(
+                    CallLogKind::Failed,
+                    code,
+                    class.as_str(),
+                    error,
+                    Duration::ZERO,
+                );
             }
-            CallOutcome::Ok if log.all => emit(CallLogKind::Completed, "", None, Duration::ZERO),
+            CallOutcome::Ok if log.all => {
+                emit(CallLogKind::Completed, "", "", None, Duration::ZERO);
+            }
             _ => {}
         }
         if let Some(threshold) = log.slow
             && duration > threshold
         {
-            emit(CallLogKind::Slow, "", None, threshold);
+            emit(CallLogKind::Slow, "", "", None, threshold);
         }
     }
 }
@@ -493,13 +505,15 @@ impl Drop for Guard {
 }
 
 /// What became of a call whose guard was dropped unfinished: a sync call only drops its guard
-/// so while unwinding; an async one also when its future is dropped part-way.
+/// so while unwinding; an async one also when its future is dropped part-way. A panic is a
+/// failure; a cancellation is the caller's doing (it dropped the call, like an HTTP 499), so
+/// it is expected.
 fn unfinished() -> CallOutcome {
-    CallOutcome::Err(if std::thread::panicking() {
-        PANIC_CODE
+    if std::thread::panicking() {
+        CallOutcome::Err(PANIC_CODE, ErrorClass::Failure)
     } else {
-        CANCELLED_CODE
-    })
+        CallOutcome::Err(CANCELLED_CODE, ErrorClass::Expected)
+    }
 }
 
 /// The value of a call's label from an argument.
@@ -618,14 +632,16 @@ mod tests {
     #[test]
     fn the_rate_limiter_is_untouched_until_a_subscriber_wants_a_line() {
         for _ in 0..1000 {
-            SITE.start().finish(CallOutcome::Err("failed"), None);
+            SITE.start()
+                .finish(CallOutcome::Err("failed", ErrorClass::Failure), None);
         }
         assert!(
             !SITE.limiter.is_made(),
             "no subscriber: failures never reach the limiter"
         );
         tracing::subscriber::with_default(Everything, || {
-            SITE.start().finish(CallOutcome::Err("failed"), None);
+            SITE.start()
+                .finish(CallOutcome::Err("failed", ErrorClass::Failure), None);
         });
         assert!(SITE.limiter.is_made());
     }

@@ -4,12 +4,12 @@
 //! (`io::Result<T>`), so the choice is made by method resolution on the real type
 //! ("autoref specialization"): the most specific applicable impl wins, tried in this order.
 //!
-//! 1. `Result<T, E>` with `E: ErrorCode` → `Err(e.error_code())`
-//! 2. any other `Result<T, E>` → `Err("error")`
+//! 1. `Result<T, E>` with `E: ErrorCode` → `Err(e.error_code(), e.error_class())`
+//! 2. any other `Result<T, E>` → `Err("error", Failure)`
 //! 3. anything else → `Ok`
 
 use super::descriptor::CallOutcome;
-use crate::ErrorCode;
+use crate::{ErrorClass, ErrorCode};
 use vitalsign_naming::UNCLASSIFIED_CODE as UNCLASSIFIED;
 
 /// Wraps a reference to a return value for classification.
@@ -27,7 +27,7 @@ impl<T, E: ErrorCode> ClassifyCoded for &&Probe<'_, Result<T, E>> {
     fn outcome(&self) -> CallOutcome {
         match self.0 {
             Ok(_) => CallOutcome::Ok,
-            Err(e) => CallOutcome::Err(e.error_code()),
+            Err(e) => CallOutcome::Err(e.error_code(), e.error_class()),
         }
     }
 }
@@ -43,7 +43,7 @@ impl<T, E> ClassifyResult for &Probe<'_, Result<T, E>> {
     fn outcome(&self) -> CallOutcome {
         match self.0 {
             Ok(_) => CallOutcome::Ok,
-            Err(_) => CallOutcome::Err(UNCLASSIFIED),
+            Err(_) => CallOutcome::Err(UNCLASSIFIED, ErrorClass::Failure),
         }
     }
 }
@@ -83,6 +83,10 @@ mod tests {
         fn error_code(&self) -> &'static str {
             "coded"
         }
+
+        fn error_class(&self) -> ErrorClass {
+            ErrorClass::Expected
+        }
     }
 
     #[test]
@@ -93,16 +97,16 @@ mod tests {
         let io: std::io::Result<()> = Err(std::io::ErrorKind::NotFound.into());
         assert_eq!(
             crate::__vitalsign_classify!(&coded),
-            CallOutcome::Err("coded")
+            CallOutcome::Err("coded", ErrorClass::Expected)
         );
         assert_eq!(
             crate::__vitalsign_classify!(&plain),
-            CallOutcome::Err("error")
+            CallOutcome::Err("error", ErrorClass::Failure)
         );
         assert_eq!(crate::__vitalsign_classify!(&ok), CallOutcome::Ok);
         assert_eq!(
             crate::__vitalsign_classify!(&io),
-            CallOutcome::Err("not_found")
+            CallOutcome::Err("not_found", ErrorClass::Failure)
         );
         assert_eq!(crate::__vitalsign_classify!(&5_u32), CallOutcome::Ok);
         assert_eq!(crate::__vitalsign_classify!(&()), CallOutcome::Ok);
@@ -114,6 +118,9 @@ mod tests {
 
     #[test]
     fn generic_errors_fall_back() {
-        assert_eq!(generic::<Coded>(&Err(Coded)), CallOutcome::Err("error"));
+        assert_eq!(
+            generic::<Coded>(&Err(Coded)),
+            CallOutcome::Err("error", ErrorClass::Failure)
+        );
     }
 }

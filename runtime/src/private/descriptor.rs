@@ -4,6 +4,7 @@
 use metrics::Label;
 
 use super::call_log::LogHooks;
+use crate::ErrorClass;
 
 /// The static description of one call site, written by `#[instrumented]`.
 #[derive(Debug)]
@@ -74,6 +75,6 @@ pub struct SloSpec {
 pub enum CallOutcome {
     /// Returned normally (for `Result`s: `Ok`).
     Ok,
-    /// Failed with this code.
-    Err(&'static str),
+    /// Failed with this code, of this class.
+    Err(&'static str, ErrorClass),
 }

@@ -8,6 +8,7 @@ use crate::sync::MutexExt;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
 
+use crate::ErrorClass;
 use crate::storage::ShardedCounter;
 use metrics::Counter;
 use std::sync::Arc;
@@ -19,7 +20,7 @@ const SLOTS: usize = 32;
 
 pub(super) struct ErrorTable {
     len: AtomicUsize,
-    slots: [OnceLock<(&'static str, CodeCounter)>; SLOTS],
+    slots: [OnceLock<(&'static str, ErrorClass, CodeCounter)>; SLOTS],
     insert: Mutex<()>,
 }
 
@@ -32,41 +33,52 @@ impl ErrorTable {
         }
     }
 
-    /// Counts one failure with `code`; `register` makes its counter the first time.
+    /// Counts one failure with `code` of `class`; `register` makes its counter the first time.
     #[inline]
     pub(super) fn increment(
         &self,
         code: &'static str,
-        register: impl FnOnce(&'static str) -> CodeCounter,
+        class: ErrorClass,
+        register: impl FnOnce(&'static str, ErrorClass) -> CodeCounter,
     ) {
-        match self.find(code) {
+        match self.find(code, class) {
             Some(counter) => counter.increment(),
-            None => self.insert(code, register),
+            None => self.insert(code, class, register),
         }
     }
 
     #[inline]
-    fn find(&self, code: &'static str) -> Option<&CodeCounter> {
+    fn find(&self, code: &'static str, class: ErrorClass) -> Option<&CodeCounter> {
         let len = self.len.load(Ordering::Acquire);
-        let seen = || self.slots[..len].iter().filter_map(OnceLock::get);
+        let seen = || {
+            self.slots[..len]
+                .iter()
+                .filter_map(OnceLock::get)
+                .filter(move |(_, c, _)| *c == class)
+        };
         // Same literal, same address: the common case needs no string comparison.
         seen()
-            .find(|(known, _)| std::ptr::eq(*known, code))
-            .or_else(|| seen().find(|(known, _)| *known == code))
-            .map(|(_, counter)| counter)
+            .find(|(known, _, _)| std::ptr::eq(*known, code))
+            .or_else(|| seen().find(|(known, _, _)| *known == code))
+            .map(|(_, _, counter)| counter)
     }
 
     #[cold]
-    fn insert(&self, code: &'static str, register: impl FnOnce(&'static str) -> CodeCounter) {
+    fn insert(
+        &self,
+        code: &'static str,
+        class: ErrorClass,
+        register: impl FnOnce(&'static str, ErrorClass) -> CodeCounter,
+    ) {
         let _lock = self.insert.lock_unpoisoned();
-        if let Some(counter) = self.find(code) {
+        if let Some(counter) = self.find(code, class) {
             return counter.increment();
         }
-        let counter = register(code);
+        let counter = register(code, class);
         counter.increment();
         let len = self.len.load(Ordering::Relaxed);
         if len < SLOTS {
-            let _ = self.slots[len].set((code, counter));
+            let _ = self.slots[len].set((code, class, counter));
             self.len.store(len + 1, Ordering::Release);
         }
     }

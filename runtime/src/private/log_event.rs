@@ -24,6 +24,7 @@ const FAILED: &[&str] = &[
     "message",
     "op",
     "code",
+    "class",
     "duration_ms",
     "error",
     "suppressed",
@@ -88,6 +89,7 @@ impl EventSites {
                 "message" => Some(&message),
                 "op" => Some(&op),
                 "code" => Some(&line.code),
+                "class" => Some(&line.class),
                 "duration_ms" => Some(&duration_ms),
                 "threshold_ms" => Some(&threshold_ms),
                 "error" => Some(&error),
@@ -95,9 +97,9 @@ impl EventSites {
                 _ => None,
             }
         };
-        // `ValueSet`s are built from fixed-size arrays; the three kinds have 6, 5 and 4 fields.
+        // `ValueSet`s are built from fixed-size arrays; the three kinds have 7, 5 and 4 fields.
         match meta.fields().len() {
-            6 => dispatch::<6>(meta, &value),
+            7 => dispatch::<7>(meta, &value),
             5 => dispatch::<5>(meta, &value),
             _ => dispatch::<4>(meta, &value),
         }

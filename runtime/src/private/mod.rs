@@ -14,6 +14,7 @@ pub use crate::declared::{
     GroupDescriptor, LabelInfo, MetricDescriptor, MetricType, RegisteredGroup, dynamic_label,
     label_info,
 };
+pub use crate::error_code::ErrorCodes;
 /// The health room's part of the contract (`#[health_check]`).
 #[cfg(feature = "health")]
 pub use crate::health::contract as health;

@@ -1,0 +1,117 @@
+//! A real Prometheus for the end-to-end tests: started on a free port with a rule file,
+//! scraping one target; queried over its HTTP API.
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+/// A Prometheus process, killed and its data removed on drop.
+pub(crate) struct Prometheus {
+    child: Child,
+    pub addr: SocketAddr,
+    dir: std::path::PathBuf,
+}
+
+impl Drop for Prometheus {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Starts Prometheus scraping `target` every second as job `kvstore`, evaluating `rules` every
+/// second; `None` (the test skipped, outside CI) when it is not installed.
+pub(crate) fn start(test: &str, target: SocketAddr, rules: &Path) -> Option<Prometheus> {
+    if Command::new("prometheus")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "prometheus is required in CI"
+        );
+        super::skipped(
+            test,
+            "prometheus is not installed (apt-get install prometheus); the end-to-end test did not run",
+        );
+        return None;
+    }
+    let dir = std::env::temp_dir().join(format!("vitalsign-prom-{test}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("data")).unwrap();
+    let config = format!(
+        "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nrule_files:\n  - {}\nscrape_configs:\n  - job_name: kvstore\n    static_configs:\n      - targets: ['{target}']\n",
+        rules.display()
+    );
+    std::fs::write(dir.join("prometheus.yml"), config).unwrap();
+    let addr: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
+    let child = Command::new("prometheus")
+        .arg(format!(
+            "--config.file={}",
+            dir.join("prometheus.yml").display()
+        ))
+        .arg(format!(
+            "--storage.tsdb.path={}",
+            dir.join("data").display()
+        ))
+        .arg(format!("--web.listen-address={addr}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start prometheus");
+    Some(Prometheus { child, addr, dir })
+}
+
+fn encode(query: &str) -> String {
+    query
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// An instant query's result vector.
+pub(crate) async fn query(prom: SocketAddr, q: &str) -> Vec<Value> {
+    let reply = super::request(prom, "GET", &format!("/api/v1/query?query={}", encode(q))).await;
+    assert_eq!(reply.status, 200, "{q}: {}", reply.body);
+    let body: Value = serde_json::from_str(&reply.body).unwrap();
+    assert_eq!(body["status"], "success", "{q}: {body}");
+    body["data"]["result"].as_array().unwrap().clone()
+}
+
+pub(crate) fn number(sample: &Value) -> f64 {
+    sample["value"][1].as_str().unwrap().parse().unwrap()
+}
+
+pub(crate) async fn wait_for(what: &str, deadline: Duration, mut ok: impl AsyncFnMut() -> bool) {
+    let until = Instant::now() + deadline;
+    while !ok().await {
+        assert!(Instant::now() < until, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}
+
+/// The alerts Prometheus holds now, pending or firing.
+pub(crate) async fn alerts(prom: SocketAddr) -> Vec<Value> {
+    let reply = super::request(prom, "GET", "/api/v1/alerts").await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    let body: Value = serde_json::from_str(&reply.body).unwrap();
+    body["data"]["alerts"].as_array().unwrap().clone()
+}
