@@ -7,6 +7,7 @@
 //! every family from it and refuses to start when two of them disagree about a family, or when
 //! a declared metric would share its family with anything else.
 
+use crate::error_code::ErrorCodes;
 use std::collections::BTreeMap;
 use std::fmt;
 
@@ -518,6 +519,12 @@ impl Catalogue {
     /// location.
     pub fn declared(&self) -> &[Declared] {
         &self.declared
+    }
+
+    /// Every type deriving `ErrorCode` in the program, with its codes and their classes, sorted
+    /// by module and name: what the `code` and `class` labels of `_errors_total` can hold.
+    pub fn error_types(&self) -> Vec<&'static ErrorCodes> {
+        crate::error_code::error_types()
     }
 
     /// Every family, sorted by name.

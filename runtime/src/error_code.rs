@@ -48,9 +48,9 @@ pub trait ErrorCode {
     }
 }
 
-/// The codes of a type that derives `ErrorCode`, collected into the catalogue so that the
-/// generated reference lists each code with its class. Written by the derive.
-#[doc(hidden)]
+/// The codes of a type that derives `ErrorCode`, collected into the catalogue
+/// (`Catalogue::error_types`) so that the generated reference
+/// lists each code with its class. Written by the derive.
 #[derive(Debug)]
 pub struct ErrorCodes {
     /// The type's name.

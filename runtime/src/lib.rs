@@ -127,7 +127,7 @@ mod vitals;
 pub use artifacts::RulesOptions;
 pub use catalogue::catalogue;
 pub use declared::{Counter, Dynamic, Gauge, Histogram, IntGauge, LabelSet, LabelValue};
-pub use error_code::{ErrorClass, ErrorCode};
+pub use error_code::{ErrorClass, ErrorCode, ErrorCodes};
 pub use foreign::bind_to_global_recorder;
 #[cfg(feature = "server")]
 pub use server::MetricsServer;

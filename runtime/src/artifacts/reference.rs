@@ -48,7 +48,7 @@ impl Catalogue {
                 f.kind().as_str()
             ));
         }
-        out.push_str(&error_codes());
+        out.push_str(&error_codes(&self.error_types()));
         out
     }
 }
@@ -56,8 +56,7 @@ impl Catalogue {
 /// The codes of every type that derives `ErrorCode`, with their classes: what the `code` and
 /// `class` labels of the `_errors_total` families can hold (besides `panic`, `cancelled` and
 /// `error`).
-fn error_codes() -> String {
-    let types = crate::error_code::error_types();
+fn error_codes(types: &[&'static crate::ErrorCodes]) -> String {
     let mut out = String::from(
         "\n## Error codes\n\nThe `code` label of every `_errors_total` family, with its `class`: \
          `failure` codes count against the error-ratio alerts and SLOs, `expected` ones (an outcome \
