@@ -95,3 +95,22 @@ async fn writes_made_during_compaction_are_kept() {
     assert!((0..1_000).all(|i| replayed[&format!("key{i}")] == i.to_string()));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test]
+async fn a_second_server_on_the_same_directory_is_refused() {
+    let dir = scratch("lock");
+    let (first, _) = Wal::open(&dir).await.unwrap();
+    let second = Wal::open(&dir).await.unwrap_err();
+    assert!(
+        matches!(second, kvstore::error::KvError::Locked(ref d) if *d == dir),
+        "{second}"
+    );
+    assert!(
+        second.to_string().contains("in use by another kvstore"),
+        "{second}"
+    );
+    drop(first);
+    // Released with the log: the directory opens again.
+    let (_again, _) = Wal::open(&dir).await.unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -38,6 +38,14 @@ pub enum KvError {
     #[error("value larger than {MAX_VALUE} bytes")]
     #[error_code(expected)]
     ValueTooLarge,
+    /// Another server holds the data directory.
+    #[error(
+        "data directory {} is in use by another kvstore (it holds {}/LOCK); stop it or give this one another --data-dir",
+        .0.display(),
+        .0.display()
+    )]
+    #[error_code("data_dir_locked")]
+    Locked(std::path::PathBuf),
     /// A health check could not be registered.
     #[error("health check: {0}")]
     #[error_code("internal")]

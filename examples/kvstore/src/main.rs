@@ -1,6 +1,8 @@
 //! `kvstore serve` runs the database with `/metrics`; `kvstore load` drives traffic at it.
 
 use std::net::SocketAddr;
+
+use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -11,90 +13,100 @@ use vitalsign::health::builtin::ProcessMemory;
 use vitalsign::health::{CheckSpec, Kind};
 use vitalsign::logging::LogFormat;
 
-const USAGE: &str = "\
-usage:
-  kvstore [serve] [--listen ADDR] [--metrics ADDR] [--data-dir DIR] [--demo-load]
-  kvstore load [--addr ADDR] [--requests N] [--concurrency N]
-  kvstore load-get-set [--addr ADDR] [--requests N] [--concurrency N]
-  kvstore --emit rules|dashboard|docs
+/// A small key-value database over TCP, instrumented end to end with vitalsign.
+#[derive(Debug, Parser)]
+#[command(version, about, args_conflicts_with_subcommands = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    /// Without a command: run the database, as `serve` does.
+    #[command(flatten)]
+    serve: ServeArgs,
+    /// Print the Prometheus alerting rules, the Grafana dashboard or the metric reference
+    /// generated from the metric catalogue (docs/generated/ holds them).
+    #[arg(long, value_enum, value_name = "WHAT")]
+    emit: Option<Emit>,
+}
 
-serve      run the database (default 127.0.0.1:7878) and /metrics (default 127.0.0.1:9090);
-           --demo-load also drives a light mixed load at it, so /metrics has data at once
-load       send a seeded mix of commands, some failing on purpose, and print what came back
-load-get-set
-           send GETs and SETs only (3:1, every key present) and print the throughput and the
-           round-trip quantiles: the end-to-end benchmark's load (benches/end-to-end)
---emit     print the Prometheus alerting rules, the Grafana dashboard or the metric reference
-           generated from the metric catalogue (docs/generated/ holds them)";
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the database and its /metrics, /health and /stats.
+    Serve(ServeArgs),
+    /// Send a seeded mix of commands, some failing on purpose, and print what came back.
+    Load(LoadArgs),
+    /// Send GETs and SETs only (3:1, every key present) and print the throughput and the
+    /// round-trip quantiles: the end-to-end benchmark's load (benches/end-to-end).
+    LoadGetSet(LoadArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct ServeArgs {
+    /// Address of the database protocol.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:7878")]
+    listen: SocketAddr,
+    /// Address of /metrics, /health and /stats.
+    #[arg(long, value_name = "ADDR", default_value = vitalsign::DEFAULT_BIND_ADDR)]
+    metrics: SocketAddr,
+    /// Directory of the write-ahead log [default: kvstore-data in the temporary directory].
+    #[arg(long, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    /// Also drive a light mixed load at it, so that /metrics has data at once.
+    #[arg(long)]
+    demo_load: bool,
+}
+
+#[derive(Debug, clap::Args)]
+struct LoadArgs {
+    /// Address of the database.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:7878")]
+    addr: SocketAddr,
+    /// Requests to send.
+    #[arg(long, value_name = "N")]
+    requests: Option<usize>,
+    /// Connections to send them over.
+    #[arg(long, value_name = "N", default_value_t = 8)]
+    concurrency: usize,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum Emit {
+    Rules,
+    Dashboard,
+    Docs,
+}
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    // Usage errors, --help and --version are clap's: printed with the usage, exit status 2.
+    let cli = Cli::parse();
+    if let Some(what) = cli.emit {
+        return emit(what);
+    }
     let runtime = tokio::runtime::Runtime::new().expect("tokio runtime");
-    let result = match args.first().map(String::as_str) {
-        Some("load") => runtime.block_on(run_load(&args[1..])),
-        Some("load-get-set") => runtime.block_on(run_get_set(&args[1..])),
-        Some("serve") => runtime.block_on(serve(&args[1..])),
-        Some("--emit") => return emit(args.get(1).map(String::as_str)),
-        Some("-h" | "--help") => {
-            println!("{USAGE}");
-            return ExitCode::SUCCESS;
-        }
-        _ => runtime.block_on(serve(&args)),
+    let result = match cli.command {
+        Some(Command::Load(args)) => runtime.block_on(run_load(args)),
+        Some(Command::LoadGetSet(args)) => runtime.block_on(run_get_set(args)),
+        Some(Command::Serve(args)) => runtime.block_on(serve(args)),
+        None => runtime.block_on(serve(cli.serve)),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("kvstore: {e}\n\n{USAGE}");
+            // A failure while running is no usage error: the message alone.
+            eprintln!("kvstore: {e}");
             ExitCode::FAILURE
         }
     }
 }
 
-/// Reads `--flag value` pairs, refusing unknown flags.
-fn flags<'a>(
-    args: &'a [String],
-    known: &[&str],
-    switches: &[&str],
-) -> Result<Vec<(&'a str, Option<&'a str>)>, String> {
-    let mut out = Vec::new();
-    let mut it = args.iter();
-    while let Some(flag) = it.next() {
-        if switches.contains(&flag.as_str()) {
-            out.push((flag.as_str(), None));
-        } else if known.contains(&flag.as_str()) {
-            let value = it.next().ok_or_else(|| format!("{flag} needs a value"))?;
-            out.push((flag.as_str(), Some(value.as_str())));
-        } else {
-            return Err(format!("unknown argument `{flag}`"));
-        }
+async fn serve(args: ServeArgs) -> Result<(), String> {
+    let mut config = server::Config {
+        listen: args.listen,
+        ..server::Config::default()
+    };
+    if let Some(dir) = args.data_dir {
+        config.data_dir = dir;
     }
-    Ok(out)
-}
-
-fn parse<T: std::str::FromStr>(flag: &str, value: Option<&str>) -> Result<T, String>
-where
-    T::Err: std::fmt::Display,
-{
-    let value = value.unwrap_or_default();
-    value.parse().map_err(|e| format!("{flag} `{value}`: {e}"))
-}
-
-async fn serve(args: &[String]) -> Result<(), String> {
-    let mut config = server::Config::default();
-    let mut metrics: SocketAddr = vitalsign::DEFAULT_BIND_ADDR.parse().expect("valid default");
-    let mut demo_load = false;
-    for (flag, value) in flags(
-        args,
-        &["--listen", "--metrics", "--data-dir"],
-        &["--demo-load"],
-    )? {
-        match flag {
-            "--listen" => config.listen = parse(flag, value)?,
-            "--metrics" => metrics = parse(flag, value)?,
-            "--data-dir" => config.data_dir = PathBuf::from(value.unwrap_or_default()),
-            _ => demo_load = true,
-        }
-    }
+    let (metrics, demo_load) = (args.metrics, args.demo_load);
     let memory = ProcessMemory::new("memory").with_spec(
         CheckSpec::new("memory")
             .kinds(&[Kind::Liveness])
@@ -133,16 +145,9 @@ async fn serve(args: &[String]) -> Result<(), String> {
     Ok(())
 }
 
-async fn run_load(args: &[String]) -> Result<(), String> {
-    let mut addr: SocketAddr = "127.0.0.1:7878".parse().expect("valid default");
-    let (mut requests, mut concurrency) = (10_000usize, 8usize);
-    for (flag, value) in flags(args, &["--addr", "--requests", "--concurrency"], &[])? {
-        match flag {
-            "--addr" => addr = parse(flag, value)?,
-            "--requests" => requests = parse(flag, value)?,
-            _ => concurrency = parse(flag, value)?,
-        }
-    }
+async fn run_load(args: LoadArgs) -> Result<(), String> {
+    let (addr, requests, concurrency) =
+        (args.addr, args.requests.unwrap_or(10_000), args.concurrency);
     let started = std::time::Instant::now();
     let report = load::run(addr, requests, concurrency, 1)
         .await
@@ -160,16 +165,12 @@ async fn run_load(args: &[String]) -> Result<(), String> {
     Ok(())
 }
 
-async fn run_get_set(args: &[String]) -> Result<(), String> {
-    let mut addr: SocketAddr = "127.0.0.1:7878".parse().expect("valid default");
-    let (mut requests, mut concurrency) = (100_000usize, 8usize);
-    for (flag, value) in flags(args, &["--addr", "--requests", "--concurrency"], &[])? {
-        match flag {
-            "--addr" => addr = parse(flag, value)?,
-            "--requests" => requests = parse(flag, value)?,
-            _ => concurrency = parse(flag, value)?,
-        }
-    }
+async fn run_get_set(args: LoadArgs) -> Result<(), String> {
+    let (addr, requests, concurrency) = (
+        args.addr,
+        args.requests.unwrap_or(100_000),
+        args.concurrency,
+    );
     let timing = load::get_set(addr, requests, concurrency)
         .await
         .map_err(|e| format!("load against {addr}: {e}"))?;
@@ -186,7 +187,7 @@ async fn run_get_set(args: &[String]) -> Result<(), String> {
 }
 
 /// Prints an artifact generated from the catalogue.
-fn emit(what: Option<&str>) -> ExitCode {
+fn emit(what: Emit) -> ExitCode {
     let vitals = match Vitals::builder()
         .logging(false)
         .serve_metrics(false)
@@ -200,13 +201,9 @@ fn emit(what: Option<&str>) -> ExitCode {
     };
     let catalogue = vitals.catalogue();
     match what {
-        Some("rules") => print!("{}", catalogue.prometheus_rules(&kvstore::rules_options())),
-        Some("dashboard") => print!("{}", catalogue.grafana_dashboard("kvstore")),
-        Some("docs") => print!("{}", catalogue.markdown_reference()),
-        other => {
-            eprintln!("kvstore: --emit takes rules, dashboard or docs, not {other:?}\n\n{USAGE}");
-            return ExitCode::FAILURE;
-        }
+        Emit::Rules => print!("{}", catalogue.prometheus_rules(&kvstore::rules_options())),
+        Emit::Dashboard => print!("{}", catalogue.grafana_dashboard("kvstore")),
+        Emit::Docs => print!("{}", catalogue.markdown_reference()),
     }
     ExitCode::SUCCESS
 }

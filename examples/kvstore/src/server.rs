@@ -122,9 +122,20 @@ pub async fn start(config: &Config, vitals: &Vitals) -> Result<Running, KvError>
         store: store.clone(),
         capacity: config.capacity,
     })?;
-    let listener = TcpListener::bind(config.listen).await?;
+    let listener = TcpListener::bind(config.listen).await.map_err(|e| {
+        std::io::Error::new(
+            e.kind(),
+            format!(
+                "cannot listen for clients on {}: {e}; choose another address with --listen",
+                config.listen
+            ),
+        )
+    })?;
     let db_addr = listener.local_addr()?;
-    let metrics = vitals.bind().await?;
+    let metrics = vitals
+        .bind()
+        .await
+        .map_err(|e| std::io::Error::new(e.kind(), format!("{e}, or kvstore's --metrics")))?;
     let metrics_addr = metrics.local_addr();
     let (stop, rx) = watch::channel(false);
     let mut tasks = JoinSet::new();

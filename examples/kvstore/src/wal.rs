@@ -27,6 +27,9 @@ pub enum Record {
 #[derive(Debug)]
 pub struct Wal {
     path: PathBuf,
+    /// The data directory's lock, held while the log is open: a second server on the same
+    /// directory would interleave its writes with ours.
+    _lock: std::fs::File,
     file: Mutex<tokio::fs::File>,
     /// Bytes in the log.
     len: AtomicU64,
@@ -34,10 +37,27 @@ pub struct Wal {
     compacted_len: AtomicU64,
 }
 
+/// Takes the data directory's lock (an exclusive lock on `LOCK`, released when the process
+/// exits, however it exits), or says which directory is in use.
+fn lock(dir: &Path) -> Result<std::fs::File, KvError> {
+    let path = dir.join("LOCK");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => Err(KvError::Locked(dir.to_owned())),
+        Err(std::fs::TryLockError::Error(e)) => Err(e.into()),
+    }
+}
+
 impl Wal {
     /// Opens (creating if needed) the log in `dir`, returning it and the state it replays to.
     pub async fn open(dir: &Path) -> Result<(Self, HashMap<String, String>), KvError> {
         tokio::fs::create_dir_all(dir).await?;
+        let lock = lock(dir)?;
         let path = dir.join("wal.log");
         let state = replay(&path).await?;
         let file = open_append(&path).await?;
@@ -46,6 +66,7 @@ impl Wal {
         Ok((
             Self {
                 path,
+                _lock: lock,
                 file: Mutex::new(file),
                 len: AtomicU64::new(len),
                 compacted_len: AtomicU64::new(len),

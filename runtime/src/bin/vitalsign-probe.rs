@@ -1,12 +1,13 @@
 //! `vitalsign-probe`: an exec probe for container images without curl.
 //!
 //! ```text
-//! vitalsign-probe http://127.0.0.1:9090/health/ready [--timeout 2s]
+//! vitalsign-probe http://127.0.0.1:9898/health/ready [--timeout 2s]
 //! ```
 //!
 //! Exit status: 0 when the endpoint answers 2xx (healthy or degraded), 1 for any other answer
 //! (unhealthy or unknown: 503), 2 when it cannot be reached in time or the arguments are wrong.
-//! On failure the response body, or the reason, is printed.
+//! On failure the response body, or the reason, is printed. IPv6 literals work:
+//! `http://[::1]:9898/health/live`. Built with the crate's `probe` feature.
 
 use std::process::ExitCode;
 use std::time::Duration;
@@ -15,7 +16,30 @@ use http_body_util::{BodyExt, Empty};
 use hyper::body::Bytes;
 use hyper::{Request, Uri};
 
-const USAGE: &str = "usage: vitalsign-probe http://HOST:PORT/PATH [--timeout DURATION]";
+/// Asks a vitalsign health endpoint whether the service is up: exit 0 on 2xx, 1 on any other
+/// answer, 2 when it cannot be reached in time.
+#[derive(Debug, clap::Parser)]
+#[command(name = "vitalsign-probe", version, about)]
+struct Args {
+    /// The endpoint, `http://HOST:PORT/PATH` (`http://127.0.0.1:9898/health/ready`).
+    #[arg(value_parser = parse_url)]
+    url: Uri,
+    /// How long to wait for the answer (`2s`, `500ms`).
+    #[arg(long, value_name = "DURATION", default_value = "2s", value_parser = parse_timeout)]
+    timeout: Duration,
+}
+
+fn parse_url(arg: &str) -> Result<Uri, String> {
+    let uri: Uri = arg.parse().map_err(|e| format!("not a URL: {e}"))?;
+    if uri.scheme_str() != Some("http") || uri.authority().is_none() {
+        return Err("not an http://HOST:PORT/PATH URL".to_owned());
+    }
+    Ok(uri)
+}
+
+fn parse_timeout(arg: &str) -> Result<Duration, String> {
+    vitalsign_naming::parse_duration(arg).map_err(|p| p.message)
+}
 
 enum Failure {
     /// The endpoint answered, but not 2xx.
@@ -25,13 +49,8 @@ enum Failure {
 }
 
 fn main() -> ExitCode {
-    let (url, timeout) = match args(std::env::args().skip(1).collect()) {
-        Ok(a) => a,
-        Err(e) => {
-            eprintln!("vitalsign-probe: {e}\n{USAGE}");
-            return ExitCode::from(2);
-        }
-    };
+    // Usage errors exit with 2, as an unreachable endpoint does; --help and --version with 0.
+    let Args { url, timeout } = <Args as clap::Parser>::parse();
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -66,34 +85,15 @@ fn main() -> ExitCode {
     }
 }
 
-fn args(args: Vec<String>) -> Result<(Uri, Duration), String> {
-    let mut url = None;
-    let mut timeout = Duration::from_secs(2);
-    let mut it = args.into_iter();
-    while let Some(arg) = it.next() {
-        if arg == "--timeout" {
-            let value = it.next().ok_or("--timeout needs a value")?;
-            timeout = vitalsign_naming::parse_duration(&value)
-                .map_err(|p| format!("--timeout: {}", p.message))?;
-        } else if url.is_none() {
-            let uri: Uri = arg
-                .parse()
-                .map_err(|e| format!("`{arg}` is not a URL: {e}"))?;
-            if uri.scheme_str() != Some("http") || uri.authority().is_none() {
-                return Err(format!("`{arg}` is not an http://HOST:PORT/PATH URL"));
-            }
-            url = Some(uri);
-        } else {
-            return Err(format!("unexpected argument `{arg}`"));
-        }
-    }
-    Ok((url.ok_or("no URL given")?, timeout))
-}
-
 async fn probe(url: &Uri) -> Result<(), Failure> {
-    let authority = url.authority().expect("checked in args").clone();
+    let authority = url.authority().expect("checked by parse_url").clone();
     let port = authority.port_u16().unwrap_or(80);
-    let stream = tokio::net::TcpStream::connect((authority.host(), port))
+    // The authority writes an IPv6 literal in brackets, which name lookup does not take.
+    let host = authority
+        .host()
+        .trim_start_matches('[')
+        .trim_end_matches(']');
+    let stream = tokio::net::TcpStream::connect((host, port))
         .await
         .map_err(|e| Failure::Unreachable(e.to_string()))?;
     let (mut sender, conn) =

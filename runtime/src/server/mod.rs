@@ -97,7 +97,15 @@ impl MetricsServer {
         endpoints: Arc<dyn Endpoints>,
         addr: SocketAddr,
     ) -> std::io::Result<Self> {
-        let listener = TcpListener::bind(addr).await?;
+        let listener = TcpListener::bind(addr).await.map_err(|e| {
+            std::io::Error::new(
+                e.kind(),
+                format!(
+                    "cannot serve /metrics on {addr}: {e}; choose another address with \
+                     `metrics.bind_addr` (VITALSIGN_METRICS_BIND_ADDR, Builder::bind_addr)"
+                ),
+            )
+        })?;
         if !addr.ip().is_loopback() && endpoints.options().auth_token.is_none() {
             tracing::warn!(
                 target: "vitalsign",

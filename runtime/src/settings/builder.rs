@@ -18,9 +18,11 @@ use crate::logging::{LogOutput, MemoryWriter};
 /// slow scan or a stalled disk), about three per decade.
 pub const DEFAULT_BUCKETS: &[f64] = vitalsign_naming::DEFAULT_BUCKETS;
 
-/// Default address of the metrics server: loopback only, so nothing is exposed by accident.
+/// Default address of the metrics server: loopback only, so nothing is exposed by accident; on
+/// a port no Prometheus component takes by default (9090 the server, 9091 the Pushgateway,
+/// 9093/9094 the Alertmanager, 9100 node_exporter), so the two run side by side on one host.
 #[cfg(feature = "server")]
-pub const DEFAULT_BIND_ADDR: &str = "127.0.0.1:9090";
+pub const DEFAULT_BIND_ADDR: &str = "127.0.0.1:9898";
 
 /// Options for [`Vitals`](crate::Vitals); see [`Vitals::builder`](crate::Vitals::builder).
 #[derive(Clone, Default)]
