@@ -99,20 +99,20 @@ async fn expected_errors_stay_quiet_and_a_real_failure_fires() {
     })
     .await;
 
-    // The demo's mix for 40 s, long enough for every shortened window and `for:` to pass
-    // several times over.
+    // The demo load (`serve --demo-load`: 200 requests of the mix a second) for 40 s, long
+    // enough for every shortened window and `for:` to pass several times over.
     let healthy_until = Instant::now() + Duration::from_secs(40);
     let mut seed = 1;
     let mut fired = BTreeSet::new();
     let mut expected_errors = 0;
     while Instant::now() < healthy_until {
-        let report = load::run(running.db_addr, 300, 4, seed)
+        let report = load::run(running.db_addr, 200, 4, seed)
             .await
             .expect("load");
         expected_errors += report.errors.values().sum::<u64>();
         seed += 1;
         fired.extend(names(&alerts(p).await, "firing"));
-        tokio::time::sleep(Duration::from_millis(200)).await;
+        tokio::time::sleep(Duration::from_secs(1)).await;
     }
     assert!(
         expected_errors > 1_000,
@@ -151,7 +151,7 @@ async fn expected_errors_stay_quiet_and_a_real_failure_fires() {
     let set_alert = "KvstoreRequestsErrorRatioHigh{op=set}".to_owned();
     let mut firing = BTreeSet::new();
     while Instant::now() < failing_until && !firing.contains(&set_alert) {
-        let report = load::run(running.db_addr, 300, 4, seed)
+        let report = load::run(running.db_addr, 200, 4, seed)
             .await
             .expect("load");
         seed += 1;
@@ -161,7 +161,7 @@ async fn expected_errors_stay_quiet_and_a_real_failure_fires() {
             report.errors
         );
         firing = names(&alerts(p).await, "firing");
-        tokio::time::sleep(Duration::from_millis(200)).await;
+        tokio::time::sleep(Duration::from_secs(1)).await;
     }
     setrlimit(Resource::Fsize, before).expect("restore the file-size limit");
     let _ = xfsz.recv().await;

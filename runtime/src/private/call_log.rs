@@ -57,20 +57,28 @@ pub(super) struct CallLog<'a> {
 }
 
 impl CallLog<'_> {
-    /// The duration in milliseconds, with fractions.
+    /// The duration in milliseconds, to the nanosecond: written as at most six decimals
+    /// (`0.000666`), never as float noise (`0.0006659999999999999`).
     pub(super) fn duration_ms(&self) -> f64 {
-        self.duration.as_secs_f64() * 1000.0
+        millis(self.duration)
     }
 
-    /// The slow threshold in milliseconds.
+    /// The slow threshold in milliseconds, likewise.
     pub(super) fn threshold_ms(&self) -> f64 {
-        self.threshold.as_secs_f64() * 1000.0
+        millis(self.threshold)
     }
 
     /// The suppressed count, when there is one (the field is left out otherwise).
     pub(super) fn suppressed(&self) -> Option<u64> {
         (self.suppressed > 0).then_some(self.suppressed)
     }
+}
+
+/// Whole nanoseconds divided once by 10^6: the double nearest the exact decimal, which prints
+/// as that decimal. (`as_secs_f64() * 1000.0` rounds twice and prints the error.)
+#[allow(clippy::cast_precision_loss)] // exact below 2^53 ns, 104 days
+fn millis(d: Duration) -> f64 {
+    d.as_nanos() as f64 / 1e6
 }
 
 /// A limit of [`LINES_PER_SECOND`] per call site and thread: a burst of failures (a dependency
@@ -231,6 +239,39 @@ mod tests {
             Some(50),
             "this thread's own dropped lines"
         );
+    }
+
+    #[test]
+    fn milliseconds_print_as_their_decimal() {
+        let line = |nanos| CallLog {
+            code: "",
+            class: "",
+            duration: Duration::from_nanos(nanos),
+            error: None,
+            threshold: Duration::from_millis(100),
+            suppressed: 0,
+        };
+        for (nanos, expected) in [
+            (666, "0.000666"),
+            (1, "0.000001"),
+            (2_283, "0.002283"),
+            (1_500_000, "1.5"),
+            (123_456_789, "123.456789"),
+        ] {
+            assert_eq!(shown(line(nanos).duration_ms()), expected, "{nanos} ns");
+        }
+        assert_eq!(shown(line(0).threshold_ms()), "100");
+        // What the old expression wrote for 666 ns.
+        assert_ne!(
+            (Duration::from_nanos(666).as_secs_f64() * 1000.0).to_string(),
+            "0.000666"
+        );
+    }
+
+    /// How a JSON writer prints an `f64`: the shortest decimal that reads back to it, as
+    /// Rust's `Display` does.
+    fn shown(v: f64) -> String {
+        v.to_string()
     }
 
     #[derive(Debug)]

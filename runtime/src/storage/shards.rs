@@ -171,8 +171,8 @@ mod tests {
         // What docs/performance.md states as memory per series: a line per run, and the seven
         // words that let the runs start on a line boundary.
         assert_eq!(Sharded::new(1).bytes(), 64 * runs + 56, "a counter");
-        // A histogram with the 17 default bounds: 18 buckets and two sums, three lines.
-        assert_eq!(Sharded::new(17 + 3).bytes(), 3 * 64 * runs + 56);
+        // A histogram with the 21 default bounds: 22 buckets and two sums, three lines.
+        assert_eq!(Sharded::new(21 + 3).bytes(), 3 * 64 * runs + 56);
         let s = Sharded::new(9);
         let all: Vec<_> = s.all().collect();
         assert_eq!(all.len(), runs);
