@@ -221,6 +221,8 @@ async fn child() {
     let addr = common::serve(&vitals).await;
     let text = vitals.render();
     let file_lines = || -> Vec<serde_json::Value> {
+        // Lines go through the writer thread's queue: out with them first.
+        vitals.flush_logs();
         let mut lines = Vec::new();
         for entry in std::fs::read_dir(&dir).expect("the log directory") {
             let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();

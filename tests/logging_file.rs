@@ -16,10 +16,12 @@ fn file_output_from_the_configuration_file() {
         ),
     )
     .unwrap();
-    let _vitals = vitalsign::Vitals::from_config_file(&config)
+    let vitals = vitalsign::Vitals::from_config_file(&config)
         .install()
         .expect("install");
     tracing::warn!(case = "to_file", "written to a file");
+    // Lines go through the writer thread's queue: out with them first.
+    vitals.flush_logs();
 
     let files: Vec<String> = std::fs::read_dir(&directory)
         .unwrap()

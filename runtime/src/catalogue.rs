@@ -209,6 +209,8 @@ pub enum Role {
     HealthOverall,
     /// `{ns}_log_events_total`: log events written, by level.
     LogEvents,
+    /// `{ns}_log_lines_dropped_total`: lines dropped because the log queue was full.
+    LogLinesDropped,
     /// A Prometheus-standard `process_*` family.
     Process,
     /// `{ns}_uptime_seconds`.
@@ -230,6 +232,7 @@ impl Role {
             | Role::Errors
             | Role::HealthFailures
             | Role::LogEvents
+            | Role::LogLinesDropped
             | Role::CardinalityOverflow => MetricType::Counter,
             Role::Uptime | Role::BuildInfo | Role::ScrapeDuration => MetricType::Gauge,
             // `process_cpu_seconds_total` is a counter: own families say their kind.
@@ -255,6 +258,9 @@ impl Role {
             Role::HealthFailures => "Health check runs that were unhealthy, timed out or panicked",
             Role::HealthOverall => "Overall health: 1 healthy, 0.5 degraded, 0 unhealthy",
             Role::LogEvents => "Log events written, by level",
+            Role::LogLinesDropped => {
+                "Log lines dropped because the queue to the output was full (a stalled pipe or disk)"
+            }
             Role::Process => "Process metric",
             Role::Uptime => "Seconds since vitalsign was installed in this process",
             Role::BuildInfo => "Build information of the service; always 1",

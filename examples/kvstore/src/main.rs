@@ -142,6 +142,9 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
     let _ = tokio::signal::ctrl_c().await;
     tracing::info!("shutting down");
     running.shutdown().await;
+    tracing::info!("stopped");
+    // The log lines still queued for standard output, written before the process exits.
+    vitals.flush_logs();
     Ok(())
 }
 

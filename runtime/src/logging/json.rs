@@ -6,11 +6,13 @@
 //! serde_json escapes every string, so no logged value can break the object or forge a line.
 
 use std::io::Write;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::SystemTime;
 
 use serde_json::{Map, Value};
 use tracing::span::{Attributes, Id, Record};
 use tracing::{Event, Subscriber};
+use tracing_appender::non_blocking::ErrorCounter;
 use tracing_log::NormalizeEvent;
 use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::fmt::writer::BoxMakeWriter;
@@ -38,6 +40,7 @@ struct Keys {
     span_id: &'static str,
     service: &'static str,
     version: &'static str,
+    dropped_lines: &'static str,
 }
 
 impl Schema {
@@ -52,6 +55,7 @@ impl Schema {
                 span_id: "span_id",
                 service: "service",
                 version: "version",
+                dropped_lines: "dropped_lines",
             },
             Schema::Ecs => Keys {
                 timestamp: "@timestamp",
@@ -62,11 +66,12 @@ impl Schema {
                 span_id: "span.id",
                 service: "service.name",
                 version: "service.version",
+                dropped_lines: "log.dropped_lines",
             },
         }
     }
 
-    fn reserved(self) -> [&'static str; 9] {
+    fn reserved(self) -> [&'static str; 10] {
         let k = self.keys();
         [
             k.timestamp,
@@ -77,6 +82,7 @@ impl Schema {
             k.span_id,
             k.service,
             k.version,
+            k.dropped_lines,
             "ecs.version",
         ]
     }
@@ -89,6 +95,9 @@ pub struct JsonLayer {
     writer: BoxMakeWriter,
     service: Option<String>,
     version: Option<String>,
+    /// With a queue in front of the output: its count of dropped lines, and how many of them
+    /// a line has already reported.
+    dropped: Option<(ErrorCounter, AtomicUsize)>,
 }
 
 impl std::fmt::Debug for JsonLayer {
@@ -108,7 +117,24 @@ impl JsonLayer {
             writer: output.make_writer(),
             service: None,
             version: None,
+            dropped: None,
         }
+    }
+
+    /// Writes through `pipe`'s queue, and reports on each line the lines it dropped since the
+    /// last report (`"dropped_lines": N`).
+    pub(crate) fn through(mut self, pipe: &super::pipe::LogPipe) -> Self {
+        self.writer = pipe.make_writer();
+        self.dropped = Some((pipe.dropped_lines(), AtomicUsize::new(0)));
+        self
+    }
+
+    /// Lines dropped since the last line that said so.
+    fn newly_dropped(&self) -> usize {
+        self.dropped.as_ref().map_or(0, |(counter, reported)| {
+            let now = counter.dropped_lines();
+            now.saturating_sub(reported.swap(now, Ordering::Relaxed))
+        })
     }
 
     /// Elastic Common Schema key names instead.
@@ -184,6 +210,10 @@ impl JsonLayer {
         }
         if self.schema == Schema::Ecs {
             out.insert("ecs.version".into(), Value::String("8.11.0".into()));
+        }
+        let dropped = self.newly_dropped();
+        if dropped > 0 {
+            out.insert(keys.dropped_lines.into(), Value::from(dropped));
         }
         let reserved = self.schema.reserved();
         for (k, v) in user {

@@ -5,6 +5,7 @@
 mod counter;
 mod fields;
 mod json;
+mod pipe;
 mod writer;
 
 use metrics::Counter;
@@ -16,6 +17,7 @@ pub use json::JsonLayer;
 pub use writer::{LogOutput, MemoryWriter, Rotation};
 
 use json::Schema;
+pub(crate) use pipe::LogPipe;
 
 /// How lines are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -84,16 +86,22 @@ pub(crate) fn check(settings: &LogSettings) -> Result<(), Problem> {
     Ok(())
 }
 
-/// Installs the global subscriber and the `log` bridge. `check` has run.
+/// Installs the global subscriber and the `log` bridge. `check` has run. Returns the queue in
+/// front of the output, which the handle flushes and whose dropped lines it reports.
 pub(crate) fn install(
     settings: &LogSettings,
     namespace: &str,
     service: Option<String>,
     version: Option<String>,
-) -> Result<(), Problem> {
+) -> Result<Option<LogPipe>, Problem> {
     if !settings.enabled {
-        return Ok(());
+        return Ok(None);
     }
+    let pipe = LogPipe::new(&settings.output, dropped_counter(namespace));
+    let make_writer = || match &pipe {
+        Some(pipe) => pipe.make_writer(),
+        None => settings.output.make_writer(),
+    };
     let filter = filter(&settings.filter)?;
     let counter = EventCounter::new(namespace);
     let format = match settings.format {
@@ -105,7 +113,7 @@ pub(crate) fn install(
     let installed = match format {
         LogFormat::Pretty => {
             let fmt = tracing_subscriber::fmt::layer()
-                .with_writer(settings.output.make_writer())
+                .with_writer(make_writer())
                 .with_ansi(settings.output.is_terminal());
             tracing::subscriber::set_global_default(registry.with(fmt))
         }
@@ -115,9 +123,12 @@ pub(crate) fn install(
             } else {
                 Schema::Plain
             };
-            let layer = JsonLayer::new(&settings.output)
+            let mut layer = JsonLayer::new(&settings.output)
                 .with_schema(schema)
                 .service(service, version);
+            if let Some(pipe) = &pipe {
+                layer = layer.through(pipe);
+            }
             tracing::subscriber::set_global_default(registry.with(layer))
         }
     };
@@ -125,7 +136,7 @@ pub(crate) fn install(
     // Records of the `log` crate go to the same output; an application that installed its own
     // `log` logger keeps it.
     let _ = tracing_log::LogTracer::init();
-    Ok(())
+    Ok(pipe)
 }
 
 /// Family name of the log events counter.
@@ -133,13 +144,30 @@ fn family_name(namespace: &str) -> String {
     format!("{namespace}_log_events_total")
 }
 
-/// The catalogue's entry for the log events counter.
+/// Family name of the dropped lines counter.
+fn dropped_family(namespace: &str) -> String {
+    format!("{namespace}_log_lines_dropped_total")
+}
+
+/// The catalogue's entries for the log events and dropped lines counters.
 pub(crate) fn own_families(namespace: &str) -> Vec<crate::catalogue::OwnFamily> {
-    vec![crate::catalogue::OwnFamily::new(
-        family_name(namespace),
-        crate::catalogue::Role::LogEvents,
-        &[vitalsign_naming::LEVEL_LABEL],
-    )]
+    vec![
+        crate::catalogue::OwnFamily::new(
+            family_name(namespace),
+            crate::catalogue::Role::LogEvents,
+            &[vitalsign_naming::LEVEL_LABEL],
+        ),
+        crate::catalogue::OwnFamily::new(
+            dropped_family(namespace),
+            crate::catalogue::Role::LogLinesDropped,
+            &[],
+        ),
+    ]
+}
+
+fn dropped_counter(namespace: &str) -> Counter {
+    let key = metrics::Key::from_name(dropped_family(namespace));
+    metrics::with_recorder(|r| r.register_counter(&key, &crate::__private::METADATA))
 }
 
 fn level_counter(namespace: &str, level: &'static str) -> Counter {

@@ -19,6 +19,16 @@ pub enum Rotation {
     Never,
 }
 
+impl Rotation {
+    fn appender(self) -> tracing_appender::rolling::Rotation {
+        match self {
+            Rotation::Hourly => tracing_appender::rolling::Rotation::HOURLY,
+            Rotation::Daily => tracing_appender::rolling::Rotation::DAILY,
+            Rotation::Never => tracing_appender::rolling::Rotation::NEVER,
+        }
+    }
+}
+
 /// Where log lines are written.
 #[derive(Debug, Clone)]
 pub enum LogOutput {
@@ -49,6 +59,27 @@ impl LogOutput {
         }
     }
 
+    /// The output as one writer, for the queue's writer thread; `None` for the in-memory
+    /// buffer, which is written in place.
+    pub(crate) fn writer(&self) -> Option<Box<dyn Write + Send>> {
+        match self {
+            LogOutput::Stdout => Some(Box::new(std::io::stdout())),
+            LogOutput::Stderr => Some(Box::new(std::io::stderr())),
+            LogOutput::File {
+                directory,
+                prefix,
+                rotation,
+            } => Some(Box::new(
+                tracing_appender::rolling::RollingFileAppender::new(
+                    rotation.appender(),
+                    directory,
+                    prefix,
+                ),
+            )),
+            LogOutput::Memory(_) => None,
+        }
+    }
+
     pub(crate) fn make_writer(&self) -> BoxMakeWriter {
         match self {
             LogOutput::Stdout => BoxMakeWriter::new(std::io::stdout),
@@ -57,16 +88,11 @@ impl LogOutput {
                 directory,
                 prefix,
                 rotation,
-            } => {
-                let rotation = match rotation {
-                    Rotation::Hourly => tracing_appender::rolling::Rotation::HOURLY,
-                    Rotation::Daily => tracing_appender::rolling::Rotation::DAILY,
-                    Rotation::Never => tracing_appender::rolling::Rotation::NEVER,
-                };
-                BoxMakeWriter::new(tracing_appender::rolling::RollingFileAppender::new(
-                    rotation, directory, prefix,
-                ))
-            }
+            } => BoxMakeWriter::new(tracing_appender::rolling::RollingFileAppender::new(
+                rotation.appender(),
+                directory,
+                prefix,
+            )),
             LogOutput::Memory(m) => BoxMakeWriter::new(m.clone()),
         }
     }

@@ -81,7 +81,7 @@ fn install(b: Builder) -> Result<Vitals, InstallError> {
 
     // 4. Logging.
     #[cfg(feature = "logging")]
-    crate::logging::install(
+    let logs = crate::logging::install(
         &logging,
         &namespace,
         settings.service.clone(),
@@ -118,6 +118,8 @@ fn install(b: Builder) -> Result<Vitals, InstallError> {
         catalogue,
         #[cfg(feature = "health")]
         health,
+        #[cfg(feature = "logging")]
+        logs,
     }));
     let _ = super::INSTALLED.set(vitals.clone());
     Ok(vitals)

@@ -70,6 +70,9 @@ struct Inner {
     health: Health,
     #[cfg(feature = "server")]
     served: Served,
+    /// The queue in front of the log output, when vitalsign installed logging.
+    #[cfg(feature = "logging")]
+    logs: Option<crate::logging::LogPipe>,
 }
 
 /// The installed instrumentation of this process. Cheap to clone.
@@ -98,9 +101,23 @@ impl Vitals {
     pub fn render(&self) -> String {
         let started = std::time::Instant::now();
         self.0.process.refresh();
+        #[cfg(feature = "logging")]
+        if let Some(logs) = &self.0.logs {
+            logs.refresh();
+        }
         let text = self.0.shared.render();
         self.0.process.rendered_in(started.elapsed());
         text
+    }
+
+    /// Writes the log lines still queued for the output and stops its writer thread (waiting
+    /// at most about a second for a stalled output); lines logged afterwards are dropped and
+    /// counted. Call it on the way out: `serve()` does, after its graceful shutdown.
+    pub fn flush_logs(&self) {
+        #[cfg(feature = "logging")]
+        if let Some(logs) = &self.0.logs {
+            logs.flush();
+        }
     }
 
     /// The catalogue checked at install.
@@ -190,10 +207,13 @@ mod served {
         /// Serves `/metrics` on the configured address until Ctrl-C or SIGTERM, then drains
         /// open connections.
         pub async fn serve(&self) -> std::io::Result<()> {
-            self.bind()
+            let served = self
+                .bind()
                 .await?
                 .run_until(crate::server::shutdown_signal())
-                .await
+                .await;
+            self.flush_logs();
+            served
         }
     }
 
