@@ -158,11 +158,35 @@ fn instrument(f: MaybeItemFn, r: &Resolved, op: &str) -> TokenStream {
     let span = local("__vitalsign_span");
     let entered = local("__vitalsign_entered");
     let make_span = r.span.then(|| {
-        let fields = r.fields.iter().map(|fo| {
-            let (name, sigil, value) = (&fo.name, &fo.sigil, &fo.value);
-            quote!(#name = #sigil #value)
-        });
+        // A `%` or `?` value is first borrowed as `&dyn Display` / `&dyn Debug` on its own
+        // tokens: a type without the trait is one error on the user's expression, not three
+        // inside tracing's macro spanning the attribute.
+        let mut bindings = Vec::new();
+        let fields: Vec<TokenStream> = r
+            .fields
+            .iter()
+            .enumerate()
+            .map(|(i, fo)| {
+                let (name, sigil, value) = (&fo.name, &fo.sigil, &fo.value);
+                let shown = match sigil.as_ref().map(ToString::to_string).as_deref() {
+                    Some("%") => Some((quote!(Display), quote!(display))),
+                    Some("?") => Some((quote!(Debug), quote!(debug))),
+                    _ => None,
+                };
+                match shown {
+                    Some((format, wrap)) => {
+                        let bound = local(&format!("__vitalsign_field_{i}"));
+                        bindings.push(quote_spanned! {value.span()=>
+                            let #bound: &dyn ::core::fmt::#format = &(#value);
+                        });
+                        quote!(#name = ::vitalsign::__private::tracing::field::#wrap(#bound))
+                    }
+                    None => quote!(#name = #sigil #value),
+                }
+            })
+            .collect();
         quote! {
+            #(#bindings)*
             let #span = ::vitalsign::__private::tracing::span!(
                 target: ::core::module_path!(),
                 ::vitalsign::__private::tracing::Level::INFO,
