@@ -1,6 +1,7 @@
 //! The HTTP listener: accepts connections, serves them with hyper, drains them on shutdown.
 //! What each path answers lives in `routes`.
 
+mod coalesce;
 mod routes;
 
 use std::future::Future;
@@ -82,6 +83,7 @@ impl StatusCodes {
 pub struct MetricsServer {
     listener: TcpListener,
     endpoints: Arc<dyn Endpoints>,
+    renders: Arc<routes::Renders>,
 }
 
 impl std::fmt::Debug for MetricsServer {
@@ -116,6 +118,7 @@ impl MetricsServer {
         Ok(Self {
             listener,
             endpoints,
+            renders: Arc::new(routes::Renders::new()),
         })
     }
 
@@ -148,7 +151,10 @@ impl MetricsServer {
                 }
             };
             let endpoints = self.endpoints.clone();
-            let service = service_fn(move |req| routes::handle(endpoints.clone(), peer, req));
+            let renders = self.renders.clone();
+            let service = service_fn(move |req| {
+                routes::handle(endpoints.clone(), renders.clone(), peer, req)
+            });
             // Over the limit, the connection is closed at once rather than queued, so the
             // process's file descriptors and memory stay bounded whatever clients do.
             let Ok(slot) = slots.clone().try_acquire_owned() else {

@@ -13,7 +13,9 @@ use hyper::{Method, Request, Response, StatusCode};
 use std::sync::Arc;
 
 use super::Endpoints;
+use super::coalesce::Coalesced;
 use crate::health::{Scope, ServiceInfo, ShowDetails};
+use crate::stats::Snapshot;
 
 /// The content type of the Prometheus text format.
 pub(super) const PROMETHEUS_CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
@@ -24,8 +26,25 @@ const PLAIN: &str = "text/plain; charset=utf-8";
 
 type Reply = Response<Full<Bytes>>;
 
+/// The renders in flight: one per endpoint that walks every series, shared by the requests
+/// that arrive while it runs.
+pub(super) struct Renders {
+    metrics: Arc<Coalesced<String>>,
+    stats: Arc<Coalesced<Snapshot>>,
+}
+
+impl Renders {
+    pub(super) fn new() -> Self {
+        Self {
+            metrics: Coalesced::new(),
+            stats: Coalesced::new(),
+        }
+    }
+}
+
 pub(super) async fn handle(
     endpoints: Arc<dyn Endpoints>,
+    renders: Arc<Renders>,
     peer: SocketAddr,
     req: Request<Incoming>,
 ) -> Result<Reply, Infallible> {
@@ -44,8 +63,8 @@ pub(super) async fn handle(
         ("/metrics", _) if !endpoints.options().serve_metrics => {
             text(StatusCode::NOT_FOUND, PLAIN, "not found\n".into())
         }
-        ("/metrics", _) if readable => metrics(endpoints).await,
-        ("/stats", _) if readable => stats(endpoints).await,
+        ("/metrics", _) if readable => metrics(endpoints, &renders).await,
+        ("/stats", _) if readable => stats(endpoints, &renders).await,
         (_, Some(scope)) if readable => health(&*endpoints, scope, peer, &req),
         ("/metrics" | "/stats", _) | (_, Some(_)) => {
             let mut r = text(
@@ -63,11 +82,15 @@ pub(super) async fn handle(
     Ok(if head { strip_body(response) } else { response })
 }
 
-async fn metrics(endpoints: Arc<dyn Endpoints>) -> Reply {
-    // Rendering walks every series: keep it off the reactor's worker threads.
-    match tokio::task::spawn_blocking(move || endpoints.render()).await {
-        Ok(body) => text(StatusCode::OK, PROMETHEUS_CONTENT_TYPE, body),
-        Err(_) => text(
+async fn metrics(endpoints: Arc<dyn Endpoints>, renders: &Renders) -> Reply {
+    // Rendering walks every series: off the reactor's worker threads, one at a time.
+    match renders.metrics.get(move || endpoints.render()).await {
+        Some(body) => text(
+            StatusCode::OK,
+            PROMETHEUS_CONTENT_TYPE,
+            String::clone(&body),
+        ),
+        None => text(
             StatusCode::INTERNAL_SERVER_ERROR,
             PLAIN,
             "render failed\n".into(),
@@ -76,17 +99,17 @@ async fn metrics(endpoints: Arc<dyn Endpoints>) -> Reply {
 }
 
 /// The JSON snapshot; like a render, it walks every series, so off the reactor.
-async fn stats(endpoints: Arc<dyn Endpoints>) -> Reply {
-    match tokio::task::spawn_blocking(move || endpoints.snapshot()).await {
-        Ok(snapshot) => {
-            let body = serde_json::to_string(&snapshot)
+async fn stats(endpoints: Arc<dyn Endpoints>, renders: &Renders) -> Reply {
+    match renders.stats.get(move || endpoints.snapshot()).await {
+        Some(snapshot) => {
+            let body = serde_json::to_string(&*snapshot)
                 .unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"));
             let mut r = text(StatusCode::OK, JSON, body + "\n");
             r.headers_mut()
                 .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
             r
         }
-        Err(_) => text(
+        None => text(
             StatusCode::INTERNAL_SERVER_ERROR,
             PLAIN,
             "snapshot failed\n".into(),
