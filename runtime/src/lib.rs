@@ -7,6 +7,7 @@
 //!
 //! #[derive(Debug, ErrorCode)]
 //! enum DbError {
+//!     #[error_code(expected)]
 //!     NotFound,
 //!     #[error_code("invalid_transition")]
 //!     Rejected,
@@ -23,7 +24,9 @@
 //! apply_event("").unwrap_err();
 //! let text = vitals.render();
 //! assert!(text.contains(r#"rstmdb_requests_total{op="apply_event"} 2"#));
-//! assert!(text.contains(r#"rstmdb_requests_errors_total{op="apply_event",code="not_found"} 1"#));
+//! assert!(text.contains(
+//!     r#"rstmdb_requests_errors_total{op="apply_event",code="not_found",class="expected"} 1"#
+//! ));
 //! ```
 //!
 //! `#[instrumented]` gives each function a call counter (`{ns}_{name}_total`), a duration

@@ -316,7 +316,9 @@ pub(crate) fn quantile(q: f64, buckets: &[(f64, u64)]) -> Option<Quantile> {
                     } else {
                         (rank - below as f64) / in_bucket
                     };
-                    Quantile::Seconds(bound + (le - bound) * fraction)
+                    // To the nanosecond: an interpolation's float noise (`0.039999999999999994`)
+                    // is no information.
+                    Quantile::Seconds(((bound + (le - bound) * fraction) * 1e9).round() / 1e9)
                 }
             });
         }
@@ -431,6 +433,11 @@ mod tests {
             other => panic!("{q}: {other:?}"),
         };
         assert!((seconds(0.7) - 0.15).abs() < 1e-9);
+        assert_eq!(
+            seconds(0.7).to_string(),
+            "0.15",
+            "to the nanosecond, without noise"
+        );
         assert!((seconds(0.95) - 0.3).abs() < 1e-9);
         assert_eq!(
             quantile(0.5, &b),
