@@ -13,7 +13,7 @@ mod common;
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
-use common::prometheus::{alerts, number, query, wait_for};
+use common::prometheus::{alerts, number, query};
 use kvstore::{load, server};
 use rustix::process::{Resource, Rlimit, getrlimit, setrlimit};
 use serde_json::Value;
@@ -82,22 +82,7 @@ async fn expected_errors_stay_quiet_and_a_real_failure_fires() {
         return;
     };
     let p = prom.addr;
-    wait_for(
-        "Prometheus to be ready",
-        Duration::from_secs(60),
-        async || {
-            tokio::net::TcpStream::connect(p).await.is_ok()
-                && common::request(p, "GET", "/-/ready").await.status == 200
-        },
-    )
-    .await;
-    wait_for("the first scrape", Duration::from_secs(30), async || {
-        query(p, "up")
-            .await
-            .first()
-            .is_some_and(|s| number(s) == 1.0)
-    })
-    .await;
+    common::prometheus::scraping(p).await;
 
     // The demo load (`serve --demo-load`: 200 requests of the mix a second) for 40 s, long
     // enough for every shortened window and `for:` to pass several times over.

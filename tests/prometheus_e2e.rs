@@ -29,23 +29,7 @@ async fn prometheus_scrapes_the_example_server() {
         return;
     };
     let p = prom.addr;
-
-    wait_for(
-        "Prometheus to be ready",
-        Duration::from_secs(60),
-        async || {
-            tokio::net::TcpStream::connect(p).await.is_ok()
-                && common::request(p, "GET", "/-/ready").await.status == 200
-        },
-    )
-    .await;
-    wait_for("the first scrape", Duration::from_secs(30), async || {
-        query(p, "up{job=\"kvstore\"}")
-            .await
-            .first()
-            .is_some_and(|s| number(s) == 1.0)
-    })
-    .await;
+    common::prometheus::scraping(p).await;
 
     let report = load::run(running.db_addr, 2_000, 4, 11)
         .await

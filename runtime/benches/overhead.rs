@@ -38,8 +38,7 @@ use std::time::Instant;
 
 use common::{Cached, stock};
 use criterion::{Criterion, criterion_group, criterion_main};
-use vitalsign::logging::{LogFormat, LogOutput, Rotation};
-use vitalsign::{ErrorCode, Vitals, instrumented};
+use vitalsign::{ErrorCode, instrumented};
 
 #[derive(Debug, ErrorCode)]
 enum WorkError {
@@ -207,16 +206,7 @@ fn ready<T>(future: impl std::future::Future<Output = T>) -> T {
 }
 
 fn overhead(c: &mut Criterion) {
-    let sink = LogOutput::File {
-        directory: "/dev".into(),
-        prefix: "null".into(),
-        rotation: Rotation::Never,
-    };
-    let _vitals = Vitals::builder()
-        .log_format(LogFormat::Json)
-        .log_output(sink)
-        .install()
-        .expect("install");
+    let _vitals = common::install_logging_to_dev_null();
     let mut group = c.benchmark_group("overhead");
     let variants: [(&str, Work); 13] = [
         ("bare", bare),

@@ -12,8 +12,7 @@ mod common;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use vitalsign::logging::{LogFormat, LogOutput, Rotation};
-use vitalsign::{ErrorCode, Vitals, instrumented};
+use vitalsign::{ErrorCode, instrumented};
 
 #[derive(Debug, ErrorCode)]
 enum WorkError {
@@ -105,16 +104,7 @@ fn resident_bytes() -> u64 {
 fn main() {
     // `cargo test --benches` runs benches with `--test`; keep that quick.
     let quick = std::env::args().any(|a| a == "--test");
-    let sink = LogOutput::File {
-        directory: "/dev".into(),
-        prefix: "null".into(),
-        rotation: Rotation::Never,
-    };
-    let _vitals = Vitals::builder()
-        .log_format(LogFormat::Json)
-        .log_output(sink)
-        .install()
-        .expect("install");
+    let _vitals = common::install_logging_to_dev_null();
     // Memory first, before the scaling rounds' threads and log lines leave allocator state
     // behind that would blur it; the site is bound by a first call.
     let total = if quick { 100_000 } else { 100_000_000 };

@@ -115,3 +115,23 @@ pub(crate) async fn alerts(prom: SocketAddr) -> Vec<Value> {
     let body: Value = serde_json::from_str(&reply.body).unwrap();
     body["data"]["alerts"].as_array().unwrap().clone()
 }
+
+/// Waits until Prometheus answers and has scraped its target once, `up` at 1.
+pub(crate) async fn scraping(prom: SocketAddr) {
+    wait_for(
+        "Prometheus to be ready",
+        Duration::from_secs(60),
+        async || {
+            tokio::net::TcpStream::connect(prom).await.is_ok()
+                && super::request(prom, "GET", "/-/ready").await.status == 200
+        },
+    )
+    .await;
+    wait_for("the first scrape", Duration::from_secs(30), async || {
+        query(prom, "up")
+            .await
+            .first()
+            .is_some_and(|s| number(s) == 1.0)
+    })
+    .await;
+}

@@ -55,3 +55,19 @@ pub(crate) fn stock() -> &'static Cached {
         cached
     })
 }
+
+/// Installs vitalsign with its JSON log lines going to `/dev/null`: failure lines are really
+/// formatted and written, and the figures carry their cost.
+pub(crate) fn install_logging_to_dev_null() -> vitalsign::Vitals {
+    use vitalsign::logging::{LogFormat, LogOutput, Rotation};
+    let sink = LogOutput::File {
+        directory: "/dev".into(),
+        prefix: "null".into(),
+        rotation: Rotation::Never,
+    };
+    vitalsign::Vitals::builder()
+        .log_format(LogFormat::Json)
+        .log_output(sink)
+        .install()
+        .expect("install")
+}
