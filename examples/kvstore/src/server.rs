@@ -95,6 +95,8 @@ impl Running {
         let _ = self.stop.send(true);
         while self.tasks.join_next().await.is_some() {}
         let _ = self.store.wal().sync().await;
+        // The directory is free for the next server from here, in this process or another.
+        self.store.wal().release();
         for name in health::CHECKS {
             self.vitals.health().remove(name);
         }

@@ -27,9 +27,9 @@ pub enum Record {
 #[derive(Debug)]
 pub struct Wal {
     path: PathBuf,
-    /// The data directory's lock, held while the log is open: a second server on the same
-    /// directory would interleave its writes with ours.
-    _lock: std::fs::File,
+    /// The data directory's lock, held while the log is open (a second server on the same
+    /// directory would interleave its writes with ours) and let go by [`Wal::release`].
+    lock: std::sync::Mutex<Option<std::fs::File>>,
     file: Mutex<tokio::fs::File>,
     /// Bytes in the log.
     len: AtomicU64,
@@ -66,13 +66,24 @@ impl Wal {
         Ok((
             Self {
                 path,
-                _lock: lock,
+                lock: std::sync::Mutex::new(Some(lock)),
                 file: Mutex::new(file),
                 len: AtomicU64::new(len),
                 compacted_len: AtomicU64::new(len),
             },
             state,
         ))
+    }
+
+    /// Lets go of the data directory: the server has stopped writing to it. Other parts of the
+    /// process may still hold the store (a health check being retired), so the lock does not
+    /// wait for the last of them to drop the log.
+    pub fn release(&self) {
+        let mut lock = self
+            .lock
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        drop(lock.take());
     }
 
     /// The log's path.
