@@ -16,6 +16,9 @@ use crate::wal::{Record, Wal};
 pub struct Store {
     data: Mutex<HashMap<String, String>>,
     wal: Wal,
+    /// Held from a write's append to its update of the map, so the map changes in the log's
+    /// order: a replay then rebuilds exactly the map that was served.
+    writes: tokio::sync::Mutex<()>,
 }
 
 impl Store {
@@ -27,6 +30,7 @@ impl Store {
         Self {
             data: Mutex::new(state),
             wal,
+            writes: tokio::sync::Mutex::new(()),
         }
     }
 
@@ -86,6 +90,7 @@ impl Store {
     )]
     pub async fn set(&self, key: String, value: String) -> Result<(), KvError> {
         let record = Record::Set(key, value);
+        let _order = self.writes.lock().await;
         self.wal.append(&record).await?;
         if let Record::Set(k, v) = record {
             SERVER.writes_by_prefix_total.increment_for(key_prefix(&k));
@@ -104,6 +109,7 @@ impl Store {
         if !self.lock().contains_key(&key) {
             return Err(KvError::NotFound(key));
         }
+        let _order = self.writes.lock().await;
         self.wal.append(&Record::Del(key.clone())).await?;
         let mut data = self.lock();
         data.remove(&key);
