@@ -26,6 +26,8 @@ const CASES: &[(&str, &str)] = &[
         "a-token-from-the-environment",
     ),
     ("VITALSIGN_METRICS_MAX_CONNECTIONS", "1"),
+    ("VITALSIGN_METRICS_MAX_CONNECTIONS_PER_CLIENT", "1"),
+    ("VITALSIGN_HEALTH_BIND_ADDR", "127.0.0.1:0"),
     ("VITALSIGN_LOGGING_ENABLED", "false"),
     ("VITALSIGN_LOGGING_FORMAT", "ecs"),
     ("VITALSIGN_LOGGING_LEVEL", "warn"),
@@ -210,6 +212,7 @@ async fn child() {
             "127.0.0.1:0"
         })
         .max_connections(100)
+        .max_connections_per_client(100)
         .log_format(vitalsign::logging::LogFormat::Json)
         .log_level("info")
         .log_output(vitalsign::logging::LogOutput::Memory(memory.clone()))
@@ -218,6 +221,9 @@ async fn child() {
         .health(cache_check(&case))
         .install()
         .expect("install");
+    if case == "VITALSIGN_HEALTH_BIND_ADDR" {
+        return health_listener(&vitals).await;
+    }
     let addr = common::serve(&vitals).await;
     let text = vitals.render();
     let file_lines = || -> Vec<serde_json::Value> {
@@ -239,6 +245,7 @@ async fn child() {
         | "VITALSIGN_METRICS_AUTH_TOKEN"
         | "VITALSIGN_METRICS_ENABLED"
         | "VITALSIGN_METRICS_MAX_CONNECTIONS"
+        | "VITALSIGN_METRICS_MAX_CONNECTIONS_PER_CLIENT"
         | "VITALSIGN_METRICS_HEADER_READ_TIMEOUT"
         | "VITALSIGN_HEALTH_STATUS_CODES_HEALTHY"
         | "VITALSIGN_HEALTH_STATUS_CODES_DEGRADED"
@@ -331,6 +338,21 @@ async fn child() {
     }
 }
 
+/// `health.bind_addr` from the environment: a health-only listener beside the main one, which
+/// the builder did not ask for.
+async fn health_listener(vitals: &vitalsign::Vitals) {
+    let server = vitals.bind().await.expect("bind");
+    let health = server
+        .health_addr()
+        .expect("the environment's health listener");
+    tokio::spawn(server.run_until(std::future::pending()));
+    assert_eq!(
+        common::request(health, "GET", "/health/live").await.status,
+        200
+    );
+    assert_eq!(common::request(health, "GET", "/metrics").await.status, 404);
+}
+
 /// The cases checked over HTTP.
 async fn served(server: std::net::SocketAddr, case: &str) {
     if case != "VITALSIGN_HEALTH_STATUS_CODES_UNKNOWN" {
@@ -356,10 +378,10 @@ async fn served(server: std::net::SocketAddr, case: &str) {
         "VITALSIGN_METRICS_ENABLED" => {
             assert_eq!(common::request(server, "GET", "/metrics").await.status, 404);
         }
-        "VITALSIGN_METRICS_MAX_CONNECTIONS" => {
-            // A connection that was answered and is kept alive holds the only slot (the
+        "VITALSIGN_METRICS_MAX_CONNECTIONS" | "VITALSIGN_METRICS_MAX_CONNECTIONS_PER_CLIENT" => {
+            // A connection that was answered and is kept alive holds the only place (the
             // probes above may still hold it for a moment: retried until one is answered);
-            // the next connection is then closed unanswered.
+            // the next connection from this address is then refused with a 503.
             use tokio::io::{AsyncReadExt, AsyncWriteExt};
             let _held = common::eventually("a kept-alive connection", || async {
                 let mut held = tokio::net::TcpStream::connect(server).await.ok()?;
@@ -381,7 +403,11 @@ async fn served(server: std::net::SocketAddr, case: &str) {
                 second.read_to_end(&mut reply),
             )
             .await;
-            assert!(reply.is_empty(), "{}", String::from_utf8_lossy(&reply));
+            let reply = String::from_utf8_lossy(&reply);
+            assert!(
+                reply.starts_with("HTTP/1.1 503") && reply.contains("retry-after: 1"),
+                "{reply}"
+            );
         }
         "VITALSIGN_METRICS_HEADER_READ_TIMEOUT" => {
             // A client that sends nothing is cut at the environment's 200 ms, not the 5 s

@@ -16,6 +16,8 @@ async fn parallel_scrapes_share_one_render() {
     let vitals = vitalsign::Vitals::builder()
         .logging(false)
         .bind_addr("127.0.0.1:0")
+        // Every scraper here is on 127.0.0.1: room for all of them on one address.
+        .max_connections_per_client(128)
         .install()
         .unwrap();
     // Enough series that a render takes a while, so that the scrapes overlap it.

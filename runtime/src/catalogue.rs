@@ -221,6 +221,8 @@ pub enum Role {
     ScrapeDuration,
     /// `{ns}_cardinality_overflow_total{family}`: registrations folded by the series limit.
     CardinalityOverflow,
+    /// `{ns}_http_connections_refused_total{reason}`: connections the server's limits refused.
+    ConnectionsRefused,
 }
 
 pub use crate::declared::MetricType;
@@ -233,7 +235,8 @@ impl Role {
             | Role::HealthFailures
             | Role::LogEvents
             | Role::LogLinesDropped
-            | Role::CardinalityOverflow => MetricType::Counter,
+            | Role::CardinalityOverflow
+            | Role::ConnectionsRefused => MetricType::Counter,
             Role::Uptime | Role::BuildInfo | Role::ScrapeDuration => MetricType::Gauge,
             // `process_cpu_seconds_total` is a counter: own families say their kind.
             Role::Process => MetricType::Gauge,
@@ -267,6 +270,9 @@ impl Role {
             Role::ScrapeDuration => "Duration of the previous rendering of /metrics in seconds",
             Role::CardinalityOverflow => {
                 "New label sets folded into a family's __overflow__ series by the series limit"
+            }
+            Role::ConnectionsRefused => {
+                "Connections to the metrics and health server refused by its limits, by reason"
             }
         }
     }

@@ -126,6 +126,7 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
     tracing::info!(
         db_addr = %running.db_addr,
         metrics_addr = %running.metrics_addr,
+        health_addr = running.health_addr.map(|a| a.to_string()),
         data_dir = %config.data_dir.display(),
         "kvstore started: metrics on /metrics, health on /health"
     );

@@ -79,6 +79,8 @@ pub struct Running {
     pub db_addr: SocketAddr,
     /// Bound address of `/metrics`.
     pub metrics_addr: SocketAddr,
+    /// Bound address of the health-only listener, when `health.bind_addr` asks for one.
+    pub health_addr: Option<SocketAddr>,
     /// The store, for inspection.
     pub store: Arc<Store>,
     stop: watch::Sender<bool>,
@@ -134,11 +136,17 @@ pub async fn start(config: &Config, vitals: &Vitals) -> Result<Running, KvError>
         )
     })?;
     let db_addr = listener.local_addr()?;
-    let metrics = vitals
-        .bind()
-        .await
-        .map_err(|e| std::io::Error::new(e.kind(), format!("{e}, or kvstore's --metrics")))?;
+    let metrics = vitals.bind().await.map_err(|e| {
+        // vitalsign names the setting; the main address also has kvstore's own flag.
+        let flag = if e.to_string().contains("metrics.bind_addr") {
+            ", or kvstore's --metrics"
+        } else {
+            ""
+        };
+        std::io::Error::new(e.kind(), format!("{e}{flag}"))
+    })?;
     let metrics_addr = metrics.local_addr();
+    let health_addr = metrics.health_addr();
     let (stop, rx) = watch::channel(false);
     let mut tasks = JoinSet::new();
 
@@ -155,6 +163,7 @@ pub async fn start(config: &Config, vitals: &Vitals) -> Result<Running, KvError>
     Ok(Running {
         db_addr,
         metrics_addr,
+        health_addr,
         store,
         stop,
         tasks,

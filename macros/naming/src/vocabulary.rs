@@ -22,6 +22,8 @@ pub const CHECK_LABEL: &str = "check";
 pub const LEVEL_LABEL: &str = "level";
 /// The label of the series-limit counter naming the family that overflowed.
 pub const FAMILY_LABEL: &str = "family";
+/// The label of the refused connections counter saying which limit refused it.
+pub const REASON_LABEL: &str = "reason";
 
 /// Code recorded when an instrumented function panics (the panic then continues).
 pub const PANIC_CODE: &str = "panic";

@@ -1,8 +1,11 @@
 //! The HTTP listener: accepts connections, serves them with hyper, drains them on shutdown.
 //! What each path answers lives in `routes`.
 
+mod admission;
 mod coalesce;
 mod routes;
+
+pub(crate) use admission::{Refusal, RefusedCounters, own_families};
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -16,6 +19,8 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
+
+use admission::Admission;
 
 use crate::health::{Health, ShowDetails, Status};
 use crate::stats::Snapshot;
@@ -31,19 +36,32 @@ pub(crate) trait Endpoints: Send + Sync + 'static {
     fn health(&self) -> &Health;
     /// How the server answers.
     fn options(&self) -> &HttpOptions;
+    /// Counts a connection its limits refused.
+    fn refused(&self, why: Refusal);
 }
 
 /// Limits of the HTTP server, so that it cannot become the weak point of the process.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Limits {
     pub(crate) max_connections: usize,
+    pub(crate) max_connections_per_client: usize,
     pub(crate) header_read_timeout: Duration,
+}
+
+/// An address to listen on, and how an operator changes it: what a failed bind names.
+#[derive(Debug, Clone)]
+pub(crate) struct Address {
+    pub(crate) at: SocketAddr,
+    /// The setting, its variable and its builder method, as an error shows them.
+    pub(crate) setting: String,
 }
 
 /// How the server answers: its limits, the token, and the health endpoints' options.
 #[derive(Debug)]
 pub(crate) struct HttpOptions {
     pub(crate) limits: Limits,
+    /// The address of the health-only listener, when one is configured.
+    pub(crate) health_addr: Option<Address>,
     pub(crate) auth_token: Option<String>,
     pub(crate) serve_metrics: bool,
     pub(crate) show_details: ShowDetails,
@@ -58,6 +76,21 @@ const MAX_REQUEST_BYTES: usize = 16 * 1024;
 
 /// How long shutdown waits for open connections to finish their responses.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Connections the kernel holds for `accept`. The standard library's 128 overflows under a
+/// few hundred reconnecting clients, and an overflowing queue drops SYNs: a probe caught in it
+/// waits a whole second for its retransmit. The kernel caps it at `net.core.somaxconn`.
+const ACCEPT_BACKLOG: u32 = 4096;
+
+/// Refused connections answered with a `503` at once; past this many, a refused connection is
+/// closed without an answer, so that refusing stays cheaper than serving.
+const ANSWERED_REFUSALS: usize = 64;
+
+/// How long a refused connection may take to send its request before it is closed unanswered.
+const REFUSAL_READ_TIMEOUT: Duration = Duration::from_secs(1);
+
+/// What a refused client is told to wait before it tries again, in seconds.
+const RETRY_AFTER_SECONDS: &str = "1";
 
 /// The HTTP status code of each health status (the settings `health.status_codes.*`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -82,6 +115,8 @@ impl StatusCodes {
 /// A bound metrics server; `run_until` serves it.
 pub struct MetricsServer {
     listener: TcpListener,
+    /// The health-only listener (`health.bind_addr`).
+    health: Option<TcpListener>,
     endpoints: Arc<dyn Endpoints>,
     renders: Arc<routes::Renders>,
 }
@@ -90,6 +125,7 @@ impl std::fmt::Debug for MetricsServer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("MetricsServer")
             .field("listener", &self.listener)
+            .field("health", &self.health)
             .finish_non_exhaustive()
     }
 }
@@ -97,17 +133,14 @@ impl std::fmt::Debug for MetricsServer {
 impl MetricsServer {
     pub(crate) async fn bind(
         endpoints: Arc<dyn Endpoints>,
-        addr: SocketAddr,
+        addr: &Address,
     ) -> std::io::Result<Self> {
-        let listener = TcpListener::bind(addr).await.map_err(|e| {
-            std::io::Error::new(
-                e.kind(),
-                format!(
-                    "cannot serve /metrics on {addr}: {e}; choose another address with \
-                     `metrics.bind_addr` (VITALSIGN_METRICS_BIND_ADDR, Builder::bind_addr)"
-                ),
-            )
-        })?;
+        let listener = listen(addr, "/metrics")?;
+        let health = match &endpoints.options().health_addr {
+            Some(health) => Some(listen(health, "health")?),
+            None => None,
+        };
+        let addr = addr.at;
         if !addr.ip().is_loopback() && endpoints.options().auth_token.is_none() {
             tracing::warn!(
                 target: "vitalsign",
@@ -117,6 +150,7 @@ impl MetricsServer {
         }
         Ok(Self {
             listener,
+            health,
             endpoints,
             renders: Arc::new(routes::Renders::new()),
         })
@@ -129,16 +163,27 @@ impl MetricsServer {
             .expect("a bound TCP listener has an address")
     }
 
+    /// The address the health-only listener bound, when `health.bind_addr` is set.
+    pub fn health_addr(&self) -> Option<SocketAddr> {
+        self.health
+            .as_ref()
+            .map(|l| l.local_addr().expect("a bound TCP listener has an address"))
+    }
+
     /// Serves until `shutdown` completes, then stops accepting and gives open connections up to
     /// five seconds to finish.
     pub async fn run_until(self, shutdown: impl Future<Output = ()>) -> std::io::Result<()> {
         let graceful = GracefulShutdown::new();
         let limits = self.endpoints.options().limits;
-        let slots = Arc::new(Semaphore::new(limits.max_connections));
+        // Each listener has places of its own: a flood of the main one leaves health's alone.
+        let admissions = [Room::All, Room::Health]
+            .map(|_| Admission::new(limits.max_connections, limits.max_connections_per_client));
+        let refusals = Arc::new(Semaphore::new(ANSWERED_REFUSALS));
         let mut shutdown = std::pin::pin!(shutdown);
         loop {
-            let accepted = tokio::select! {
-                accepted = self.listener.accept() => accepted,
+            let (accepted, room) = tokio::select! {
+                accepted = self.listener.accept() => (accepted, Room::All),
+                accepted = accept(self.health.as_ref()) => (accepted, Room::Health),
                 () = &mut shutdown => break,
             };
             let (stream, peer) = match accepted {
@@ -150,16 +195,19 @@ impl MetricsServer {
                     continue;
                 }
             };
+            let ticket = match admissions[room as usize].admit(peer.ip()) {
+                Ok(ticket) => ticket,
+                Err(why) => {
+                    self.endpoints.refused(why);
+                    refuse(stream, &refusals);
+                    continue;
+                }
+            };
             let endpoints = self.endpoints.clone();
             let renders = self.renders.clone();
             let service = service_fn(move |req| {
-                routes::handle(endpoints.clone(), renders.clone(), peer, req)
+                routes::handle(endpoints.clone(), renders.clone(), room, peer, req)
             });
-            // Over the limit, the connection is closed at once rather than queued, so the
-            // process's file descriptors and memory stay bounded whatever clients do.
-            let Ok(slot) = slots.clone().try_acquire_owned() else {
-                continue;
-            };
             let conn = http1::Builder::new()
                 .timer(TokioTimer::new())
                 .header_read_timeout(limits.header_read_timeout)
@@ -169,12 +217,83 @@ impl MetricsServer {
             tokio::spawn(async move {
                 // A client that disconnects mid-request is its own business.
                 let _ = conn.await;
-                drop(slot);
+                drop(ticket);
             });
         }
         let _ = tokio::time::timeout(DRAIN_TIMEOUT, graceful.shutdown()).await;
         Ok(())
     }
+}
+
+/// Which paths a listener answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Room {
+    /// `metrics.bind_addr`: every path.
+    All = 0,
+    /// `health.bind_addr`: the health endpoints only.
+    Health = 1,
+}
+
+/// Binds `addr`, or says which address failed and the setting that changes it.
+fn listen(addr: &Address, serves: &str) -> std::io::Result<TcpListener> {
+    let bind = || {
+        let socket = match addr.at {
+            SocketAddr::V4(_) => tokio::net::TcpSocket::new_v4()?,
+            SocketAddr::V6(_) => tokio::net::TcpSocket::new_v6()?,
+        };
+        socket.set_reuseaddr(true)?;
+        socket.bind(addr.at)?;
+        socket.listen(ACCEPT_BACKLOG)
+    };
+    bind().map_err(|e| {
+        std::io::Error::new(
+            e.kind(),
+            format!(
+                "cannot serve {serves} on {}: {e}; choose another address with {}",
+                addr.at, addr.setting
+            ),
+        )
+    })
+}
+
+/// The next connection on `listener`, or never when there is none.
+async fn accept(
+    listener: Option<&TcpListener>,
+) -> std::io::Result<(tokio::net::TcpStream, SocketAddr)> {
+    match listener {
+        Some(listener) => listener.accept().await,
+        None => std::future::pending().await,
+    }
+}
+
+/// Answers a refused connection `503` with `Retry-After` and closes it, or closes it at once when
+/// [`ANSWERED_REFUSALS`] are already being answered. hyper reads the request first, so the
+/// client sees the answer rather than a reset.
+fn refuse(stream: tokio::net::TcpStream, refusals: &Arc<Semaphore>) {
+    let Ok(place) = refusals.clone().try_acquire_owned() else {
+        return;
+    };
+    let service = service_fn(|_req| async {
+        let mut r = hyper::Response::new(http_body_util::Full::new(
+            hyper::body::Bytes::from_static(b"too many connections; retry later\n"),
+        ));
+        *r.status_mut() = hyper::StatusCode::SERVICE_UNAVAILABLE;
+        r.headers_mut().insert(
+            hyper::header::RETRY_AFTER,
+            hyper::header::HeaderValue::from_static(RETRY_AFTER_SECONDS),
+        );
+        Ok::<_, std::convert::Infallible>(r)
+    });
+    let conn = http1::Builder::new()
+        .timer(TokioTimer::new())
+        .header_read_timeout(REFUSAL_READ_TIMEOUT)
+        .keep_alive(false)
+        .max_buf_size(MAX_REQUEST_BYTES)
+        .serve_connection(TokioIo::new(stream), service);
+    tokio::spawn(async move {
+        let _ = conn.await;
+        drop(place);
+    });
 }
 
 /// Completes on Ctrl-C, or on SIGTERM where there are signals.

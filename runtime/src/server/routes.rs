@@ -12,8 +12,8 @@ use hyper::{Method, Request, Response, StatusCode};
 
 use std::sync::Arc;
 
-use super::Endpoints;
 use super::coalesce::Coalesced;
+use super::{Endpoints, Room};
 use crate::health::{Scope, ServiceInfo, ShowDetails};
 use crate::stats::Snapshot;
 
@@ -45,6 +45,7 @@ impl Renders {
 pub(super) async fn handle(
     endpoints: Arc<dyn Endpoints>,
     renders: Arc<Renders>,
+    room: Room,
     peer: SocketAddr,
     req: Request<Incoming>,
 ) -> Result<Reply, Infallible> {
@@ -58,7 +59,12 @@ pub(super) async fn handle(
         _ => None,
     };
     let authorized = authorized(&*endpoints, &req);
-    let response = match (req.uri().path(), scope) {
+    let path = match (room, scope) {
+        // The health listener knows no other path.
+        (Room::Health, None) => "",
+        _ => req.uri().path(),
+    };
+    let response = match (path, scope) {
         ("/metrics" | "/stats", _) if readable && authorized == Some(false) => unauthorized(),
         ("/metrics", _) if !endpoints.options().serve_metrics => {
             text(StatusCode::NOT_FOUND, PLAIN, "not found\n".into())

@@ -41,20 +41,38 @@ pub(crate) fn log_settings(
 #[cfg(feature = "server")]
 pub(crate) fn http_options(
     config: &Config,
-) -> Result<(std::net::SocketAddr, crate::server::HttpOptions), super::ConfigError> {
-    use crate::server::{HttpOptions, Limits, StatusCodes};
+) -> Result<(crate::server::Address, crate::server::HttpOptions), super::ConfigError> {
+    use crate::server::{Address, HttpOptions, Limits, StatusCodes};
     let (m, h) = (&config.metrics, &config.health);
-    let bind_addr =
-        super::BindAddr::parse(&m.bind_addr().0).map_err(|problem| super::ConfigError {
-            key: "metrics.bind_addr".into(),
+    let address = |key: &str, addr: &super::BindAddr| {
+        let at = super::BindAddr::parse(&addr.0).map_err(|problem| super::ConfigError {
+            key: key.into(),
             problem,
         })?;
+        let setting = Config::settings()
+            .into_iter()
+            .find(|s| s.key == key)
+            .map(|s| match s.builder {
+                Some(method) => format!("`{key}` ({}, Builder::{method})", s.variable),
+                None => format!("`{key}` ({})", s.variable),
+            })
+            .unwrap_or_else(|| format!("`{key}`"));
+        Ok::<_, super::ConfigError>(Address { at, setting })
+    };
+    let bind_addr = address("metrics.bind_addr", &m.bind_addr())?;
+    let health_addr = h
+        .bind_addr
+        .as_ref()
+        .map(|addr| address("health.bind_addr", addr))
+        .transpose()?;
     let codes = &h.status_codes;
     let options = HttpOptions {
         limits: Limits {
             max_connections: m.max_connections().0,
+            max_connections_per_client: m.max_connections_per_client().0,
             header_read_timeout: m.header_read_timeout().0,
         },
+        health_addr,
         auth_token: m.auth_token.clone().map(|t| t.0),
         serve_metrics: m.enabled(),
         show_details: h.show_details().0,

@@ -66,10 +66,17 @@ section! {
         #[cfg(feature = "server")]
         auth_token: Option<Token>,
             set auth_token(token: impl Into<String>) => Token(token.into());
-        /// Connections served at once; more are closed at once, cleanly.
+        /// Connections served at once; more get a `503` with `Retry-After` or are closed at
+        /// once. The last eighth of them only go to addresses holding no connection yet, so
+        /// that a probe or a scrape finds room while others crowd the listener.
         #[cfg(feature = "server")]
         max_connections: Option<AtLeastOne> = AtLeastOne(512),
             set max_connections(max: usize) => AtLeastOne(max);
+        /// Connections one client address may hold at once (an IPv6 client: its /64); more are
+        /// refused like connections over `max_connections`.
+        #[cfg(feature = "server")]
+        max_connections_per_client: Option<AtLeastOne> = AtLeastOne(64),
+            set max_connections_per_client(max: usize) => AtLeastOne(max);
         /// Series one family may have; beyond it, new label sets fold into the family's
         /// `__overflow__` series and `{ns}_cardinality_overflow_total` counts them.
         max_series_per_family: Option<AtLeastOne> = AtLeastOne(10_000),
@@ -112,6 +119,12 @@ section! {
     /// `health:`
     #[cfg(feature = "health")]
     pub struct HealthConfig at [settings.health] {
+        /// A second address that serves only the health endpoints, with connection limits of
+        /// its own (a management port): probes then never queue behind scrapes or floods.
+        /// Unset, health is served on `metrics.bind_addr` only.
+        #[cfg(feature = "server")]
+        bind_addr: Option<BindAddr>,
+            set health_bind_addr(addr: impl Into<String>) => BindAddr(addr.into());
         /// Who sees check messages and details in health bodies: `never`, `always` or
         /// `loopback` (clients on a loopback address).
         #[cfg(feature = "server")]

@@ -114,6 +114,7 @@ fn install(b: Builder) -> Result<Vitals, InstallError> {
             sampler: OnceLock::new(),
             bind_addr,
             http,
+            refused: crate::server::RefusedCounters::new(&namespace),
         },
         catalogue,
         #[cfg(feature = "health")]
@@ -134,6 +135,8 @@ fn own_families(namespace: &str) -> Vec<crate::catalogue::OwnFamily> {
     own.extend(crate::health::HealthFamilies::own(namespace));
     #[cfg(feature = "logging")]
     own.extend(crate::logging::own_families(namespace));
+    #[cfg(feature = "server")]
+    own.extend(crate::server::own_families(namespace));
     own
 }
 

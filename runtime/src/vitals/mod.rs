@@ -57,8 +57,9 @@ struct Served {
     /// The instrumented family groups `/stats` reads, from the catalogue at install.
     groups: Vec<crate::catalogue::Group>,
     sampler: OnceLock<()>,
-    bind_addr: std::net::SocketAddr,
+    bind_addr: crate::server::Address,
     http: crate::server::HttpOptions,
+    refused: crate::server::RefusedCounters,
 }
 
 #[derive(Debug)]
@@ -140,13 +141,13 @@ mod served {
     use super::Vitals;
     use crate::health::Health;
     use crate::recorder::Value;
-    use crate::server::{Endpoints, HttpOptions, MetricsServer};
+    use crate::server::{Endpoints, HttpOptions, MetricsServer, Refusal};
     use crate::stats::{ProcessStats, Snapshot};
 
     impl Vitals {
         /// The configured address of the metrics server.
         pub fn bind_addr(&self) -> SocketAddr {
-            self.0.served.bind_addr
+            self.0.served.bind_addr.at
         }
 
         /// The `/stats` snapshot: per operation, totals since start and the last minute's
@@ -201,7 +202,7 @@ mod served {
         pub async fn bind(&self) -> std::io::Result<MetricsServer> {
             self.0.health.start();
             self.start_sampler();
-            MetricsServer::bind(Arc::new(self.clone()), self.0.served.bind_addr).await
+            MetricsServer::bind(Arc::new(self.clone()), &self.0.served.bind_addr).await
         }
 
         /// Serves `/metrics` on the configured address until Ctrl-C or SIGTERM, then drains
@@ -232,6 +233,10 @@ mod served {
 
         fn options(&self) -> &HttpOptions {
             &self.0.served.http
+        }
+
+        fn refused(&self, why: Refusal) {
+            self.0.served.refused.count(why);
         }
     }
 }
