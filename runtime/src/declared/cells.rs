@@ -30,6 +30,16 @@ impl<C: Cell> Cells<C> {
     /// Runs `f` on the cell of a dynamic label's `value`.
     #[inline]
     pub(crate) fn with_value(&self, value: &str, f: impl FnOnce(&C)) {
+        match self.dynamic.seen(value) {
+            Some(cell) => f(cell),
+            None => self.new_value(value, f),
+        }
+    }
+
+    /// A value without a cell yet: one is made if a recorder is bound and there is room.
+    #[cold]
+    #[inline(never)]
+    fn new_value(&self, value: &str, f: impl FnOnce(&C)) {
         if crate::storage::is_bound() {
             self.dynamic.with(self.desc, value, f);
         } else {

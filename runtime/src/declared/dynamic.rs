@@ -3,8 +3,10 @@
 //! into the family's `__overflow__` series and are counted in
 //! `{ns}_cardinality_overflow_total{family}`.
 //!
-//! A value already seen is found without a lock or an allocation: the cells sit in an
-//! open-addressed table of twice the cap, each slot set once, probed from the value's hash.
+//! A value already seen is found without a lock, an allocation or a call: the cells sit in an
+//! open-addressed table of twice the cap, each slot set once, probed from the value's hash. A
+//! slot keeps its value's length and first and last eight bytes, so a value of up to 16 bytes is
+//! hashed and compared from two words read once.
 
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -21,7 +23,99 @@ use crate::storage::ShardedCounter;
 pub enum Dynamic {}
 
 /// A slot of the table: set once, to a value and what it keeps.
-type Slot<T> = OnceLock<(Box<str>, T)>;
+type Slot<T> = OnceLock<Entry<T>>;
+
+/// A value seen and what it keeps. The value's first and last eight bytes sit in the slot
+/// itself: a value of up to 16 bytes (most label values) is compared without reading its text.
+#[derive(Debug)]
+struct Entry<T> {
+    key: Key,
+    text: Box<str>,
+    kept: T,
+}
+
+/// A value's length and its first and last eight bytes (zero-padded when shorter).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Key {
+    len: usize,
+    head: u64,
+    tail: u64,
+}
+
+impl Key {
+    /// The key of a value of up to 16 bytes, whose length and two words are the whole value.
+    #[inline]
+    fn short(b: &[u8]) -> Self {
+        let n = b.len();
+        let u64_at = |at: usize| u64::from_le_bytes(b[at..at + 8].try_into().expect("8 bytes"));
+        let u32_at = |at: usize| {
+            u64::from(u32::from_le_bytes(
+                b[at..at + 4].try_into().expect("4 bytes"),
+            ))
+        };
+        let (head, tail) = match n {
+            8.. => (u64_at(0), u64_at(n - 8)),
+            4..=7 => (u32_at(0) | (u32_at(n - 4) << 32), 0),
+            1..=3 => (
+                u64::from(b[0]) | (u64::from(b[n / 2]) << 8) | (u64::from(b[n - 1]) << 16),
+                0,
+            ),
+            0 => (0, 0),
+        };
+        Self { len: n, head, tail }
+    }
+
+    /// The key of any value: a longer one keeps its first and last eight bytes.
+    #[inline]
+    fn of(value: &str) -> Self {
+        let b = value.as_bytes();
+        if b.len() <= 16 {
+            Self::short(b)
+        } else {
+            Self::short(&b[..8]).joined(Self::short(&b[b.len() - 8..]), b.len())
+        }
+    }
+
+    fn joined(self, tail: Self, len: usize) -> Self {
+        Self {
+            len,
+            head: self.head,
+            tail: tail.head,
+        }
+    }
+
+    /// Whether `value`, whose key this is, is the value `entry` holds.
+    #[inline]
+    fn matches<T>(self, entry: &Entry<T>, value: &str) -> bool {
+        // Up to 16 bytes, the length and the two words are the whole value.
+        self == entry.key && (self.len <= 16 || *entry.text == *value)
+    }
+
+    /// The table's starting slot of a value of up to 16 bytes: one folded multiply of the two
+    /// words already read (rapidhash's own mixing step).
+    #[inline]
+    fn hash_short(self) -> usize {
+        let [s0, s1, ..] = rapidhash::v3::DEFAULT_RAPID_SECRETS.secrets;
+        let m = u128::from(self.head ^ s0) * u128::from(self.tail ^ s1 ^ self.len as u64);
+        #[allow(clippy::cast_possible_truncation)] // the two halves folded; then a table index
+        let h = ((m as u64) ^ ((m >> 64) as u64)) as usize;
+        h
+    }
+
+    /// The starting slot of any value: a longer one, which may share both ends with another and
+    /// differ in the middle, by rapidhash over every byte.
+    fn hash(self, value: &str) -> usize {
+        if self.len <= 16 {
+            return self.hash_short();
+        }
+        #[allow(clippy::cast_possible_truncation)] // a table index: the low bits are the ones used
+        let h = rapidhash::v3::rapidhash_v3_nano_inline::<false, false>(
+            value.as_bytes(),
+            &rapidhash::v3::DEFAULT_RAPID_SECRETS,
+        ) as usize;
+        h
+    }
+}
 
 /// What a label from data keeps per value, under a cap: the first `cap` values seen get their
 /// own entry; later values share the overflow entry. Declared metrics keep a cell per value;
@@ -46,24 +140,76 @@ impl<T> DynamicTable<T> {
     /// entry, made by `make` for [`OVERFLOW_VALUE`], and `true`.
     #[inline]
     pub(crate) fn get(&self, cap: usize, value: &str, make: impl Fn(&str) -> T) -> (&T, bool) {
+        match self.find(value) {
+            Some(kept) => (kept, false),
+            None => self.first_time(cap, value, &make),
+        }
+    }
+
+    /// The entry of a value seen before, if it has one.
+    #[inline]
+    pub(crate) fn find(&self, value: &str) -> Option<&T> {
+        let slots = self.slots.get()?;
+        let b = value.as_bytes();
+        if b.len() > 16 {
+            return Self::find_long(slots, value);
+        }
+        // No call on this path, for the short values labels mostly are: it needs few registers.
+        let key = Key::short(b);
+        Self::probe(slots, key.hash_short(), |entry| entry.key == key)
+    }
+
+    #[inline(never)]
+    fn find_long<'a>(slots: &'a [Slot<T>], value: &str) -> Option<&'a T> {
+        let key = Key::of(value);
+        Self::probe(slots, key.hash(value), |entry| key.matches(entry, value))
+    }
+
+    /// Walks the slots from `hash`: a value seen before sits before the first empty slot of its
+    /// probe, and there is always an empty slot (at most `cap` of at least `2 * cap` are set),
+    /// so the walk ends.
+    #[inline]
+    fn probe(slots: &[Slot<T>], hash: usize, is: impl Fn(&Entry<T>) -> bool) -> Option<&T> {
+        let mask = slots.len() - 1;
+        let mut i = hash & mask;
+        while let Some(entry) = slots[i].get() {
+            if is(entry) {
+                return Some(&entry.kept);
+            }
+            i = (i + 1) & mask;
+        }
+        None
+    }
+
+    /// A value not seen yet (or the table not made yet): takes a slot for it if there is room
+    /// under `cap`, else the overflow entry. Out of line, so that the lookup of a value seen
+    /// before stays small.
+    #[cold]
+    #[inline(never)]
+    fn first_time(&self, cap: usize, value: &str, make: &dyn Fn(&str) -> T) -> (&T, bool) {
         let slots = self.slots.get_or_init(|| {
             (0..(cap * 2).next_power_of_two())
                 .map(|_| OnceLock::new())
                 .collect()
         });
+        let key = Key::of(value);
         let mask = slots.len() - 1;
-        let mut i = hash(value) & mask;
+        let mut i = key.hash(value) & mask;
         for _ in 0..slots.len() {
             match slots[i].get() {
-                Some((seen, entry)) if same(seen, value) => return (entry, false),
+                Some(entry) if key.matches(entry, value) => return (&entry.kept, false),
                 Some(_) => i = (i + 1) & mask,
                 None => {
                     if self.taken.fetch_add(1, Ordering::Relaxed) >= cap {
                         break;
                     }
-                    let made = slots[i].get_or_init(|| (value.into(), make(value)));
-                    if *made.0 == *value {
-                        return (&made.1, false);
+                    let made = slots[i].get_or_init(|| Entry {
+                        key,
+                        text: value.into(),
+                        kept: make(value),
+                    });
+                    if *made.text == *value {
+                        return (&made.kept, false);
                     }
                     // Another value took the slot first: its count stands, ours was not used.
                     self.taken.fetch_sub(1, Ordering::Relaxed);
@@ -91,8 +237,14 @@ impl<C: Cell> DynamicCells<C> {
         }
     }
 
-    /// Runs `f` on the cell of `value`, making it if there is room.
+    /// The cell of a value seen before: entries are only made once a recorder is bound, so
+    /// finding one needs no other check.
     #[inline]
+    pub(crate) fn seen(&self, value: &str) -> Option<&C> {
+        self.table.find(value)
+    }
+
+    /// Runs `f` on the cell of `value`, making it if there is room.
     pub(crate) fn with(&self, desc: &'static MetricDescriptor, value: &str, f: impl FnOnce(&C)) {
         let (cell, overflowed) = self
             .table
@@ -117,50 +269,17 @@ pub(crate) fn count_overflow(
     }
 }
 
-/// `a == b`, without a call to `memcmp` for the short values labels mostly are: a value of 8 to
-/// 16 bytes is compared as two (overlapping) words.
-#[inline]
-fn same(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    let n = a.len();
-    if n != b.len() {
-        return false;
-    }
-    if (8..=16).contains(&n) {
-        let word = |s: &[u8], at: usize| {
-            let mut w = [0_u8; 8];
-            w.copy_from_slice(&s[at..at + 8]);
-            u64::from_ne_bytes(w)
-        };
-        return word(a, 0) == word(b, 0) && word(a, n - 8) == word(b, n - 8);
-    }
-    a == b
-}
-
-/// rapidhash (already in the tree through `metrics`), in its variant for short inputs and without
-/// the final avalanche step (the table takes the low bits of a multiply-mixed word, which are
-/// well spread already): label values are short, and it reads them eight bytes at a time with no
-/// state to set up or allocate.
-#[inline]
-fn hash(value: &str) -> usize {
-    #[allow(clippy::cast_possible_truncation)] // a table index: the low bits are the ones used
-    let h = rapidhash::v3::rapidhash_v3_nano_inline::<false, false>(
-        value.as_bytes(),
-        &rapidhash::v3::DEFAULT_RAPID_SECRETS,
-    ) as usize;
-    h
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn short_values_compare_like_strings() {
+    fn values_match_exactly_their_own_entry() {
         let values = [
             "",
             "a",
             "get",
+            "get\0",
             "order_fs",
             "order_fsm",
             "order_fsn",
@@ -168,12 +287,40 @@ mod tests {
             "0123456789abcdef",
             "0123456789abcdeg",
             "0123456789abcdefg",
+            "0123456789Xbcdefg",
+            "machine_order_fsm_v1_prod",
+            "machine_order_fsm_v2_prod",
         ];
         for a in values {
+            let entry = Entry {
+                key: Key::of(a),
+                text: a.into(),
+                kept: (),
+            };
             for b in values {
-                assert_eq!(same(a, b), a == b, "{a:?} {b:?}");
+                assert_eq!(Key::of(b).matches(&entry, b), a == b, "{a:?} {b:?}");
             }
         }
+    }
+
+    #[test]
+    fn a_table_keeps_values_apart_and_folds_past_its_cap() {
+        let table = DynamicTable::new();
+        let values = [
+            "a",
+            "machine_order_fsm_v1_prod",
+            "machine_order_fsm_v2_prod",
+            "get",
+        ];
+        for (n, v) in values.iter().enumerate() {
+            let (kept, overflowed) = table.get(4, v, |v| v.to_owned());
+            assert_eq!((kept.as_str(), overflowed), (*v, false), "{n}");
+        }
+        for v in values {
+            assert_eq!(table.get(4, v, |v| v.to_owned()).0, v, "found again");
+        }
+        let (kept, overflowed) = table.get(4, "fifth", |v| v.to_owned());
+        assert_eq!((kept.as_str(), overflowed), (OVERFLOW_VALUE, true));
     }
 
     #[test]
@@ -181,7 +328,10 @@ mod tests {
         // 64 values into 128 slots: with a well-spread hash most land in a slot of their own.
         let mask = 127;
         let slots: std::collections::BTreeSet<usize> = (0..64)
-            .map(|i| hash(&format!("tenant-{i}")) & mask)
+            .map(|i| {
+                let v = format!("tenant-{i}");
+                Key::of(&v).hash(&v) & mask
+            })
             .collect();
         assert!(slots.len() > 40, "{} distinct slots", slots.len());
     }

@@ -275,6 +275,19 @@ impl CallSite {
     /// Starts timing one call whose label from an argument has `label`.
     #[inline]
     pub fn start_labeled(&'static self, label: ArgLabel) -> LabeledGuard {
+        if self.desc.in_flight.is_some() {
+            self.enter_labeled(label);
+        }
+        LabeledGuard {
+            site: self,
+            start: clock().raw(),
+            label,
+        }
+    }
+
+    /// Raises the in-flight gauge of the series of `label`, on a site that has one.
+    #[inline(never)]
+    fn enter_labeled(&'static self, label: ArgLabel) {
         match self.labeled_handles(label) {
             Some(h) => {
                 if let Some(g) = &h.in_flight {
@@ -287,11 +300,6 @@ impl CallSite {
                     metrics::with_recorder(|r| r.register_gauge(&key, &METADATA).increment(1.0));
                 }
             }
-        }
-        LabeledGuard {
-            site: self,
-            start: clock().raw(),
-            label,
         }
     }
 
