@@ -21,7 +21,9 @@
 //! And, with a JSON log subscriber installed (writing to `/dev/null`), two functions that always
 //! succeed: `ok_log_errors` (the default `log = "errors"`) and `ok_log_off` (`log = "off"`). A
 //! successful call must pay nothing for logging: the two should match within noise.
-//! `err_log_off` always fails: the error path against `ok_log_off`.
+//! `err_log_off` always fails: the error path against `ok_log_off`. `ok_with_fields` is
+//! `ok_log_errors` with `fields(x = %x)`: the span a call with fields runs in, under that
+//! subscriber.
 //!
 //! And the same function as an `async fn`, bare and instrumented, each call's future polled to
 //! completion once with a no-op waker (`async_bare`, `async_instrumented`): what the attribute
@@ -102,6 +104,16 @@ fn ok_log_errors(x: u64) -> Result<u64, WorkError> {
 #[inline(never)]
 #[instrumented(namespace = "bench", name = "ok_unlogged", log = "off")]
 fn ok_log_off(x: u64) -> Result<u64, WorkError> {
+    if x == u64::MAX {
+        Err(WorkError::Odd)
+    } else {
+        Ok(x.wrapping_mul(31))
+    }
+}
+
+#[inline(never)]
+#[instrumented(namespace = "bench", name = "ok_fields", fields(x = %x))]
+fn ok_with_fields(x: u64) -> Result<u64, WorkError> {
     if x == u64::MAX {
         Err(WorkError::Odd)
     } else {
@@ -208,7 +220,7 @@ fn ready<T>(future: impl std::future::Future<Output = T>) -> T {
 fn overhead(c: &mut Criterion) {
     let _vitals = common::install_logging_to_dev_null();
     let mut group = c.benchmark_group("overhead");
-    let variants: [(&str, Work); 13] = [
+    let variants: [(&str, Work); 14] = [
         ("bare", bare),
         ("bare_std_clock", bare_std_clock),
         ("bare_quanta_clock", bare_quanta_clock),
@@ -219,6 +231,7 @@ fn overhead(c: &mut Criterion) {
         ("macros_per_call", macros_per_call),
         ("ok_log_errors", ok_log_errors),
         ("ok_log_off", ok_log_off),
+        ("ok_with_fields", ok_with_fields),
         ("err_log_off", err_log_off),
         ("async_bare", async_bare_polled),
         ("async_instrumented", async_instrumented_polled),

@@ -19,7 +19,7 @@ use tracing_subscriber::fmt::writer::BoxMakeWriter;
 use tracing_subscriber::layer::{Context, Layer};
 use tracing_subscriber::registry::LookupSpan;
 
-use super::fields::FieldMap;
+use super::fields::{FieldMap, SpanFields};
 
 /// Key names of a line's own fields.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -167,9 +167,9 @@ impl JsonLayer {
         let mut innermost = None;
         if let Some(scope) = ctx.event_scope(event) {
             for span in scope.from_root() {
-                if let Some(fields) = span.extensions().get::<FieldMap>() {
+                if let Some(fields) = span.extensions().get::<SpanFields>() {
                     for (k, v) in &fields.0 {
-                        user.insert(k.clone(), v.clone());
+                        user.insert((*k).to_owned(), v.clone());
                     }
                 }
                 innermost = Some((span.name(), span.id().into_u64()));
@@ -237,7 +237,7 @@ where
 {
     fn on_new_span(&self, attrs: &Attributes<'_>, id: &Id, ctx: Context<'_, S>) {
         if let Some(span) = ctx.span(id) {
-            let mut fields = FieldMap::default();
+            let mut fields = SpanFields(Vec::with_capacity(attrs.fields().len()));
             attrs.record(&mut fields);
             span.extensions_mut().insert(fields);
         }
@@ -245,7 +245,7 @@ where
 
     fn on_record(&self, id: &Id, values: &Record<'_>, ctx: Context<'_, S>) {
         if let Some(span) = ctx.span(id)
-            && let Some(fields) = span.extensions_mut().get_mut::<FieldMap>()
+            && let Some(fields) = span.extensions_mut().get_mut::<SpanFields>()
         {
             values.record(fields);
         }

@@ -58,17 +58,49 @@ pub(crate) type Problem = (String, String);
 
 /// The filter: `RUST_LOG` when set (it wins), else the configured directives. An invalid
 /// directive is an error that quotes it.
-pub(crate) fn filter(configured: &str) -> Result<EnvFilter, Problem> {
+///
+/// Directives that name only targets and levels (`kvstore=debug,info`, the usual case) filter
+/// through `Targets`; `EnvFilter` is kept for those that filter on spans or fields
+/// (`[span{field=..}]`). The two agree on static directives, but `EnvFilter` also looks every
+/// span up in a locked map on each enter, exit and close, a cost paid by every call with
+/// `fields(..)` whether a line is written or not.
+pub(crate) fn filter(configured: &str) -> Result<Filter, Problem> {
     let (key, directives) = match std::env::var("RUST_LOG") {
         Ok(env) if !env.trim().is_empty() => ("RUST_LOG", env),
         _ => ("logging.level", configured.to_owned()),
     };
-    EnvFilter::builder().parse(&directives).map_err(|e| {
+    filter_of(key, &directives)
+}
+
+/// The filter of `directives`, read from the setting `key`.
+fn filter_of(key: &str, directives: &str) -> Result<Filter, Problem> {
+    let invalid = |e: &dyn std::fmt::Display| {
         (
             key.to_owned(),
             format!("invalid filter directive `{directives}`: {e}"),
         )
+    };
+    let env_filter = EnvFilter::builder()
+        .parse(directives)
+        .map_err(|e| invalid(&e))?;
+    if directives.contains('[') || directives.trim().is_empty() {
+        return Ok(Filter {
+            dynamic: Some(env_filter),
+            targets: None,
+        });
+    }
+    Ok(Filter {
+        dynamic: None,
+        targets: Some(directives.parse().map_err(|e| invalid(&e))?),
     })
+}
+
+/// One of the two filters; both are layers, the absent one a no-op, so the subscriber's type
+/// is the same whichever the directives need (and dispatch stays static).
+#[derive(Debug)]
+pub(crate) struct Filter {
+    dynamic: Option<EnvFilter>,
+    targets: Option<tracing_subscriber::filter::Targets>,
 }
 
 /// Checks the options and that no subscriber is installed yet, before anything is installed.
@@ -109,7 +141,10 @@ pub(crate) fn install(
         LogFormat::Auto => LogFormat::Json,
         other => other,
     };
-    let registry = tracing_subscriber::registry().with(filter).with(counter);
+    let registry = tracing_subscriber::registry()
+        .with(filter.dynamic)
+        .with(filter.targets)
+        .with(counter);
     let installed = match format {
         LogFormat::Pretty => {
             let fmt = tracing_subscriber::fmt::layer()
@@ -176,4 +211,29 @@ fn level_counter(namespace: &str, level: &'static str) -> Counter {
         vec![metrics::Label::new(vitalsign_naming::LEVEL_LABEL, level)],
     );
     metrics::with_recorder(|r| r.register_counter(&key, &crate::__private::METADATA))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::filter_of;
+
+    #[test]
+    fn static_directives_filter_by_target_and_dynamic_ones_keep_env_filter() {
+        for static_one in [
+            "info",
+            "kvstore=debug,info",
+            "warn,kvstore::wal=trace",
+            "off",
+        ] {
+            let f = filter_of("logging.level", static_one).expect(static_one);
+            assert!(f.targets.is_some() && f.dynamic.is_none(), "{static_one}");
+        }
+        for dynamic in ["[get]=debug", "info,kvstore[get{key=a}]=trace", ""] {
+            let f = filter_of("logging.level", dynamic).expect(dynamic);
+            assert!(f.dynamic.is_some() && f.targets.is_none(), "{dynamic:?}");
+        }
+        let (key, problem) = filter_of("RUST_LOG", "kvstore=loud").unwrap_err();
+        assert_eq!(key, "RUST_LOG");
+        assert!(problem.contains("`kvstore=loud`"), "{problem}");
+    }
 }
