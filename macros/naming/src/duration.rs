@@ -27,8 +27,32 @@ pub fn format_duration(d: Duration) -> String {
     humantime::format_duration(d).to_string()
 }
 
+/// A duration in milliseconds, to the nanosecond, as the JSON bodies and log lines write it:
+/// nanoseconds divided by 10^6 is the float nearest the decimal, so it prints as at most six
+/// decimals (`0.000666`), never as the noise of a seconds-to-milliseconds product
+/// (`0.0006659999999999999`).
+#[allow(clippy::cast_precision_loss)] // exact below 2^53 ns, about 104 days
+pub fn duration_ms(d: Duration) -> f64 {
+    d.as_nanos() as f64 / 1e6
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn milliseconds_are_the_decimal_of_the_nanoseconds() {
+        for (nanos, shown) in [
+            (666, "0.000666"),
+            (16_217, "0.016217"),
+            (2_000_000, "2"),
+            (1, "0.000001"),
+        ] {
+            assert_eq!(
+                super::duration_ms(std::time::Duration::from_nanos(nanos)).to_string(),
+                shown
+            );
+        }
+    }
+
     use super::*;
 
     #[test]

@@ -18,7 +18,7 @@ mod vocabulary;
 
 pub use declared::*;
 pub use distance::closest;
-pub use duration::{format_duration, parse_duration};
+pub use duration::{duration_ms, format_duration, parse_duration};
 pub use rules::*;
 pub use vocabulary::*;
 

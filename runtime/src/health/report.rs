@@ -88,7 +88,10 @@ impl Report {
                 }
             }
             if let Some(d) = c.state.duration {
-                entry.insert("duration_ms".into(), json!(d.as_secs_f64() * 1000.0));
+                entry.insert(
+                    "duration_ms".into(),
+                    json!(vitalsign_naming::duration_ms(d)),
+                );
             }
             if let Some(t) = c.state.last_check {
                 entry.insert("last_check".into(), json!(rfc3339(t)));

@@ -60,25 +60,18 @@ impl CallLog<'_> {
     /// The duration in milliseconds, to the nanosecond: written as at most six decimals
     /// (`0.000666`), never as float noise (`0.0006659999999999999`).
     pub(super) fn duration_ms(&self) -> f64 {
-        millis(self.duration)
+        vitalsign_naming::duration_ms(self.duration)
     }
 
     /// The slow threshold in milliseconds, likewise.
     pub(super) fn threshold_ms(&self) -> f64 {
-        millis(self.threshold)
+        vitalsign_naming::duration_ms(self.threshold)
     }
 
     /// The suppressed count, when there is one (the field is left out otherwise).
     pub(super) fn suppressed(&self) -> Option<u64> {
         (self.suppressed > 0).then_some(self.suppressed)
     }
-}
-
-/// Whole nanoseconds divided once by 10^6: the double nearest the exact decimal, which prints
-/// as that decimal. (`as_secs_f64() * 1000.0` rounds twice and prints the error.)
-#[allow(clippy::cast_precision_loss)] // exact below 2^53 ns, 104 days
-fn millis(d: Duration) -> f64 {
-    d.as_nanos() as f64 / 1e6
 }
 
 /// A limit of [`LINES_PER_SECOND`] per call site and thread: a burst of failures (a dependency
