@@ -33,6 +33,10 @@ pub struct LogHooks {
 pub(super) enum CallLogKind {
     /// "call failed": `op`, `code`, `duration_ms`, `error`.
     Failed,
+    /// "call failed" with an expected error (a missing key, a value that does not parse): the
+    /// same line, at INFO (or the site's level, when that is lower). Like an HTTP 4xx, it is an
+    /// outcome the caller asked for, not a warning about the service.
+    Expected,
     /// "slow call": `op`, `duration_ms`, `threshold_ms`.
     Slow,
     /// "call completed": `op`, `duration_ms`.

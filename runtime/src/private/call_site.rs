@@ -463,8 +463,12 @@ impl CallSite {
         };
         match outcome {
             CallOutcome::Err(code, class) if log.errors => {
+                let kind = match class {
+                    ErrorClass::Expected => CallLogKind::Expected,
+                    ErrorClass::Failure => CallLogKind::Failed,
+                };
                 emit(
-                    CallLogKind::Failed,
+                    kind,
                     code,
                     class.as_str(),
                     error,

@@ -32,10 +32,11 @@ const FAILED: &[&str] = &[
 const SLOW: &[&str] = &["message", "op", "duration_ms", "threshold_ms", "suppressed"];
 const COMPLETED: &[&str] = &["message", "op", "duration_ms", "suppressed"];
 
-/// A call site's three line kinds.
+/// A call site's line kinds, each a callsite of its own level.
 #[derive(Debug)]
 pub(crate) struct EventSites {
     failed: EventSite,
+    expected: EventSite,
     slow: EventSite,
     completed: EventSite,
 }
@@ -44,6 +45,7 @@ impl EventSites {
     pub(crate) const fn new() -> Self {
         Self {
             failed: EventSite::new(),
+            expected: EventSite::new(),
             slow: EventSite::new(),
             completed: EventSite::new(),
         }
@@ -51,7 +53,8 @@ impl EventSites {
 
     /// The callsite of `kind` lines of the site `desc`, if a subscriber wants them: asked before
     /// the rate limit, so that a line nobody reads touches none of its state. `failure_level` is
-    /// the level of "call failed" lines; slow calls log at WARN, completed ones at DEBUG.
+    /// the level of "call failed" lines of failures; expected errors log at INFO (or that level, when
+    /// it is lower), slow calls at WARN, completed ones at DEBUG.
     pub(crate) fn wanted(
         &'static self,
         desc: &'static SiteDescriptor,
@@ -60,6 +63,13 @@ impl EventSites {
     ) -> Option<&'static Metadata<'static>> {
         let (site, level, message, fields) = match kind {
             CallLogKind::Failed => (&self.failed, failure_level, "call failed", FAILED),
+            // `Level` orders the more verbose higher: INFO, or the site's level below it.
+            CallLogKind::Expected => (
+                &self.expected,
+                failure_level.max(Level::INFO),
+                "call failed",
+                FAILED,
+            ),
             CallLogKind::Slow => (&self.slow, Level::WARN, "slow call", SLOW),
             CallLogKind::Completed => (&self.completed, Level::DEBUG, "call completed", COMPLETED),
         };
