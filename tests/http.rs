@@ -88,6 +88,30 @@ async fn scrape_over_http_counts_exactly() {
 
     let ev = [("region", "eu-1"), ("op", "apply_event")];
     assert_eq!(s.get("e2e_requests_total", &ev), 12.0);
+
+    // A scraper that accepts gzip, as Prometheus does, gets the same exposition compressed.
+    let (head, packed) = gzip_scrape(addr).await;
+    assert!(head.starts_with("http/1.1 200"), "{head}");
+    assert!(head.contains("content-encoding: gzip"), "{head}");
+    assert!(head.contains("vary: accept-encoding"), "{head}");
+    let mut unpacked = String::new();
+    std::io::Read::read_to_string(
+        &mut flate2::read::GzDecoder::new(&packed[..]),
+        &mut unpacked,
+    )
+    .expect("a gzip body");
+    assert!(
+        packed.len() * 2 < unpacked.len(),
+        "{} bytes for {}",
+        packed.len(),
+        unpacked.len()
+    );
+    let z = common::parse(&unpacked).unwrap_or_else(|e| panic!("{e}\n{unpacked}"));
+    assert_eq!(z.get("e2e_requests_total", &ev), 12.0);
+    assert_eq!(
+        z.histogram_count("e2e_requests_duration_seconds", &ev),
+        12.0
+    );
     assert_eq!(
         s.histogram_count("e2e_requests_duration_seconds", &ev),
         12.0
@@ -296,4 +320,24 @@ async fn scrape_over_http_counts_exactly() {
         Vitals::builder().install(),
         Err(vitalsign::InstallError::AlreadyInstalled)
     ));
+}
+
+/// `/metrics` asked for with `Accept-Encoding: gzip`: the response head, lower-cased, and the
+/// body's bytes as sent.
+async fn gzip_scrape(addr: std::net::SocketAddr) -> (String, Vec<u8>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+    s.write_all(
+        b"GET /metrics HTTP/1.1\r\nHost: x\r\nAccept-Encoding: gzip\r\nConnection: close\r\n\r\n",
+    )
+    .await
+    .unwrap();
+    let mut reply = Vec::new();
+    s.read_to_end(&mut reply).await.unwrap();
+    let split = reply
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("a response head");
+    let head = String::from_utf8_lossy(&reply[..split]).to_lowercase();
+    (head, reply[split + 4..].to_vec())
 }

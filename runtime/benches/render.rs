@@ -3,6 +3,10 @@
 //!
 //! Both hold the same series with the same values (`series/mod.rs`).
 //!
+//! And vitalsign's render followed by gzip, as `/metrics` answers a scraper that sends
+//! `Accept-Encoding: gzip`: flate2 at level 1, the server's, and at level 6, flate2's default,
+//! for comparison; the bytes of each are printed first.
+//!
 //! The heap a render needs at its peak: `cargo bench -p vitalsign --bench render_heap`.
 //!
 //! Run: `cargo bench -p vitalsign --bench render`.
@@ -22,7 +26,29 @@ fn render(c: &mut Criterion) {
     group.bench_function("metrics_exporter_prometheus", |b| {
         b.iter(|| black_box(handle.render()));
     });
+    let text = vitals.render();
+    for level in [1, 6] {
+        println!(
+            "render_10k: {} bytes as text, {} bytes with gzip at level {level}",
+            text.len(),
+            gzip(&text, level).len()
+        );
+        group.bench_function(format!("vitalsign_gzip_level_{level}"), |b| {
+            b.iter(|| black_box(gzip(&vitals.render(), level)));
+        });
+    }
     group.finish();
+}
+
+/// `text` compressed as the server compresses it (`server/encoding.rs`), at `level`.
+fn gzip(text: &str, level: u32) -> Vec<u8> {
+    use std::io::Write;
+    let mut encoder = flate2::write::GzEncoder::new(
+        Vec::with_capacity(text.len() / 8),
+        flate2::Compression::new(level),
+    );
+    encoder.write_all(text.as_bytes()).unwrap();
+    encoder.finish().unwrap()
 }
 
 criterion_group! {

@@ -467,13 +467,7 @@ impl CallSite {
                     ErrorClass::Expected => CallLogKind::Expected,
                     ErrorClass::Failure => CallLogKind::Failed,
                 };
-                emit(
-                    kind,
-                    code,
-                    class.as_str(),
-                    error,
-                    Duration::ZERO,
-                );
+                emit(kind, code, class.as_str(), error, Duration::ZERO);
             }
             CallOutcome::Ok if log.all => {
                 emit(CallLogKind::Completed, "", "", None, Duration::ZERO);

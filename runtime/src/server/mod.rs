@@ -3,6 +3,7 @@
 
 mod admission;
 mod coalesce;
+mod encoding;
 mod routes;
 
 pub(crate) use admission::{Refusal, RefusedCounters, own_families};

@@ -6,7 +6,8 @@ use std::net::SocketAddr;
 use http_body_util::Full;
 use hyper::body::{Bytes, Incoming};
 use hyper::header::{
-    ACCEPT, ALLOW, AUTHORIZATION, CACHE_CONTROL, CONTENT_TYPE, HeaderValue, WWW_AUTHENTICATE,
+    ACCEPT, ALLOW, AUTHORIZATION, CACHE_CONTROL, CONTENT_ENCODING, CONTENT_TYPE, HeaderValue, VARY,
+    WWW_AUTHENTICATE,
 };
 use hyper::{Method, Request, Response, StatusCode};
 
@@ -30,6 +31,9 @@ type Reply = Response<Full<Bytes>>;
 /// that arrive while it runs.
 pub(super) struct Renders {
     metrics: Arc<Coalesced<String>>,
+    /// The same render, compressed on the same blocking thread: its own flight, so that a
+    /// plain scrape never waits for compression.
+    metrics_gzip: Arc<Coalesced<Vec<u8>>>,
     stats: Arc<Coalesced<Snapshot>>,
 }
 
@@ -37,6 +41,7 @@ impl Renders {
     pub(super) fn new() -> Self {
         Self {
             metrics: Coalesced::new(),
+            metrics_gzip: Coalesced::new(),
             stats: Coalesced::new(),
         }
     }
@@ -69,7 +74,10 @@ pub(super) async fn handle(
         ("/metrics", _) if !endpoints.options().serve_metrics => {
             text(StatusCode::NOT_FOUND, PLAIN, "not found\n".into())
         }
-        ("/metrics", _) if readable => metrics(endpoints, &renders).await,
+        ("/metrics", _) if readable => {
+            let gzip = super::encoding::accepts_gzip(req.headers());
+            metrics(endpoints, &renders, gzip).await
+        }
         ("/stats", _) if readable => stats(endpoints, &renders).await,
         (_, Some(scope)) if readable => health(&*endpoints, scope, peer, &req),
         ("/metrics" | "/stats", _) | (_, Some(_)) => {
@@ -88,20 +96,37 @@ pub(super) async fn handle(
     Ok(if head { strip_body(response) } else { response })
 }
 
-async fn metrics(endpoints: Arc<dyn Endpoints>, renders: &Renders) -> Reply {
+async fn metrics(endpoints: Arc<dyn Endpoints>, renders: &Renders, gzip: bool) -> Reply {
     // Rendering walks every series: off the reactor's worker threads, one at a time.
-    match renders.metrics.get(move || endpoints.render()).await {
-        Some(body) => text(
-            StatusCode::OK,
-            PROMETHEUS_CONTENT_TYPE,
-            String::clone(&body),
-        ),
-        None => text(
+    let body = if gzip {
+        let packed = renders
+            .metrics_gzip
+            .get(move || super::encoding::gzip(&endpoints.render()))
+            .await;
+        packed.map(|b| Bytes::from(Vec::clone(&b)))
+    } else {
+        let text = renders.metrics.get(move || endpoints.render()).await;
+        text.map(|t| Bytes::from(String::clone(&t)))
+    };
+    let Some(body) = body else {
+        return text(
             StatusCode::INTERNAL_SERVER_ERROR,
             PLAIN,
             "render failed\n".into(),
-        ),
+        );
+    };
+    let mut r = Response::new(Full::new(body));
+    let headers = r.headers_mut();
+    headers.insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static(PROMETHEUS_CONTENT_TYPE),
+    );
+    // Caches between the scraper and the server must key on the encoding asked for.
+    headers.insert(VARY, HeaderValue::from_static("accept-encoding"));
+    if gzip {
+        headers.insert(CONTENT_ENCODING, HeaderValue::from_static("gzip"));
     }
+    r
 }
 
 /// The JSON snapshot; like a render, it walks every series, so off the reactor.
