@@ -33,7 +33,8 @@ pub struct ServerMetrics {
     pub commands_total: Counter<CommandKind>,
     /// Keys stored now.
     pub keys: IntGauge,
-    /// Keys written, by the key's prefix (its letters before the first digit or `:`).
+    /// Keys written by SET and INCR, by the key's prefix (its letters before the first digit or
+    /// `:`).
     #[metric(label = "prefix", max_series = 16)]
     pub writes_by_prefix_total: Counter<Dynamic>,
 }
