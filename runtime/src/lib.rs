@@ -132,6 +132,8 @@ pub use catalogue::catalogue;
 pub use declared::{Counter, Dynamic, Gauge, Histogram, IntGauge, LabelSet, LabelValue};
 pub use error_code::{ErrorClass, ErrorCode, ErrorCodes};
 pub use foreign::bind_to_global_recorder;
+#[cfg(feature = "exporter")]
+pub use recorder::ExpositionFormat;
 #[cfg(feature = "server")]
 pub use server::MetricsServer;
 #[cfg(feature = "server")]

@@ -34,6 +34,15 @@ fn free_port() -> u16 {
 /// Starts Prometheus scraping `target` every second as job `kvstore`, evaluating `rules` every
 /// second; `None` (the test skipped, outside CI) when it is not installed.
 pub(crate) fn start(test: &str, target: SocketAddr, rules: &Path) -> Option<Prometheus> {
+    start_jobs(test, &[("kvstore", target)], rules)
+}
+
+/// [`start`], scraping each `(job, target)`.
+pub(crate) fn start_jobs(
+    test: &str,
+    jobs: &[(&str, SocketAddr)],
+    rules: &Path,
+) -> Option<Prometheus> {
     if Command::new("prometheus")
         .arg("--version")
         .output()
@@ -52,10 +61,15 @@ pub(crate) fn start(test: &str, target: SocketAddr, rules: &Path) -> Option<Prom
     let dir = std::env::temp_dir().join(format!("vitalsign-prom-{test}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(dir.join("data")).unwrap();
-    let config = format!(
-        "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nrule_files:\n  - {}\nscrape_configs:\n  - job_name: kvstore\n    static_configs:\n      - targets: ['{target}']\n",
+    let mut config = format!(
+        "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nrule_files:\n  - {}\nscrape_configs:\n",
         rules.display()
     );
+    for (job, target) in jobs {
+        config.push_str(&format!(
+            "  - job_name: {job}\n    static_configs:\n      - targets: ['{target}']\n"
+        ));
+    }
     std::fs::write(dir.join("prometheus.yml"), config).unwrap();
     let addr: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
     let child = Command::new("prometheus")

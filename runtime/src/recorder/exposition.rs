@@ -1,4 +1,5 @@
-//! The Prometheus text exposition format (version 0.0.4).
+//! The Prometheus text exposition format (version 0.0.4), and OpenMetrics 1.0 text for scrapers
+//! that prefer it.
 //!
 //! Written here rather than with `metrics-exporter-prometheus::formatting`: its label-value
 //! sanitizer treats a backslash before a quote as an escape and drops it (so `a\"b` is
@@ -72,10 +73,26 @@ pub(crate) fn label_text<K: AsRef<str>, V: AsRef<str>>(
     out
 }
 
+/// The text formats `/metrics` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// Prometheus text 0.0.4.
+    Prometheus,
+    /// OpenMetrics 1.0 text: a counter's family is named without `_total` (its samples keep
+    /// it), `# UNIT` where the name ends in a unit, `"` escaped in HELP, and `# EOF` last.
+    OpenMetrics,
+}
+
+/// Units OpenMetrics states in `# UNIT` when a family's name ends in one.
+const UNITS: [&str; 3] = ["seconds", "bytes", "ratio"];
+
 /// Renders families, sorted by name and series by labels. A family whose series disagree on
 /// type (two unrelated `metrics` calls using one name) is rendered with the first type only,
 /// so one stray metric cannot make the whole scrape unparseable.
-pub(crate) fn render(families: BTreeMap<String, FamilySeries<LabelText>>) -> String {
+pub(crate) fn render(
+    families: BTreeMap<String, FamilySeries<LabelText>>,
+    format: Format,
+) -> String {
     // Sized from the lines to come, so that the text is not copied as it grows, nor held twice.
     let size: usize = families
         .iter()
@@ -90,20 +107,37 @@ pub(crate) fn render(families: BTreeMap<String, FamilySeries<LabelText>>) -> Str
         .sum();
     let mut out = String::with_capacity(size);
     let mut les = LeTexts::default();
+    let names: std::collections::BTreeSet<String> = match format {
+        Format::OpenMetrics => families.keys().cloned().collect(),
+        Format::Prometheus => std::collections::BTreeSet::new(),
+    };
     for (name, mut family) in families {
         let Some(first) = family.series.first().map(|(_, v)| v.type_name()) else {
             continue;
         };
         family.series.retain(|(_, v)| v.type_name() == first);
         family.series.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let (described, kind) = match format {
+            Format::Prometheus => (name.as_str(), first),
+            Format::OpenMetrics => open_metrics_family(&name, first, &names),
+        };
         if let Some(help) = &family.help {
             out.push_str("# HELP ");
-            out.push_str(&name);
+            out.push_str(described);
             out.push(' ');
-            escape_help(&mut out, help);
+            escape_help(&mut out, help, format);
             out.push('\n');
         }
-        let _ = writeln!(out, "# TYPE {name} {first}");
+        let _ = writeln!(out, "# TYPE {described} {kind}");
+        if format == Format::OpenMetrics
+            && let Some(unit) = UNITS.iter().find(|u| {
+                described
+                    .strip_suffix(**u)
+                    .is_some_and(|b| b.ends_with('_'))
+            })
+        {
+            let _ = writeln!(out, "# UNIT {described} {unit}");
+        }
         for (labels, value) in &family.series {
             let line = Line {
                 name: &name,
@@ -123,7 +157,30 @@ pub(crate) fn render(families: BTreeMap<String, FamilySeries<LabelText>>) -> Str
             }
         }
     }
+    if format == Format::OpenMetrics {
+        out.push_str("# EOF\n");
+    }
     out
+}
+
+/// The name and type OpenMetrics gives a family: a counter `x_total` is the family `x`. A
+/// counter without the suffix, or whose name without it is another family's, and a gauge whose
+/// name ends in a suffix OpenMetrics reserves, are `unknown`, which keeps the samples' names
+/// exactly those of the Prometheus format.
+fn open_metrics_family<'a>(
+    name: &'a str,
+    kind: &'static str,
+    names: &std::collections::BTreeSet<String>,
+) -> (&'a str, &'static str) {
+    const RESERVED: [&str; 6] = ["_total", "_created", "_count", "_sum", "_bucket", "_info"];
+    match kind {
+        "counter" => match name.strip_suffix("_total") {
+            Some(base) if !base.is_empty() && !names.contains(base) => (base, "counter"),
+            _ => (name, "unknown"),
+        },
+        "gauge" if RESERVED.iter().any(|r| name.ends_with(r)) => (name, "unknown"),
+        _ => (name, kind),
+    }
 }
 
 /// The series part of a sample line: its family name and label text.
@@ -230,12 +287,13 @@ pub(crate) fn escape_label_value(out: &mut String, value: &str) {
     }
 }
 
-/// Escapes `\` and line feed, as the format requires in HELP text.
-fn escape_help(out: &mut String, help: &str) {
+/// HELP text escaped: a backslash and a newline; in OpenMetrics, a double quote too.
+fn escape_help(out: &mut String, help: &str, format: Format) {
     for c in help.chars() {
         match c {
             '\\' => out.push_str("\\\\"),
             '\n' => out.push_str("\\n"),
+            '"' if format == Format::OpenMetrics => out.push_str("\\\""),
             c => out.push(c),
         }
     }
@@ -278,7 +336,7 @@ mod tests {
         escape_label_value(&mut s, "a\\\"b\nc");
         assert_eq!(s, r#"a\\\"b\nc"#);
         let mut h = String::new();
-        escape_help(&mut h, "x \"q\" \\ \n y");
+        escape_help(&mut h, "x \"q\" \\ \n y", Format::Prometheus);
         assert_eq!(h, r#"x "q" \\ \n y"#);
     }
 
@@ -298,7 +356,7 @@ mod tests {
                 series: vec![(labels, Value::Histogram(snapshot))],
             },
         );
-        let text = render(families);
+        let text = render(families, Format::Prometheus);
         assert_eq!(
             text,
             "# HELP x_duration_seconds Duration.\n# TYPE x_duration_seconds histogram\n\
@@ -307,6 +365,49 @@ mod tests {
              x_duration_seconds_bucket{op=\"get\",le=\"+Inf\"} 3\n\
              x_duration_seconds_sum{op=\"get\"} 2.25\n\
              x_duration_seconds_count{op=\"get\"} 3\n"
+        );
+    }
+
+    #[test]
+    fn open_metrics_names_counter_families_without_total_and_ends_with_eof() {
+        let family = |help: Option<&str>, series: Vec<(&str, Value)>| FamilySeries {
+            help: help.map(str::to_owned),
+            series: series.into_iter().map(|(l, v)| (l.to_owned(), v)).collect(),
+        };
+        let mut families = BTreeMap::new();
+        families.insert(
+            "db_requests_total".to_owned(),
+            family(
+                Some("Calls, \"completed\"."),
+                vec![("op=\"get\"", Value::Counter(3))],
+            ),
+        );
+        families.insert(
+            "db_wal_size_bytes".to_owned(),
+            family(None, vec![("", Value::Gauge(4096.0))]),
+        );
+        families.insert(
+            "db_build_info".to_owned(),
+            family(None, vec![("version=\"1\"", Value::Gauge(1.0))]),
+        );
+        families.insert(
+            "legacy_hits".to_owned(),
+            family(None, vec![("", Value::Counter(2))]),
+        );
+        let text = render(families, Format::OpenMetrics);
+        assert_eq!(
+            text,
+            "# TYPE db_build_info unknown\n\
+             db_build_info{version=\"1\"} 1\n\
+             # HELP db_requests Calls, \\\"completed\\\".\n\
+             # TYPE db_requests counter\n\
+             db_requests_total{op=\"get\"} 3\n\
+             # TYPE db_wal_size_bytes gauge\n\
+             # UNIT db_wal_size_bytes bytes\n\
+             db_wal_size_bytes 4096\n\
+             # TYPE legacy_hits unknown\n\
+             legacy_hits 2\n\
+             # EOF\n"
         );
     }
 
@@ -323,7 +424,10 @@ mod tests {
                 ],
             },
         );
-        assert_eq!(render(families), "# TYPE m counter\nm 1\n");
+        assert_eq!(
+            render(families, Format::Prometheus),
+            "# TYPE m counter\nm 1\n"
+        );
     }
 
     #[test]

@@ -20,6 +20,7 @@ use metrics_util::registry::Registry;
 
 use cardinality::{Admission, Cardinality};
 
+pub use exposition::Format as ExpositionFormat;
 pub(crate) use exposition::{FamilySeries, Labels, Value};
 use series::Storage;
 
@@ -83,15 +84,15 @@ impl Shared {
         map.entry(name.to_owned()).or_insert(help);
     }
 
-    /// The whole exposition, as served on `/metrics`.
-    pub(crate) fn render(&self) -> String {
+    /// The whole exposition, as served on `/metrics`, in `format`.
+    pub(crate) fn render(&self, format: exposition::Format) -> String {
         let mut families = self.grouped(|pairs| exposition::label_text(pairs));
         let help = self.help.read_unpoisoned();
         for (name, family) in &mut families {
             family.help = help.get(name).cloned();
         }
         drop(help);
-        exposition::render(families)
+        exposition::render(families, format)
     }
 
     /// Every series, grouped by family name (without HELP): what `/stats` reads.

@@ -3,7 +3,7 @@
 
 mod admission;
 mod coalesce;
-mod encoding;
+mod negotiation;
 mod routes;
 
 pub(crate) use admission::{Refusal, RefusedCounters, own_families};
@@ -29,8 +29,8 @@ use crate::stats::Snapshot;
 /// What the server serves, and nothing more: the installed `Vitals` hands it this narrow view,
 /// so the server knows the rooms below it and never the hub above.
 pub(crate) trait Endpoints: Send + Sync + 'static {
-    /// The Prometheus text exposition.
-    fn render(&self) -> String;
+    /// The exposition in `format`.
+    fn render(&self, format: crate::recorder::ExpositionFormat) -> String;
     /// The `/stats` snapshot.
     fn snapshot(&self) -> Snapshot;
     /// The registered health checks.

@@ -16,6 +16,7 @@ use std::sync::Arc;
 use super::coalesce::Coalesced;
 use super::{Endpoints, Room};
 use crate::health::{Scope, ServiceInfo, ShowDetails};
+use crate::recorder::ExpositionFormat;
 use crate::stats::Snapshot;
 
 /// The content type of the Prometheus text format.
@@ -30,20 +31,26 @@ type Reply = Response<Full<Bytes>>;
 /// The renders in flight: one per endpoint that walks every series, shared by the requests
 /// that arrive while it runs.
 pub(super) struct Renders {
-    metrics: Arc<Coalesced<String>>,
-    /// The same render, compressed on the same blocking thread: its own flight, so that a
-    /// plain scrape never waits for compression.
-    metrics_gzip: Arc<Coalesced<Vec<u8>>>,
+    /// `/metrics`, one flight per format and compression (index: [`Renders::flight`]), so that
+    /// a plain scrape never waits for compression nor one format for the other.
+    metrics: [Arc<Coalesced<Bytes>>; 4],
     stats: Arc<Coalesced<Snapshot>>,
 }
 
 impl Renders {
     pub(super) fn new() -> Self {
         Self {
-            metrics: Coalesced::new(),
-            metrics_gzip: Coalesced::new(),
+            metrics: std::array::from_fn(|_| Coalesced::new()),
             stats: Coalesced::new(),
         }
+    }
+
+    fn flight(&self, format: ExpositionFormat, gzip: bool) -> &Arc<Coalesced<Bytes>> {
+        let f = match format {
+            ExpositionFormat::Prometheus => 0,
+            ExpositionFormat::OpenMetrics => 2,
+        };
+        &self.metrics[f + usize::from(gzip)]
     }
 }
 
@@ -75,8 +82,9 @@ pub(super) async fn handle(
             text(StatusCode::NOT_FOUND, PLAIN, "not found\n".into())
         }
         ("/metrics", _) if readable => {
-            let gzip = super::encoding::accepts_gzip(req.headers());
-            metrics(endpoints, &renders, gzip).await
+            let format = super::negotiation::preferred_format(req.headers());
+            let gzip = super::negotiation::accepts_gzip(req.headers());
+            metrics(endpoints, &renders, format, gzip).await
         }
         ("/stats", _) if readable => stats(endpoints, &renders).await,
         (_, Some(scope)) if readable => health(&*endpoints, scope, peer, &req),
@@ -96,18 +104,24 @@ pub(super) async fn handle(
     Ok(if head { strip_body(response) } else { response })
 }
 
-async fn metrics(endpoints: Arc<dyn Endpoints>, renders: &Renders, gzip: bool) -> Reply {
+async fn metrics(
+    endpoints: Arc<dyn Endpoints>,
+    renders: &Renders,
+    format: ExpositionFormat,
+    gzip: bool,
+) -> Reply {
     // Rendering walks every series: off the reactor's worker threads, one at a time.
-    let body = if gzip {
-        let packed = renders
-            .metrics_gzip
-            .get(move || super::encoding::gzip(&endpoints.render()))
-            .await;
-        packed.map(|b| Bytes::from(Vec::clone(&b)))
-    } else {
-        let text = renders.metrics.get(move || endpoints.render()).await;
-        text.map(|t| Bytes::from(String::clone(&t)))
-    };
+    let body = renders
+        .flight(format, gzip)
+        .get(move || {
+            let text = endpoints.render(format);
+            if gzip {
+                Bytes::from(super::negotiation::gzip(&text))
+            } else {
+                Bytes::from(text)
+            }
+        })
+        .await;
     let Some(body) = body else {
         return text(
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -115,14 +129,16 @@ async fn metrics(endpoints: Arc<dyn Endpoints>, renders: &Renders, gzip: bool) -
             "render failed\n".into(),
         );
     };
-    let mut r = Response::new(Full::new(body));
+    // `Bytes` clones share the buffer: every waiter of one render sends the same bytes.
+    let mut r = Response::new(Full::new(Bytes::clone(&body)));
     let headers = r.headers_mut();
-    headers.insert(
-        CONTENT_TYPE,
-        HeaderValue::from_static(PROMETHEUS_CONTENT_TYPE),
-    );
-    // Caches between the scraper and the server must key on the encoding asked for.
-    headers.insert(VARY, HeaderValue::from_static("accept-encoding"));
+    let content_type = match format {
+        ExpositionFormat::Prometheus => PROMETHEUS_CONTENT_TYPE,
+        ExpositionFormat::OpenMetrics => super::negotiation::OPENMETRICS_CONTENT_TYPE,
+    };
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+    // Caches between the scraper and the server must key on what was asked for.
+    headers.insert(VARY, HeaderValue::from_static("accept, accept-encoding"));
     if gzip {
         headers.insert(CONTENT_ENCODING, HeaderValue::from_static("gzip"));
     }

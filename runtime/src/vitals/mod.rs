@@ -97,16 +97,21 @@ impl Vitals {
         INSTALLED.get().cloned()
     }
 
-    /// The Prometheus text exposition, exactly as `GET /metrics` serves it. Process metrics
-    /// and uptime are brought up to date first.
+    /// The Prometheus text exposition, exactly as `GET /metrics` serves it to a scraper that
+    /// does not ask for OpenMetrics. Process metrics and uptime are brought up to date first.
     pub fn render(&self) -> String {
+        self.render_as(crate::ExpositionFormat::Prometheus)
+    }
+
+    /// The exposition in `format`, as `GET /metrics` serves it to a scraper that prefers it.
+    pub fn render_as(&self, format: crate::ExpositionFormat) -> String {
         let started = std::time::Instant::now();
         self.0.process.refresh();
         #[cfg(feature = "logging")]
         if let Some(logs) = &self.0.logs {
             logs.refresh();
         }
-        let text = self.0.shared.render();
+        let text = self.0.shared.render(format);
         self.0.process.rendered_in(started.elapsed());
         text
     }
@@ -219,8 +224,8 @@ mod served {
     }
 
     impl Endpoints for Vitals {
-        fn render(&self) -> String {
-            Vitals::render(self)
+        fn render(&self, format: crate::ExpositionFormat) -> String {
+            Vitals::render_as(self, format)
         }
 
         fn snapshot(&self) -> Snapshot {
