@@ -3,7 +3,7 @@
 //!
 //! Both hold the same series with the same values (`series/mod.rs`).
 //!
-//! And vitalsign's render followed by gzip, as `/metrics` answers a scraper that sends
+//! And vitalsign's render in OpenMetrics text, and its render followed by gzip, as `/metrics` answers a scraper that sends
 //! `Accept-Encoding: gzip`: flate2 at level 1, the server's, and at level 6, flate2's default,
 //! for comparison; the bytes of each are printed first.
 //!
@@ -25,6 +25,9 @@ fn render(c: &mut Criterion) {
     group.bench_function("vitalsign", |b| b.iter(|| black_box(vitals.render())));
     group.bench_function("metrics_exporter_prometheus", |b| {
         b.iter(|| black_box(handle.render()));
+    });
+    group.bench_function("vitalsign_openmetrics", |b| {
+        b.iter(|| black_box(vitals.render_as(vitalsign::ExpositionFormat::OpenMetrics)));
     });
     let text = vitals.render();
     for level in [1, 6] {
