@@ -112,15 +112,7 @@ async fn prometheus_scrapes_openmetrics() {
             .first()
             .map(number)
     };
-    wait_for(
-        "Prometheus to be ready",
-        Duration::from_secs(60),
-        async || {
-            tokio::net::TcpStream::connect(p).await.is_ok()
-                && common::request(p, "GET", "/-/ready").await.status == 200
-        },
-    )
-    .await;
+    common::prometheus::ready(p).await;
     wait_for(
         "both targets scraped",
         Duration::from_secs(60),

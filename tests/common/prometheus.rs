@@ -130,8 +130,8 @@ pub(crate) async fn alerts(prom: SocketAddr) -> Vec<Value> {
     body["data"]["alerts"].as_array().unwrap().clone()
 }
 
-/// Waits until Prometheus answers and has scraped its target once, `up` at 1.
-pub(crate) async fn scraping(prom: SocketAddr) {
+/// Waits until Prometheus answers its readiness endpoint.
+pub(crate) async fn ready(prom: SocketAddr) {
     wait_for(
         "Prometheus to be ready",
         Duration::from_secs(60),
@@ -141,6 +141,11 @@ pub(crate) async fn scraping(prom: SocketAddr) {
         },
     )
     .await;
+}
+
+/// Waits until Prometheus answers and has scraped its target once, `up` at 1.
+pub(crate) async fn scraping(prom: SocketAddr) {
+    ready(prom).await;
     wait_for("the first scrape", Duration::from_secs(30), async || {
         query(prom, "up")
             .await
