@@ -43,9 +43,11 @@ struct Key {
 }
 
 impl Key {
-    /// The key of a value of up to 16 bytes, whose length and two words are the whole value.
+    /// The key of `value`: up to 16 bytes, its length and two words are the whole value; a
+    /// longer one keeps its first and last eight bytes.
     #[inline]
-    fn short(b: &[u8]) -> Self {
+    fn of(value: &str) -> Self {
+        let b = value.as_bytes();
         let n = b.len();
         let u64_at = |at: usize| u64::from_le_bytes(b[at..at + 8].try_into().expect("8 bytes"));
         let u32_at = |at: usize| {
@@ -63,25 +65,6 @@ impl Key {
             0 => (0, 0),
         };
         Self { len: n, head, tail }
-    }
-
-    /// The key of any value: a longer one keeps its first and last eight bytes.
-    #[inline]
-    fn of(value: &str) -> Self {
-        let b = value.as_bytes();
-        if b.len() <= 16 {
-            Self::short(b)
-        } else {
-            Self::short(&b[..8]).joined(Self::short(&b[b.len() - 8..]), b.len())
-        }
-    }
-
-    fn joined(self, tail: Self, len: usize) -> Self {
-        Self {
-            len,
-            head: self.head,
-            tail: tail.head,
-        }
     }
 
     /// Whether `value`, whose key this is, is the value `entry` holds.
@@ -150,12 +133,11 @@ impl<T> DynamicTable<T> {
     #[inline]
     pub(crate) fn find(&self, value: &str) -> Option<&T> {
         let slots = self.slots.get()?;
-        let b = value.as_bytes();
-        if b.len() > 16 {
+        if value.len() > 16 {
             return Self::find_long(slots, value);
         }
         // No call on this path, for the short values labels mostly are: it needs few registers.
-        let key = Key::short(b);
+        let key = Key::of(value);
         Self::probe(slots, key.hash_short(), |entry| entry.key == key)
     }
 

@@ -177,8 +177,9 @@ impl MetricsServer {
         let graceful = GracefulShutdown::new();
         let limits = self.endpoints.options().limits;
         // Each listener has places of its own: a flood of the main one leaves health's alone.
-        let admissions = [Room::All, Room::Health]
-            .map(|_| Admission::new(limits.max_connections, limits.max_connections_per_client));
+        let admissions: [_; 2] = std::array::from_fn(|_| {
+            Admission::new(limits.max_connections, limits.max_connections_per_client)
+        });
         let refusals = Arc::new(Semaphore::new(ANSWERED_REFUSALS));
         let mut shutdown = std::pin::pin!(shutdown);
         loop {
