@@ -49,6 +49,9 @@ const CASES: &[(&str, &str)] = &[
         "[{name: env_tcp, address: '127.0.0.1:1'}]",
     ),
     ("VITALSIGN_HEALTH_MEMORY", "{name: env_memory}"),
+    ("VITALSIGN_STATUS_ENABLED", "false"),
+    ("VITALSIGN_STATUS_HISTORY", "10s"),
+    ("VITALSIGN_STATUS_SAMPLE_EVERY", "2s"),
 ];
 
 /// The child's side: set by the parent to the variable under test.
@@ -253,7 +256,10 @@ async fn child() {
         | "VITALSIGN_HEALTH_STATUS_CODES_UNKNOWN"
         | "VITALSIGN_HEALTH_DISK"
         | "VITALSIGN_HEALTH_TCP"
-        | "VITALSIGN_HEALTH_MEMORY" => {
+        | "VITALSIGN_HEALTH_MEMORY"
+        | "VITALSIGN_STATUS_ENABLED"
+        | "VITALSIGN_STATUS_HISTORY"
+        | "VITALSIGN_STATUS_SAMPLE_EVERY" => {
             served(addr, &case).await;
         }
         "VITALSIGN_METRICS_DEFAULT_BUCKETS" => {
@@ -440,6 +446,34 @@ async fn served(server: std::net::SocketAddr, case: &str) {
             let json: serde_json::Value = serde_json::from_str(&body).unwrap();
             assert!(
                 json["checks"][format!("env_{name}")]["status"].is_string(),
+                "{body}"
+            );
+        }
+        "VITALSIGN_STATUS_ENABLED" => {
+            for path in ["/status", "/stats/history", "/status/page.js"] {
+                assert_eq!(
+                    common::request(server, "GET", path).await.status,
+                    404,
+                    "{path}"
+                );
+            }
+            assert_eq!(common::request(server, "GET", "/stats").await.status, 200);
+        }
+        "VITALSIGN_STATUS_HISTORY" | "VITALSIGN_STATUS_SAMPLE_EVERY" => {
+            let body = common::request(server, "GET", "/stats/history").await.body;
+            let json: serde_json::Value = serde_json::from_str(&body).unwrap();
+            // 10 s at the default 5 s; the default 15 minutes at 2 s.
+            let want = if case == "VITALSIGN_STATUS_HISTORY" {
+                (2, 5.0)
+            } else {
+                (450, 2.0)
+            };
+            assert_eq!(
+                (
+                    json["max_points"].as_u64(),
+                    json["sample_every_seconds"].as_f64()
+                ),
+                (Some(want.0), Some(want.1)),
                 "{body}"
             );
         }

@@ -43,7 +43,7 @@ fn render(c: &mut Criterion) {
     group.finish();
 }
 
-/// `text` compressed as the server compresses it (`server/encoding.rs`), at `level`.
+/// `text` compressed as the server compresses it (`server/negotiation.rs`), at `level`.
 fn gzip(text: &str, level: u32) -> Vec<u8> {
     use std::io::Write;
     let mut encoder = flate2::write::GzEncoder::new(

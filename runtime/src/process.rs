@@ -143,6 +143,16 @@ impl ProcessMetrics {
         self.uptime.set(self.started.elapsed().as_secs_f64());
     }
 
+    /// CPU seconds used since start, to the clock tick: `process_cpu_seconds_total` is a
+    /// `metrics` counter, whole seconds, too coarse for a rate over a few seconds.
+    #[cfg(feature = "server")]
+    pub(crate) fn cpu_seconds(&self) -> Option<f64> {
+        #[cfg(feature = "process")]
+        return metrics_process::collector::collect().cpu_seconds_total;
+        #[cfg(not(feature = "process"))]
+        None
+    }
+
     /// Time since install.
     #[cfg(feature = "server")]
     pub(crate) fn uptime(&self) -> Duration {

@@ -2,6 +2,7 @@
 //! HTTP client over loopback.
 #![allow(dead_code, missing_docs)]
 
+pub(crate) mod browser;
 pub(crate) mod prometheus;
 
 use std::collections::BTreeMap;

@@ -1,9 +1,10 @@
 //! The HTTP listener: accepts connections, serves them with hyper, drains them on shutdown.
-//! What each path answers lives in `routes`.
+//! What each path answers lives in `routes`; the status page it draws, in `page`.
 
 mod admission;
 mod coalesce;
 mod negotiation;
+mod page;
 mod routes;
 
 pub(crate) use admission::{Refusal, RefusedCounters, own_families};
@@ -24,7 +25,7 @@ use tokio::sync::Semaphore;
 use admission::Admission;
 
 use crate::health::{Health, ShowDetails, Status};
-use crate::stats::Snapshot;
+use crate::stats::{DeclaredFamily, History, Snapshot};
 
 /// What the server serves, and nothing more: the installed `Vitals` hands it this narrow view,
 /// so the server knows the rooms below it and never the hub above.
@@ -33,6 +34,12 @@ pub(crate) trait Endpoints: Send + Sync + 'static {
     fn render(&self, format: crate::recorder::ExpositionFormat) -> String;
     /// The `/stats` snapshot.
     fn snapshot(&self) -> Snapshot;
+    /// The history of the `/stats` figures.
+    fn history(&self) -> History;
+    /// The declared metrics' current values.
+    fn declared(&self) -> Vec<DeclaredFamily>;
+    /// Time between two samples of the history: how often the status page refreshes.
+    fn sample_every(&self) -> Duration;
     /// The registered health checks.
     fn health(&self) -> &Health;
     /// How the server answers.
@@ -65,6 +72,8 @@ pub(crate) struct HttpOptions {
     pub(crate) health_addr: Option<Address>,
     pub(crate) auth_token: Option<String>,
     pub(crate) serve_metrics: bool,
+    /// Whether `/status` and `/stats/history` are served.
+    pub(crate) status_page: bool,
     pub(crate) show_details: ShowDetails,
     pub(crate) codes: StatusCodes,
     pub(crate) service: Option<String>,

@@ -6,14 +6,15 @@ use std::net::SocketAddr;
 use http_body_util::Full;
 use hyper::body::{Bytes, Incoming};
 use hyper::header::{
-    ACCEPT, ALLOW, AUTHORIZATION, CACHE_CONTROL, CONTENT_ENCODING, CONTENT_TYPE, HeaderValue, VARY,
-    WWW_AUTHENTICATE,
+    ACCEPT, ALLOW, AUTHORIZATION, CACHE_CONTROL, CONTENT_ENCODING, CONTENT_SECURITY_POLICY,
+    CONTENT_TYPE, HeaderValue, VARY, WWW_AUTHENTICATE, X_CONTENT_TYPE_OPTIONS,
 };
 use hyper::{Method, Request, Response, StatusCode};
 
 use std::sync::Arc;
 
 use super::coalesce::Coalesced;
+use super::page;
 use super::{Endpoints, Room};
 use crate::health::{Scope, ServiceInfo, ShowDetails};
 use crate::recorder::ExpositionFormat;
@@ -24,6 +25,10 @@ pub(super) const PROMETHEUS_CONTENT_TYPE: &str = "text/plain; version=0.0.4; cha
 /// The IETF health-check draft's media type.
 const HEALTH_JSON: &str = "application/health+json";
 const JSON: &str = "application/json";
+const HTML: &str = "text/html; charset=utf-8";
+/// The status page and its data.
+const STATUS_PAGE: &str = "/status";
+const STATUS_HISTORY: &str = "/stats/history";
 const PLAIN: &str = "text/plain; charset=utf-8";
 
 type Reply = Response<Full<Bytes>>;
@@ -35,6 +40,10 @@ pub(super) struct Renders {
     /// a plain scrape never waits for compression nor one format for the other.
     metrics: [Arc<Coalesced<Bytes>>; 4],
     stats: Arc<Coalesced<Snapshot>>,
+    /// `/stats/history`, as JSON.
+    history: Arc<Coalesced<String>>,
+    /// `/status`, without and with health details.
+    page: [Arc<Coalesced<String>>; 2],
 }
 
 impl Renders {
@@ -42,6 +51,8 @@ impl Renders {
         Self {
             metrics: std::array::from_fn(|_| Coalesced::new()),
             stats: Coalesced::new(),
+            history: Coalesced::new(),
+            page: std::array::from_fn(|_| Coalesced::new()),
         }
     }
 
@@ -76,8 +87,18 @@ pub(super) async fn handle(
         (Room::Health, None) => "",
         _ => req.uri().path(),
     };
+    let page_served = endpoints.options().status_page;
     let response = match (path, scope) {
-        ("/metrics" | "/stats", _) if readable && authorized == Some(false) => unauthorized(),
+        (STATUS_PAGE | STATUS_HISTORY | page::STYLE_PATH | page::SCRIPT_PATH, _)
+            if !page_served =>
+        {
+            text(StatusCode::NOT_FOUND, PLAIN, "not found\n".into())
+        }
+        ("/metrics" | "/stats" | STATUS_PAGE | STATUS_HISTORY, _)
+            if readable && authorized == Some(false) =>
+        {
+            unauthorized()
+        }
         ("/metrics", _) if !endpoints.options().serve_metrics => {
             text(StatusCode::NOT_FOUND, PLAIN, "not found\n".into())
         }
@@ -87,8 +108,24 @@ pub(super) async fn handle(
             metrics(endpoints, &renders, format, gzip).await
         }
         ("/stats", _) if readable => stats(endpoints, &renders).await,
+        (STATUS_HISTORY, _) if readable => history(endpoints, &renders).await,
+        (STATUS_PAGE, _) if readable => {
+            let details = sees_details(&*endpoints, peer, &req);
+            status_page(endpoints, &renders, details).await
+        }
+        (page::STYLE_PATH, _) if readable => asset("text/css; charset=utf-8", page::STYLE),
+        (page::SCRIPT_PATH, _) if readable => asset("text/javascript; charset=utf-8", page::SCRIPT),
         (_, Some(scope)) if readable => health(&*endpoints, scope, peer, &req),
-        ("/metrics" | "/stats", _) | (_, Some(_)) => {
+        (
+            "/metrics"
+            | "/stats"
+            | STATUS_PAGE
+            | STATUS_HISTORY
+            | page::STYLE_PATH
+            | page::SCRIPT_PATH,
+            _,
+        )
+        | (_, Some(_)) => {
             let mut r = text(
                 StatusCode::METHOD_NOT_ALLOWED,
                 PLAIN,
@@ -164,6 +201,96 @@ async fn stats(endpoints: Arc<dyn Endpoints>, renders: &Renders) -> Reply {
     }
 }
 
+/// The history of the `/stats` figures, as JSON.
+async fn history(endpoints: Arc<dyn Endpoints>, renders: &Renders) -> Reply {
+    let body = renders
+        .history
+        .get(move || {
+            serde_json::to_string(&endpoints.history())
+                .unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
+        })
+        .await;
+    match body {
+        Some(body) => {
+            let mut r = text(StatusCode::OK, JSON, format!("{body}\n"));
+            r.headers_mut()
+                .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            r
+        }
+        None => text(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            PLAIN,
+            "history failed\n".into(),
+        ),
+    }
+}
+
+/// The status page; drawn off the reactor, since it walks every series as `/stats` does.
+async fn status_page(endpoints: Arc<dyn Endpoints>, renders: &Renders, details: bool) -> Reply {
+    let body = renders.page[usize::from(details)]
+        .get(move || {
+            let http = endpoints.options();
+            page::Page {
+                snapshot: endpoints.snapshot(),
+                history: endpoints.history(),
+                declared: http.serve_metrics.then(|| endpoints.declared()),
+                health: endpoints.health().report(Scope::All),
+                details,
+                service: http.service.clone(),
+                version: http.version.clone(),
+                refresh_ms: endpoints.sample_every().as_millis(),
+            }
+            .render()
+        })
+        .await;
+    let Some(body) = body else {
+        return text(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            PLAIN,
+            "page failed\n".into(),
+        );
+    };
+    let mut r = Response::new(Full::new(Bytes::from(String::clone(&body))));
+    let headers = r.headers_mut();
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static(HTML));
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    secure(headers);
+    r
+}
+
+/// The page's stylesheet or script: fixed text, compiled in.
+fn asset(content_type: &'static str, body: &'static str) -> Reply {
+    let mut r = Response::new(Full::new(Bytes::from_static(body.as_bytes())));
+    let headers = r.headers_mut();
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+    // Revalidated on each load: a new build's page must not run an old script.
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    secure(headers);
+    r
+}
+
+/// What the page may do: load its own stylesheet and script and fetch itself, nothing else;
+/// no inline script, no other origin, not framed.
+fn secure(headers: &mut hyper::HeaderMap) {
+    headers.insert(
+        CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; \
+             img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+        ),
+    );
+    headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+}
+
+/// Whether this request sees health details: with a token configured, the token opens them
+/// (unless they are public); else `health.show_details` decides by the client's address.
+fn sees_details(endpoints: &dyn Endpoints, peer: SocketAddr, req: &Request<Incoming>) -> bool {
+    match (endpoints.options().show_details, authorized(endpoints, req)) {
+        (ShowDetails::Loopback, Some(ok)) => ok,
+        (show, _) => show.allows(Some(peer.ip())),
+    }
+}
+
 /// A health report from the cache: never runs a check, so probes cost the checked systems
 /// nothing.
 fn health(
@@ -174,11 +301,7 @@ fn health(
 ) -> Reply {
     let http = endpoints.options();
     let report = endpoints.health().report(scope);
-    // With a token configured, the token is the gate to details (unless they are public).
-    let details = match (http.show_details, authorized(endpoints, req)) {
-        (ShowDetails::Loopback, Some(ok)) => ok,
-        (show, _) => show.allows(Some(peer.ip())),
-    };
+    let details = sees_details(endpoints, peer, req);
     let info = ServiceInfo {
         service: http.service.clone(),
         version: http.version.clone(),

@@ -19,10 +19,10 @@ pub use builder::DEFAULT_BIND_ADDR;
 pub use builder::{Builder, DEFAULT_BUCKETS};
 #[cfg(feature = "health")]
 pub(crate) use resolve::builtin_checks;
-#[cfg(feature = "server")]
-pub(crate) use resolve::http_options;
 #[cfg(feature = "logging")]
 pub(crate) use resolve::log_settings;
+#[cfg(feature = "server")]
+pub(crate) use resolve::{http_options, sampling};
 pub(crate) use schema::*;
 pub(crate) use values::*;
 

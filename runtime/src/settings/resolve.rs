@@ -75,6 +75,7 @@ pub(crate) fn http_options(
         health_addr,
         auth_token: m.auth_token.clone().map(|t| t.0),
         serve_metrics: m.enabled(),
+        status_page: config.status.enabled(),
         show_details: h.show_details().0,
         codes: StatusCodes {
             healthy: codes.healthy().0,
@@ -87,6 +88,54 @@ pub(crate) fn http_options(
         started: std::time::Instant::now(),
     };
     Ok((bind_addr, options))
+}
+
+/// The most points the history keeps per operation: a day at 5 s.
+#[cfg(feature = "server")]
+const MAX_HISTORY_POINTS: u128 = 17_280;
+
+/// How the `/stats` sampler runs and how much history it keeps (`status.*`).
+#[cfg(feature = "server")]
+pub(crate) fn sampling(config: &Config) -> Result<crate::stats::Sampling, super::ConfigError> {
+    use std::time::Duration;
+    let s = &config.status;
+    let (every, history) = (s.sample_every().0, s.history().0);
+    let problem = |key: &str, problem: String| super::ConfigError {
+        key: key.into(),
+        problem,
+    };
+    if !(Duration::from_secs(1)..=Duration::from_secs(60)).contains(&every) {
+        // Each sample walks every series; more often than a second costs CPU for nothing a
+        // person can see, and past a minute `/stats`'s one-minute window stops being one.
+        return Err(problem(
+            "status.sample_every",
+            "must be between `1s` and `60s`".into(),
+        ));
+    }
+    let points = history.as_millis() / every.as_millis();
+    if points == 0 {
+        return Err(problem(
+            "status.history",
+            format!(
+                "must be at least `status.sample_every` ({})",
+                vitalsign_naming::format_duration(every)
+            ),
+        ));
+    }
+    if points > MAX_HISTORY_POINTS {
+        return Err(problem(
+            "status.history",
+            format!(
+                "keeps {points} points at `status.sample_every` {}; at most {MAX_HISTORY_POINTS}: \
+                 shorten it or sample less often",
+                vitalsign_naming::format_duration(every)
+            ),
+        ));
+    }
+    Ok(crate::stats::Sampling {
+        every,
+        points: points as usize,
+    })
 }
 
 /// The built-in checks the settings ask for (`health.disk`, `health.tcp`, `health.memory`).

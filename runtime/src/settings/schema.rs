@@ -41,6 +41,27 @@ section! {
         /// The health endpoints and the built-in checks.
         #[cfg(feature = "health")]
         health: HealthConfig;
+        /// The status page and the history behind it and `/stats`.
+        #[cfg(feature = "server")]
+        status: StatusConfig;
+    }
+}
+
+section! {
+    /// `status:`
+    #[cfg(feature = "server")]
+    pub struct StatusConfig at [settings.status] {
+        /// Whether the server answers `/status` (the page) and `/stats/history` (its data).
+        enabled: Option<bool> = true,
+            set status_page(serve: bool) => serve;
+        /// How far back the history goes (`15m`): the page's plots and `/stats/history`.
+        /// Memory: 104 bytes per operation per point kept (`history / sample_every` points).
+        history: Option<Interval> = Interval(std::time::Duration::from_secs(15 * 60)),
+            set status_history(window: std::time::Duration) => Interval(window);
+        /// How often the totals are sampled (`5s`, between `1s` and `60s`): one point per
+        /// operation each time, and the page refreshes as often.
+        sample_every: Option<Interval> = Interval(std::time::Duration::from_secs(5)),
+            set status_sample_every(every: std::time::Duration) => Interval(every);
     }
 }
 

@@ -43,6 +43,8 @@ fn install(b: Builder) -> Result<Vitals, InstallError> {
     let catalogue = sites.with_own(own_families(&namespace));
     #[cfg(feature = "server")]
     let (bind_addr, http) = crate::settings::http_options(settings).map_err(invalid)?;
+    #[cfg(feature = "server")]
+    let sampling = crate::settings::sampling(settings).map_err(invalid)?;
     validate(settings, &catalogue)?;
     #[cfg(feature = "logging")]
     let logging = crate::settings::log_settings(settings, b.log_memory.clone()).map_err(invalid)?;
@@ -109,8 +111,14 @@ fn install(b: Builder) -> Result<Vitals, InstallError> {
         shared,
         #[cfg(feature = "server")]
         served: super::Served {
-            stats: crate::stats::Stats::new(),
+            stats: crate::stats::Stats::new(sampling),
             groups: catalogue.groups(),
+            declared: catalogue
+                .families()
+                .iter()
+                .filter(|f| f.declared().is_some())
+                .map(|f| (f.name().to_owned(), f.kind().as_str()))
+                .collect(),
             sampler: OnceLock::new(),
             bind_addr,
             http,

@@ -56,6 +56,8 @@ struct Served {
     stats: crate::stats::Stats,
     /// The instrumented family groups `/stats` reads, from the catalogue at install.
     groups: Vec<crate::catalogue::Group>,
+    /// The declared families and their types, for the status page.
+    declared: Vec<(String, &'static str)>,
     sampler: OnceLock<()>,
     bind_addr: crate::server::Address,
     http: crate::server::HttpOptions,
@@ -147,7 +149,31 @@ mod served {
     use crate::health::Health;
     use crate::recorder::Value;
     use crate::server::{Endpoints, HttpOptions, MetricsServer, Refusal};
-    use crate::stats::{ProcessStats, Snapshot};
+    use crate::stats::{DeclaredFamily, History, ProcessStats, Snapshot};
+
+    /// The process figures `/stats` and the status page show, from the `process_*` families.
+    fn process_stats(
+        families: &std::collections::BTreeMap<String, crate::recorder::FamilySeries>,
+        cpu_seconds: Option<f64>,
+    ) -> ProcessStats {
+        let value = |name: &str| {
+            families
+                .get(name)
+                .and_then(|f| f.series.first())
+                .map(|(_, v)| match v {
+                    Value::Counter(n) => *n as f64,
+                    Value::Gauge(g) => *g,
+                    Value::Histogram(h) => h.sum,
+                })
+        };
+        ProcessStats {
+            cpu_seconds_total: cpu_seconds,
+            resident_memory_bytes: value("process_resident_memory_bytes"),
+            open_fds: value("process_open_fds"),
+            max_fds: value("process_max_fds"),
+            threads: value("process_threads"),
+        }
+    }
 
     impl Vitals {
         /// The configured address of the metrics server.
@@ -160,28 +186,24 @@ mod served {
         pub fn snapshot(&self) -> Snapshot {
             self.0.process.refresh();
             let families = self.0.shared.families();
-            let value = |name: &str| {
-                families
-                    .get(name)
-                    .and_then(|f| f.series.first())
-                    .map(|(_, v)| match v {
-                        Value::Counter(n) => *n as f64,
-                        Value::Gauge(g) => *g,
-                        Value::Histogram(h) => h.sum,
-                    })
-            };
-            let process = ProcessStats {
-                cpu_seconds_total: value("process_cpu_seconds_total"),
-                resident_memory_bytes: value("process_resident_memory_bytes"),
-            };
             let served = &self.0.served;
-            served
-                .stats
-                .snapshot(&families, &served.groups, process, self.0.process.uptime())
+            served.stats.snapshot(
+                &families,
+                &served.groups,
+                process_stats(&families, self.0.process.cpu_seconds()),
+                self.0.process.uptime(),
+            )
         }
 
-        /// Samples the totals every 10 s for the `/stats` window (once per process; needs a
-        /// tokio runtime, so it starts with the server).
+        /// The history of the `/stats` figures, one point per operation every
+        /// `status.sample_every` over `status.history`, oldest first: what the status page
+        /// plots and `/stats/history` serves.
+        pub fn history(&self) -> History {
+            self.0.served.stats.history()
+        }
+
+        /// Samples the totals for the `/stats` window and the history (once per process;
+        /// needs a tokio runtime, so it starts with the server).
         fn start_sampler(&self) {
             if tokio::runtime::Handle::try_current().is_err()
                 || self.0.served.sampler.set(()).is_err()
@@ -190,13 +212,22 @@ mod served {
             }
             let vitals = self.clone();
             tokio::spawn(async move {
-                let mut tick = tokio::time::interval(crate::stats::SAMPLE_EVERY);
+                let served = &vitals.0.served;
+                let mut tick = tokio::time::interval(served.stats.every());
+                tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
                 tick.tick().await;
                 loop {
                     tick.tick().await;
-                    let families = vitals.0.shared.families();
-                    let served = &vitals.0.served;
-                    served.stats.sample(&families, &served.groups);
+                    // Walks every series: off the reactor's worker threads, like a render.
+                    let sampled = vitals.clone();
+                    let _ = tokio::task::spawn_blocking(move || {
+                        sampled.0.process.refresh();
+                        let families = sampled.0.shared.families();
+                        let served = &sampled.0.served;
+                        let process = process_stats(&families, sampled.0.process.cpu_seconds());
+                        served.stats.sample(&families, &served.groups, &process);
+                    })
+                    .await;
                 }
             });
         }
@@ -230,6 +261,19 @@ mod served {
 
         fn snapshot(&self) -> Snapshot {
             Vitals::snapshot(self)
+        }
+
+        fn history(&self) -> History {
+            Vitals::history(self)
+        }
+
+        fn declared(&self) -> Vec<DeclaredFamily> {
+            let families = self.0.shared.families();
+            crate::stats::declared(&families, &self.0.served.declared)
+        }
+
+        fn sample_every(&self) -> std::time::Duration {
+            self.0.served.stats.every()
         }
 
         fn health(&self) -> &Health {
