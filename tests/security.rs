@@ -55,7 +55,9 @@ async fn hostile_clients_do_not_stop_the_server() {
         .health(vitalsign::health::from_fn(
             vitalsign::health::CheckSpec::new("db").every(Duration::from_millis(50)),
             || async {
-                vitalsign::health::Outcome::healthy().with_detail("dsn", "postgres://10.0.0.5")
+                vitalsign::health::Outcome::healthy()
+                    .with_message("replica 10.0.0.5 answers")
+                    .with_detail("dsn", "postgres://10.0.0.5")
             },
         ))
         .install()
@@ -80,6 +82,30 @@ async fn hostile_clients_do_not_stop_the_server() {
     assert_eq!(get(addr, "/metrics", Some(TOKEN)).await.0, 200);
     assert_eq!(get(addr, "/stats", None).await.0, 401);
     assert_eq!(get(addr, "/stats", Some(TOKEN)).await.0, 200);
+    // The status page and its history show what /stats and health details show: the same gate.
+    for path in ["/status", "/stats/history"] {
+        assert_eq!(get(addr, path, None).await.0, 401, "{path}");
+        assert_eq!(
+            get(addr, path, Some("s3cret-token-for-testz")).await.0,
+            401,
+            "{path}"
+        );
+    }
+    assert_eq!(get(addr, "/stats/history", Some(TOKEN)).await.0, 200);
+    let (status, page) = get(addr, "/status", Some(TOKEN)).await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("replica 10.0.0.5 answers"),
+        "the token opens details: {page}"
+    );
+    assert!(
+        page.contains("content-security-policy: default-src 'none'; script-src 'self'"),
+        "{page}"
+    );
+    // Its script and stylesheet hold no data: served without the token.
+    let (status, script) = get(addr, "/status/page.js", None).await;
+    assert_eq!(status, 200);
+    assert!(!script.contains("10.0.0.5"));
     let (status, open) = get(addr, "/health/ready", None).await;
     assert_eq!(status, 200, "probes need no token");
     assert!(

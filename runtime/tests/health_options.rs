@@ -114,6 +114,21 @@ async fn details_hidden_and_codes_remapped() {
         body["checks"]["db"].get("message").is_none()
             && body["checks"]["db"].get("details").is_none()
     );
+    // The status page follows the same policy: statuses, never messages or observed values.
+    let page = common::request(addr, "GET", "/status").await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body
+            .contains(r#"<tr data-check="db" data-status="unhealthy">"#),
+        "{}",
+        page.body
+    );
+    assert!(
+        !page.body.contains("password") && !page.body.contains("10.0.0.5"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains(r#"<td class="hidden">hidden</td>"#));
     // The handle still sees everything.
     let report = vitals.health().report(vitalsign::health::Scope::All);
     assert!(

@@ -30,7 +30,7 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Run the database and its /metrics, /health and /stats.
+    /// Run the database and its /status page, /metrics, /health and /stats.
     Serve(ServeArgs),
     /// Send a seeded mix of commands, some failing on purpose, and print what came back.
     Load(LoadArgs),
@@ -44,7 +44,7 @@ struct ServeArgs {
     /// Address of the database protocol.
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:7878")]
     listen: SocketAddr,
-    /// Address of /metrics, /health and /stats.
+    /// Address of /status, /metrics, /health and /stats.
     #[arg(long, value_name = "ADDR", default_value = vitalsign::DEFAULT_BIND_ADDR)]
     metrics: SocketAddr,
     /// Directory of the write-ahead log [default: kvstore-data in the temporary directory].
@@ -126,9 +126,10 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
     tracing::info!(
         db_addr = %running.db_addr,
         metrics_addr = %running.metrics_addr,
+        status_page = %format_args!("http://{}/status", running.metrics_addr),
         health_addr = running.health_addr.map(|a| a.to_string()),
         data_dir = %config.data_dir.display(),
-        "kvstore started: metrics on /metrics, health on /health"
+        "kvstore started: a status page on /status, metrics on /metrics, health on /health"
     );
     if demo_load {
         let addr = running.db_addr;

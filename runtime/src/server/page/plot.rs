@@ -35,8 +35,12 @@ pub(super) fn plot(
     let span = (to - from).max(f64::EPSILON);
     let x = |t: f64| (t - from) / span * WIDTH;
     let y = |v: f64| HEIGHT - v / top * (HEIGHT - HEADROOM);
-    // The most points any line holds: what a reader (or a test) can count on.
-    let points = lines.iter().map(|l| l.points.len()).max().unwrap_or(0);
+    // The most points any line draws: what a reader (or a test) can count on.
+    let points = lines
+        .iter()
+        .map(|l| l.points.iter().filter(|(_, v)| v.is_some()).count())
+        .max()
+        .unwrap_or(0);
     let mut svg = String::new();
     for line in lines {
         for run in line
@@ -101,7 +105,7 @@ mod tests {
             1,
             "the lone last point: {svg}"
         );
-        assert!(svg.contains(r#"data-points="4""#), "{svg}");
+        assert!(svg.contains(r#"data-points="3""#), "drawn points: {svg}");
         assert!(svg.contains(">4/s</text>"), "{svg}");
         assert!(svg.contains(r#"points="0.0,39.0 80.0,30.0""#), "{svg}");
     }
