@@ -43,24 +43,6 @@ pub(crate) fn start_jobs(
     jobs: &[(&str, SocketAddr)],
     rules: &Path,
 ) -> Option<Prometheus> {
-    if Command::new("prometheus")
-        .arg("--version")
-        .output()
-        .is_err()
-    {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "prometheus is required in CI"
-        );
-        super::skipped(
-            test,
-            "prometheus is not installed (apt-get install prometheus); the end-to-end test did not run",
-        );
-        return None;
-    }
-    let dir = std::env::temp_dir().join(format!("vitalsign-prom-{test}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(dir.join("data")).unwrap();
     let mut config = format!(
         "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nrule_files:\n  - {}\nscrape_configs:\n",
         rules.display()
@@ -70,18 +52,49 @@ pub(crate) fn start_jobs(
             "  - job_name: {job}\n    static_configs:\n      - targets: ['{target}']\n"
         ));
     }
+    start_config(test, &config, &[])
+}
+
+/// Whether Prometheus is installed; `false` (the test skipped, outside CI) when it is not.
+pub(crate) fn installed(test: &str) -> bool {
+    if Command::new("prometheus").arg("--version").output().is_ok() {
+        return true;
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "prometheus is required in CI"
+    );
+    super::skipped(
+        test,
+        "prometheus is not installed (apt-get install prometheus); the end-to-end test did not run",
+    );
+    false
+}
+
+/// Starts Prometheus with `config` (YAML) and the extra `flags`, its data in a directory of its
+/// own named after `test`; in agent mode (`--enable-feature=agent`) its write-ahead log there.
+pub(crate) fn start_config(test: &str, config: &str, flags: &[&str]) -> Option<Prometheus> {
+    if !installed(test) {
+        return None;
+    }
+    let dir = std::env::temp_dir().join(format!("vitalsign-prom-{test}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("data")).unwrap();
     std::fs::write(dir.join("prometheus.yml"), config).unwrap();
     let addr: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
+    let storage = if flags.contains(&"--enable-feature=agent") {
+        "--storage.agent.path"
+    } else {
+        "--storage.tsdb.path"
+    };
     let child = Command::new("prometheus")
         .arg(format!(
             "--config.file={}",
             dir.join("prometheus.yml").display()
         ))
-        .arg(format!(
-            "--storage.tsdb.path={}",
-            dir.join("data").display()
-        ))
+        .arg(format!("{storage}={}", dir.join("data").display()))
         .arg(format!("--web.listen-address={addr}"))
+        .args(flags)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
