@@ -34,6 +34,25 @@ fn clock() -> &'static quanta::Clock {
     CLOCK.get_or_init(quanta::Clock::new)
 }
 
+/// How long a bucket keeps its exemplar before a newer call may take its place, in the clock's
+/// raw ticks.
+fn exemplar_period() -> u64 {
+    static TICKS: OnceLock<u64> = OnceLock::new();
+    *TICKS.get_or_init(|| {
+        // The clock scales ticks to nanoseconds linearly: a billion ticks' nanoseconds give the
+        // ticks in a second.
+        const PROBE: u64 = 1_000_000_000;
+        let clock = clock();
+        let start = clock.raw();
+        let nanos = clock
+            .delta_as_nanos(start, start.wrapping_add(PROBE))
+            .max(1);
+        let per_second = u128::from(PROBE) * 1_000_000_000 / u128::from(nanos);
+        u64::try_from(per_second * u128::from(crate::storage::REPLACE_EVERY_SECONDS))
+            .unwrap_or(u64::MAX)
+    })
+}
+
 /// Lets call sites and declared metrics cache their handles from now on.
 pub(crate) fn mark_bound() {
     // Calibrating the clock takes a moment: done here rather than in some first call.
@@ -164,6 +183,7 @@ impl CallSite {
                     let calls = storage.counter(&key(self.desc.calls));
                     let duration = storage.histogram(&key(self.desc.duration));
                     calls.count_records_of(&duration);
+                    duration.keep_exemplars(exemplar_period());
                     Sink::Direct(duration)
                 }
                 None => Sink::Facade {
@@ -307,7 +327,11 @@ impl CallSite {
     fn code_counter(&self, labels: &[Label], code: &'static str, class: ErrorClass) -> CodeCounter {
         let key = self.error_key(labels, code, class);
         match crate::storage::direct() {
-            Some(storage) => CodeCounter::Direct(storage.counter(&key)),
+            Some(storage) => {
+                let counter = storage.counter(&key);
+                counter.keep_exemplar(exemplar_period());
+                CodeCounter::Direct(counter)
+            }
             None => CodeCounter::Facade(metrics::with_recorder(|r| {
                 r.register_counter(&key, &METADATA)
             })),
@@ -348,8 +372,8 @@ impl CallSite {
                 sink: Sink::Direct(duration),
                 in_flight: None,
                 ..
-            }) if matches!(outcome, CallOutcome::Ok) => duration.record_nanos(nanos),
-            Some(h) => self.record_bound(h, nanos, outcome),
+            }) if matches!(outcome, CallOutcome::Ok) => duration.record_call(nanos, end),
+            Some(h) => self.record_bound(h, nanos, end, outcome),
             None => self.record_unbound(seconds(nanos), outcome, label),
         }
         if let Some(log) = &self.desc.log
@@ -362,18 +386,25 @@ impl CallSite {
     /// Records a call that does not take the inlined path: or one that failed, or one whose
     /// site has an in-flight gauge or records through another recorder.
     #[inline(never)]
-    fn record_bound(&'static self, h: &'static Handles, nanos: u64, outcome: CallOutcome) {
+    fn record_bound(
+        &'static self,
+        h: &'static Handles,
+        nanos: u64,
+        end: u64,
+        outcome: CallOutcome,
+    ) {
         match &h.sink {
-            Sink::Direct(duration) => duration.record_nanos(nanos),
+            Sink::Direct(duration) => duration.record_call(nanos, end),
             Sink::Facade { calls, duration } => {
                 calls.increment(1);
                 duration.record(seconds(nanos));
             }
         }
         if let CallOutcome::Err(code, class) = outcome {
-            h.errors.increment(code, class, |code, class| {
-                self.code_counter(&h.labels, code, class)
-            });
+            h.errors
+                .increment(code, class, (nanos, end), |code, class| {
+                    self.code_counter(&h.labels, code, class)
+                });
         }
         if let Some(g) = &h.in_flight {
             g.decrement(1.0);

@@ -13,7 +13,7 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-use crate::storage::HistogramSnapshot;
+use crate::storage::{Exemplar, HistogramSnapshot};
 
 /// One series' labels, in exposition order.
 pub(crate) type Labels = Vec<(String, String)>;
@@ -24,7 +24,8 @@ pub(crate) type LabelText = String;
 /// The value of one series.
 #[derive(Debug, Clone)]
 pub(crate) enum Value {
-    Counter(u64),
+    /// Its value, and for a call site's error counter a recent failed call.
+    Counter(u64, Option<Exemplar>),
     Gauge(f64),
     Histogram(HistogramSnapshot),
 }
@@ -32,7 +33,7 @@ pub(crate) enum Value {
 impl Value {
     fn type_name(&self) -> &'static str {
         match self {
-            Value::Counter(_) => "counter",
+            Value::Counter(..) => "counter",
             Value::Gauge(_) => "gauge",
             Value::Histogram(_) => "histogram",
         }
@@ -144,13 +145,32 @@ pub(crate) fn render(
                 labels,
             };
             match value {
-                Value::Counter(v) => line.write(&mut out, "", None, Int(*v)),
+                Value::Counter(v, exemplar) => {
+                    // OpenMetrics allows them on counters only, not on `unknown` families.
+                    let exemplar =
+                        exemplar.filter(|_| format == Format::OpenMetrics && kind == "counter");
+                    line.write_exemplar(&mut out, "", None, Int(*v), exemplar);
+                }
                 Value::Gauge(v) => line.write(&mut out, "", None, Float(*v)),
                 Value::Histogram(h) => {
-                    for (le, (_, cumulative)) in les.of(&h.buckets).iter().zip(&h.buckets) {
-                        line.write(&mut out, "_bucket", Some(le), Int(*cumulative));
+                    // Exemplars are OpenMetrics's: the Prometheus text format has none.
+                    let exemplar = |i: usize| match format {
+                        Format::OpenMetrics => h.exemplars.get(i).copied().flatten(),
+                        Format::Prometheus => None,
+                    };
+                    for (i, (le, (_, cumulative))) in
+                        les.of(&h.buckets).iter().zip(&h.buckets).enumerate()
+                    {
+                        line.write_exemplar(
+                            &mut out,
+                            "_bucket",
+                            Some(le),
+                            Int(*cumulative),
+                            exemplar(i),
+                        );
                     }
-                    line.write(&mut out, "_bucket", Some("+Inf"), Int(h.count));
+                    let inf = exemplar(h.buckets.len());
+                    line.write_exemplar(&mut out, "_bucket", Some("+Inf"), Int(h.count), inf);
                     line.write(&mut out, "_sum", None, Float(h.sum));
                     line.write(&mut out, "_count", None, Int(h.count));
                 }
@@ -191,6 +211,36 @@ struct Line<'a> {
 
 impl Line<'_> {
     fn write(&self, out: &mut String, suffix: &str, le: Option<&str>, value: impl SampleValue) {
+        self.sample(out, suffix, le, value);
+        out.push('\n');
+    }
+
+    /// A sample line with its exemplar after it, if it has one: a bucket's is the call's
+    /// duration (`x_bucket{le="0.1"} 8 # {span_id="00000000000000a1"} 0.054 1796021865.061`),
+    /// a counter's the increment, 1.
+    fn write_exemplar(
+        &self,
+        out: &mut String,
+        suffix: &str,
+        le: Option<&str>,
+        value: impl SampleValue,
+        exemplar: Option<Exemplar>,
+    ) {
+        self.sample(out, suffix, le, value);
+        if let Some(e) = exemplar {
+            let observed = if le.is_some() { e.seconds } else { 1.0 };
+            let _ = write!(
+                out,
+                " # {{span_id=\"{:016x}\"}} {} {}",
+                e.span_id,
+                Float(observed),
+                Float(e.unix_seconds)
+            );
+        }
+        out.push('\n');
+    }
+
+    fn sample(&self, out: &mut String, suffix: &str, le: Option<&str>, value: impl SampleValue) {
         out.push_str(self.name);
         out.push_str(suffix);
         if !self.labels.is_empty() || le.is_some() {
@@ -208,7 +258,6 @@ impl Line<'_> {
         }
         out.push(' ');
         value.write(out);
-        out.push('\n');
     }
 }
 
@@ -348,6 +397,7 @@ mod tests {
             buckets: vec![(0.5, 1), (1.0, 2)],
             count: 3,
             sum: 2.25,
+            exemplars: Vec::new(),
         };
         families.insert(
             "x_duration_seconds".to_owned(),
@@ -369,6 +419,61 @@ mod tests {
     }
 
     #[test]
+    fn exemplars_follow_their_buckets_in_open_metrics_only() {
+        let exemplar = Exemplar {
+            span_id: 0xa1,
+            seconds: 0.054,
+            unix_seconds: 1_796_021_865.061,
+        };
+        let family = || {
+            let mut families = BTreeMap::new();
+            families.insert(
+                "x_duration_seconds".to_owned(),
+                FamilySeries {
+                    help: None,
+                    series: vec![(
+                        String::new(),
+                        Value::Histogram(HistogramSnapshot {
+                            buckets: vec![(0.1, 1)],
+                            count: 2,
+                            sum: 0.5,
+                            exemplars: vec![Some(exemplar), None],
+                        }),
+                    )],
+                },
+            );
+            families
+        };
+        let om = render(family(), Format::OpenMetrics);
+        assert!(
+            om.contains(
+                "x_duration_seconds_bucket{le=\"0.1\"} 1 # {span_id=\"00000000000000a1\"} 0.054 1796021865.061\n\
+                 x_duration_seconds_bucket{le=\"+Inf\"} 2\n"
+            ),
+            "{om}"
+        );
+        let mut counters = BTreeMap::new();
+        counters.insert(
+            "x_errors_total".to_owned(),
+            FamilySeries {
+                help: None,
+                series: vec![(String::new(), Value::Counter(4, Some(exemplar)))],
+            },
+        );
+        let om = render(counters, Format::OpenMetrics);
+        assert!(
+            om.contains("x_errors_total 4 # {span_id=\"00000000000000a1\"} 1 1796021865.061\n"),
+            "a counter's exemplar is its increment: {om}"
+        );
+        let text = render(family(), Format::Prometheus);
+        assert!(!text.contains('#') || !text.contains("span_id"), "{text}");
+        assert!(
+            text.contains("x_duration_seconds_bucket{le=\"0.1\"} 1\n"),
+            "{text}"
+        );
+    }
+
+    #[test]
     fn open_metrics_names_counter_families_without_total_and_ends_with_eof() {
         let family = |help: Option<&str>, series: Vec<(&str, Value)>| FamilySeries {
             help: help.map(str::to_owned),
@@ -379,7 +484,7 @@ mod tests {
             "db_requests_total".to_owned(),
             family(
                 Some("Calls, \"completed\"."),
-                vec![("op=\"get\"", Value::Counter(3))],
+                vec![("op=\"get\"", Value::Counter(3, None))],
             ),
         );
         families.insert(
@@ -392,7 +497,7 @@ mod tests {
         );
         families.insert(
             "legacy_hits".to_owned(),
-            family(None, vec![("", Value::Counter(2))]),
+            family(None, vec![("", Value::Counter(2, None))]),
         );
         let text = render(families, Format::OpenMetrics);
         assert_eq!(
@@ -419,7 +524,7 @@ mod tests {
             FamilySeries {
                 help: None,
                 series: vec![
-                    (String::new(), Value::Counter(1)),
+                    (String::new(), Value::Counter(1, None)),
                     (label_text([("a", "b")]), Value::Gauge(2.0)),
                 ],
             },

@@ -132,7 +132,7 @@ impl Shared {
                 .push((labels(&mut global.chain(own())), value));
         };
         self.registry
-            .visit_counters(|key, c| add(key, Value::Counter(c.value())));
+            .visit_counters(|key, c| add(key, Value::Counter(c.value(), c.exemplar())));
         self.registry.visit_gauges(|key, g| {
             add(key, Value::Gauge(f64::from_bits(g.load(Ordering::Relaxed))))
         });

@@ -3,6 +3,7 @@
 
 use std::sync::{Arc, OnceLock};
 
+use super::exemplar::{Exemplar, Exemplars};
 use super::histogram::BucketHistogram;
 use super::shards::Sharded;
 
@@ -13,6 +14,8 @@ pub(crate) struct ShardedCounter {
     /// A call site's duration histogram, whose count this counter also reports: every finished
     /// call is one histogram record, so the call path need not add to a second series.
     calls_of: OnceLock<Arc<BucketHistogram>>,
+    /// A recent increment's call, for a call site's error counter (set when it is made).
+    exemplar: OnceLock<Exemplars>,
 }
 
 impl ShardedCounter {
@@ -20,6 +23,28 @@ impl ShardedCounter {
         Self {
             shards: Sharded::new(1),
             calls_of: OnceLock::new(),
+            exemplar: OnceLock::new(),
+        }
+    }
+
+    /// Keeps an exemplar from now on, replaced at most once per `every_ticks` of the call
+    /// path's clock.
+    pub(crate) fn keep_exemplar(&self, every_ticks: u64) {
+        self.exemplar.get_or_init(|| Exemplars::new(1, every_ticks));
+    }
+
+    /// The exemplar, if one is kept and a call has left one.
+    pub(crate) fn exemplar(&self) -> Option<Exemplar> {
+        self.exemplar.get().and_then(|e| e.read()[0])
+    }
+
+    /// Adds one for a call of `nanos` that ended at `now` (the call path's raw clock),
+    /// offering it as the exemplar.
+    #[inline]
+    pub(crate) fn add_call(&self, nanos: u64, now: u64) {
+        self.add(1);
+        if let Some(e) = self.exemplar.get() {
+            e.offer(0, now, nanos);
         }
     }
 

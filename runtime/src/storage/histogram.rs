@@ -7,8 +7,9 @@
 //! the `metrics` facade keep their own `f64` sum, so any histogram, not only durations, stays
 //! exact.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
+use super::exemplar::{Exemplar, Exemplars};
 use super::shards::Sharded;
 use metrics::HistogramFn;
 
@@ -22,6 +23,8 @@ pub(crate) struct BucketHistogram {
     /// Per shard: slot `i` counts values in `(bounds[i-1], bounds[i]]`, slot `bounds.len()` the
     /// `+Inf` bucket, then the `f64` sum's bits and the nanosecond sum.
     shards: Sharded,
+    /// A recent call per bucket, for a call site's duration histogram (set when it binds).
+    exemplars: OnceLock<Exemplars>,
 }
 
 /// Whole nanoseconds at or below `seconds` (`seconds >= 0`). A product within a millionth of a
@@ -46,6 +49,8 @@ pub(crate) struct HistogramSnapshot {
     pub buckets: Vec<(f64, u64)>,
     pub count: u64,
     pub sum: f64,
+    /// A recent call per bucket, `+Inf` last; empty where exemplars are not kept.
+    pub exemplars: Vec<Option<Exemplar>>,
 }
 
 impl BucketHistogram {
@@ -60,7 +65,15 @@ impl BucketHistogram {
             bounds,
             nanos,
             shards,
+            exemplars: OnceLock::new(),
         }
+    }
+
+    /// Keeps an exemplar per bucket from now on, replaced at most once per `every_ticks` of
+    /// the call path's clock.
+    pub(crate) fn keep_exemplars(&self, every_ticks: u64) {
+        self.exemplars
+            .get_or_init(|| Exemplars::new(self.bounds.len() + 1, every_ticks));
     }
 
     #[inline]
@@ -73,10 +86,26 @@ impl BucketHistogram {
         self.bounds.len() + 2
     }
 
-    /// Records a duration of `nanos` nanoseconds, as `nanos / 1e9` seconds. Inlined into the
-    /// call path (it is a few instructions): a call would cost as much as the work.
-    #[inline(always)]
+    /// Records a duration of `nanos` nanoseconds, as `nanos / 1e9` seconds, with no exemplar.
+    #[cfg(test)]
     pub(crate) fn record_nanos(&self, nanos: u64) {
+        self.record_bucket(nanos);
+    }
+
+    /// Records a call of `nanos` nanoseconds, as `nanos / 1e9` seconds, that ended at `now`
+    /// (the call path's raw clock), offering it as its bucket's exemplar. Inlined into the call
+    /// path (it is a few instructions): a call would cost as much as the work.
+    #[inline(always)]
+    pub(crate) fn record_call(&self, nanos: u64, now: u64) {
+        let index = self.record_bucket(nanos);
+        if let Some(exemplars) = self.exemplars.get() {
+            exemplars.offer(index, now, nanos);
+        }
+    }
+
+    /// Counts `nanos` in its bucket and the sum; returns the bucket's index.
+    #[inline(always)]
+    fn record_bucket(&self, nanos: u64) -> usize {
         // A linear scan from the smallest bound: its length grows with the logarithm of the
         // duration (bounds are roughly geometric), so a fast call pays one or two comparisons
         // and a slow one a few more, next to its milliseconds.
@@ -87,6 +116,7 @@ impl BucketHistogram {
         let run = self.shards.local();
         run.add(index, 1);
         run.add(self.nanos_sum_slot(), nanos);
+        index
     }
 
     /// Values recorded, over every bucket and shard.
@@ -117,6 +147,11 @@ impl BucketHistogram {
             buckets,
             count,
             sum,
+            exemplars: self
+                .exemplars
+                .get()
+                .map(Exemplars::read)
+                .unwrap_or_default(),
         }
     }
 }

@@ -6,6 +6,7 @@
 //! into it, and the recorder that a binary installs (feature `exporter`) owns and renders it.
 
 mod counter;
+mod exemplar;
 mod histogram;
 mod owners;
 mod shards;
@@ -17,6 +18,7 @@ use metrics::atomics::AtomicU64;
 use metrics::{Key, Level, Metadata};
 
 pub(crate) use counter::ShardedCounter;
+pub(crate) use exemplar::{Exemplar, REPLACE_EVERY_SECONDS};
 pub(crate) use histogram::{BucketHistogram, HistogramSnapshot};
 pub(crate) use shards::Sharded;
 

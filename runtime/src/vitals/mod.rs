@@ -161,7 +161,7 @@ mod served {
                 .get(name)
                 .and_then(|f| f.series.first())
                 .map(|(_, v)| match v {
-                    Value::Counter(n) => *n as f64,
+                    Value::Counter(n, _) => *n as f64,
                     Value::Gauge(g) => *g,
                     Value::Histogram(h) => h.sum,
                 })
