@@ -229,9 +229,13 @@ impl Line<'_> {
         self.sample(out, suffix, le, value);
         if let Some(e) = exemplar {
             let observed = if le.is_some() { e.seconds } else { 1.0 };
+            out.push_str(" # {");
+            if e.trace_id != 0 {
+                let _ = write!(out, "trace_id=\"{:032x}\",", e.trace_id);
+            }
             let _ = write!(
                 out,
-                " # {{span_id=\"{:016x}\"}} {} {}",
+                "span_id=\"{:016x}\"}} {} {}",
                 e.span_id,
                 Float(observed),
                 Float(e.unix_seconds)
@@ -421,6 +425,7 @@ mod tests {
     #[test]
     fn exemplars_follow_their_buckets_in_open_metrics_only() {
         let exemplar = Exemplar {
+            trace_id: 0,
             span_id: 0xa1,
             seconds: 0.054,
             unix_seconds: 1_796_021_865.061,
@@ -464,6 +469,26 @@ mod tests {
         assert!(
             om.contains("x_errors_total 4 # {span_id=\"00000000000000a1\"} 1 1796021865.061\n"),
             "a counter's exemplar is its increment: {om}"
+        );
+        let mut traced = BTreeMap::new();
+        let with_trace = Exemplar {
+            trace_id: 0x4bf9_2f35_77b3_4da6_a3ce_929d_0e0e_4736,
+            span_id: 0x00f0_67aa_0ba9_02b7,
+            ..exemplar
+        };
+        traced.insert(
+            "x_errors_total".to_owned(),
+            FamilySeries {
+                help: None,
+                series: vec![(String::new(), Value::Counter(1, Some(with_trace)))],
+            },
+        );
+        let om = render(traced, Format::OpenMetrics);
+        assert!(
+            om.contains(
+                "x_errors_total 1 # {trace_id=\"4bf92f3577b34da6a3ce929d0e0e4736\",span_id=\"00f067aa0ba902b7\"} 1 1796021865.061\n"
+            ),
+            "OpenTelemetry's ids, as W3C trace context writes them: {om}"
         );
         let text = render(family(), Format::Prometheus);
         assert!(!text.contains('#') || !text.contains("span_id"), "{text}");

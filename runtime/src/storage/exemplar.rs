@@ -17,7 +17,10 @@ pub(crate) const REPLACE_EVERY_SECONDS: u64 = 1;
 /// One recent call, as a scrape reads it.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct Exemplar {
-    /// The id of the `tracing` span current when the call ended.
+    /// The OpenTelemetry trace id of the call's span (feature `opentelemetry`); 0 without one.
+    pub trace_id: u128,
+    /// The OpenTelemetry span id with a trace id; else the id of the `tracing` span current
+    /// when the call ended, as log lines print it.
     pub span_id: u64,
     /// Its duration, in seconds.
     pub seconds: f64,
@@ -33,6 +36,8 @@ struct Slot {
     due: AtomicU64,
     /// Odd while a write is in progress.
     seq: AtomicU64,
+    trace_high: AtomicU64,
+    trace_low: AtomicU64,
     span_id: AtomicU64,
     nanos: AtomicU64,
     unix_nanos: AtomicU64,
@@ -81,7 +86,7 @@ impl Exemplars {
         {
             return;
         }
-        let Some(span_id) = current_span_id() else {
+        let Some((trace_id, span_id)) = current_ids() else {
             // A call outside any span points nowhere; the slot keeps what it has.
             return;
         };
@@ -91,6 +96,12 @@ impl Exemplars {
         let seq = slot.seq.load(Ordering::Relaxed);
         slot.seq.store(seq.wrapping_add(1), Ordering::Relaxed);
         fence(Ordering::Release);
+        #[allow(clippy::cast_possible_truncation)]
+        {
+            slot.trace_high
+                .store((trace_id >> 64) as u64, Ordering::Relaxed);
+            slot.trace_low.store(trace_id as u64, Ordering::Relaxed);
+        }
         slot.span_id.store(span_id, Ordering::Relaxed);
         slot.nanos.store(nanos, Ordering::Relaxed);
         slot.unix_nanos.store(unix_nanos, Ordering::Relaxed);
@@ -110,6 +121,8 @@ fn read(slot: &Slot) -> Option<Exemplar> {
             std::hint::spin_loop();
             continue;
         }
+        let trace_id = (u128::from(slot.trace_high.load(Ordering::Relaxed)) << 64)
+            | u128::from(slot.trace_low.load(Ordering::Relaxed));
         let span_id = slot.span_id.load(Ordering::Relaxed);
         let nanos = slot.nanos.load(Ordering::Relaxed);
         let unix_nanos = slot.unix_nanos.load(Ordering::Relaxed);
@@ -117,6 +130,7 @@ fn read(slot: &Slot) -> Option<Exemplar> {
         if slot.seq.load(Ordering::Relaxed) == before {
             #[allow(clippy::cast_precision_loss)]
             return (before != 0).then(|| Exemplar {
+                trace_id,
                 span_id,
                 seconds: nanos as f64 / 1e9,
                 unix_seconds: (unix_nanos / 1_000_000) as f64 / 1e3,
@@ -125,9 +139,30 @@ fn read(slot: &Slot) -> Option<Exemplar> {
     }
 }
 
-/// The id of the span the current thread is in, under the current `tracing` dispatcher.
-fn current_span_id() -> Option<u64> {
-    tracing_core::dispatcher::get_default(|d| d.current_span().id().map(|id| id.into_u64()))
+/// The ids of the span the current thread is in: OpenTelemetry's trace and span ids when a
+/// `tracing-opentelemetry` layer gives the span some (feature `opentelemetry`), else no trace
+/// id and the `tracing` span's id under the current dispatcher.
+fn current_ids() -> Option<(u128, u64)> {
+    #[cfg(feature = "opentelemetry")]
+    if let Some(ids) = opentelemetry_ids() {
+        return Some(ids);
+    }
+    tracing_core::dispatcher::get_default(|d| d.current_span().id().map(|id| (0, id.into_u64())))
+}
+
+#[cfg(feature = "opentelemetry")]
+fn opentelemetry_ids() -> Option<(u128, u64)> {
+    use opentelemetry::trace::TraceContextExt;
+    use tracing_opentelemetry::OpenTelemetrySpanExt;
+    let context = tracing::Span::current().context();
+    let span = context.span();
+    let ids = span.span_context();
+    ids.is_valid().then(|| {
+        (
+            u128::from_be_bytes(ids.trace_id().to_bytes()),
+            u64::from_be_bytes(ids.span_id().to_bytes()),
+        )
+    })
 }
 
 #[cfg(test)]
