@@ -90,7 +90,7 @@ async fn scrape_over_http_counts_exactly() {
     assert_eq!(s.get("e2e_requests_total", &ev), 12.0);
 
     // A scraper that accepts gzip, as Prometheus does, gets the same exposition compressed.
-    let (head, packed) = gzip_scrape(addr).await;
+    let (head, packed) = gzip_get(addr, "/metrics").await;
     assert!(head.starts_with("http/1.1 200"), "{head}");
     assert!(head.contains("content-encoding: gzip"), "{head}");
     assert!(head.contains("vary: accept, accept-encoding"), "{head}");
@@ -108,6 +108,21 @@ async fn scrape_over_http_counts_exactly() {
     );
     let z = common::parse(&unpacked).unwrap_or_else(|e| panic!("{e}\n{unpacked}"));
     assert_eq!(z.get("e2e_requests_total", &ev), 12.0);
+    // The status page and its history too: the same documents, compressed.
+    for (path, holds) in [
+        ("/status", "<tr data-operation=\"e2e_requests/apply_event\""),
+        ("/stats/history", "\"sample_every_seconds\""),
+    ] {
+        let (head, packed) = gzip_get(addr, path).await;
+        assert!(head.contains("content-encoding: gzip"), "{path}: {head}");
+        let mut unpacked = String::new();
+        std::io::Read::read_to_string(
+            &mut flate2::read::GzDecoder::new(&packed[..]),
+            &mut unpacked,
+        )
+        .expect("a gzip body");
+        assert!(unpacked.contains(holds), "{path}: {unpacked}");
+    }
     assert_eq!(
         z.histogram_count("e2e_requests_duration_seconds", &ev),
         12.0
@@ -322,13 +337,16 @@ async fn scrape_over_http_counts_exactly() {
     ));
 }
 
-/// `/metrics` asked for with `Accept-Encoding: gzip`: the response head, lower-cased, and the
+/// `path` asked for with `Accept-Encoding: gzip`: the response head, lower-cased, and the
 /// body's bytes as sent.
-async fn gzip_scrape(addr: std::net::SocketAddr) -> (String, Vec<u8>) {
+async fn gzip_get(addr: std::net::SocketAddr, path: &str) -> (String, Vec<u8>) {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
     s.write_all(
-        b"GET /metrics HTTP/1.1\r\nHost: x\r\nAccept-Encoding: gzip\r\nConnection: close\r\n\r\n",
+        format!(
+            "GET {path} HTTP/1.1\r\nHost: x\r\nAccept-Encoding: gzip\r\nConnection: close\r\n\r\n"
+        )
+        .as_bytes(),
     )
     .await
     .unwrap();

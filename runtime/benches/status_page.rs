@@ -1,5 +1,6 @@
 //! What the status page costs the server: `GET /status` over loopback, against `GET /stats`,
-//! `GET /stats/history` and `GET /metrics` of the same process, with 20 operations (one in
+//! `GET /stats/history` and `GET /metrics` of the same process (the page and the history also
+//! with gzip, as browsers ask), with 20 operations (one in
 //! eight calls fails) and a full history at the default point count (180 points each).
 //!
 //! The history fills in real time: the server samples every second (`status.sample_every`
@@ -42,10 +43,17 @@ operations! {
     op15 => "op15", op16 => "op16", op17 => "op17", op18 => "op18", op19 => "op19",
 }
 
-async fn get(addr: std::net::SocketAddr, path: &str) -> usize {
+/// `GET path`, asking for gzip when `gzip`; the bytes of the answer.
+async fn get(addr: std::net::SocketAddr, path: &str, gzip: bool) -> usize {
     let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let encoding = if gzip {
+        "Accept-Encoding: gzip\r\n"
+    } else {
+        ""
+    };
     s.write_all(
-        format!("GET {path} HTTP/1.1\r\nHost: bench\r\nConnection: close\r\n\r\n").as_bytes(),
+        format!("GET {path} HTTP/1.1\r\nHost: bench\r\n{encoding}Connection: close\r\n\r\n")
+            .as_bytes(),
     )
     .await
     .unwrap();
@@ -99,17 +107,27 @@ fn page(c: &mut Criterion) {
         POINTS,
         started.elapsed().as_secs_f64()
     );
-    let paths = ["/status", "/stats", "/stats/history", "/metrics"];
-    for path in paths {
+    let requests = [
+        ("/status", false),
+        ("/status", true),
+        ("/stats", false),
+        ("/stats/history", false),
+        ("/stats/history", true),
+        ("/metrics", false),
+    ];
+    for (path, gzip) in requests {
         println!(
-            "status_page: GET {path}: {} bytes",
-            rt.block_on(get(addr, path))
+            "status_page: GET {path}{}: {} bytes",
+            if gzip { " (gzip)" } else { "" },
+            rt.block_on(get(addr, path, gzip))
         );
     }
     let mut group = c.benchmark_group("status_page");
-    for path in paths {
-        group.bench_function(path.trim_start_matches('/').replace('/', "_"), |b| {
-            b.iter(|| black_box(rt.block_on(get(addr, path))));
+    for (path, gzip) in requests {
+        let name = path.trim_start_matches('/').replace('/', "_");
+        let name = if gzip { format!("{name}_gzip") } else { name };
+        group.bench_function(name, |b| {
+            b.iter(|| black_box(rt.block_on(get(addr, path, gzip))));
         });
     }
     group.finish();

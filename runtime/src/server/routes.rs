@@ -40,10 +40,11 @@ pub(super) struct Renders {
     /// a plain scrape never waits for compression nor one format for the other.
     metrics: [Arc<Coalesced<Bytes>>; 4],
     stats: Arc<Coalesced<Snapshot>>,
-    /// `/stats/history`, as JSON.
-    history: Arc<Coalesced<String>>,
-    /// `/status`, without and with health details.
-    page: [Arc<Coalesced<String>>; 2],
+    /// `/stats/history`, as JSON, plain and gzip-compressed.
+    history: [Arc<Coalesced<Bytes>>; 2],
+    /// `/status`: without and with health details, each plain and gzip-compressed (index:
+    /// `2 * details + gzip`).
+    page: [Arc<Coalesced<Bytes>>; 4],
 }
 
 impl Renders {
@@ -51,7 +52,7 @@ impl Renders {
         Self {
             metrics: std::array::from_fn(|_| Coalesced::new()),
             stats: Coalesced::new(),
-            history: Coalesced::new(),
+            history: std::array::from_fn(|_| Coalesced::new()),
             page: std::array::from_fn(|_| Coalesced::new()),
         }
     }
@@ -108,10 +109,14 @@ pub(super) async fn handle(
             metrics(endpoints, &renders, format, gzip).await
         }
         ("/stats", _) if readable => stats(endpoints, &renders).await,
-        (STATUS_HISTORY, _) if readable => history(endpoints, &renders).await,
+        (STATUS_HISTORY, _) if readable => {
+            let gzip = super::negotiation::accepts_gzip(req.headers());
+            history(endpoints, &renders, gzip).await
+        }
         (STATUS_PAGE, _) if readable => {
             let details = sees_details(&*endpoints, peer, &req);
-            status_page(endpoints, &renders, details).await
+            let gzip = super::negotiation::accepts_gzip(req.headers());
+            status_page(endpoints, &renders, details, gzip).await
         }
         (page::STYLE_PATH, _) if readable => asset("text/css; charset=utf-8", page::STYLE),
         (page::SCRIPT_PATH, _) if readable => asset("text/javascript; charset=utf-8", page::SCRIPT),
@@ -201,22 +206,40 @@ async fn stats(endpoints: Arc<dyn Endpoints>, renders: &Renders) -> Reply {
     }
 }
 
+/// `text` as the body to send: gzip-compressed when the client takes it. Large answers (the
+/// page, the history) are mostly repeated markup and digits, a few times smaller compressed.
+fn encoded(text: String, gzip: bool) -> Bytes {
+    if gzip {
+        Bytes::from(super::negotiation::gzip(&text))
+    } else {
+        Bytes::from(text)
+    }
+}
+
+/// A rendered body: its type, and the encoding it was rendered with.
+fn rendered(body: &Bytes, content_type: &'static str, gzip: bool) -> Reply {
+    let mut r = Response::new(Full::new(Bytes::clone(body)));
+    let headers = r.headers_mut();
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(VARY, HeaderValue::from_static("accept-encoding"));
+    if gzip {
+        headers.insert(CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+    }
+    r
+}
+
 /// The history of the `/stats` figures, as JSON.
-async fn history(endpoints: Arc<dyn Endpoints>, renders: &Renders) -> Reply {
-    let body = renders
-        .history
+async fn history(endpoints: Arc<dyn Endpoints>, renders: &Renders, gzip: bool) -> Reply {
+    let body = renders.history[usize::from(gzip)]
         .get(move || {
-            serde_json::to_string(&endpoints.history())
-                .unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
+            let json = serde_json::to_string(&endpoints.history())
+                .unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"));
+            encoded(json + "\n", gzip)
         })
         .await;
     match body {
-        Some(body) => {
-            let mut r = text(StatusCode::OK, JSON, format!("{body}\n"));
-            r.headers_mut()
-                .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
-            r
-        }
+        Some(body) => rendered(&body, JSON, gzip),
         None => text(
             StatusCode::INTERNAL_SERVER_ERROR,
             PLAIN,
@@ -226,11 +249,16 @@ async fn history(endpoints: Arc<dyn Endpoints>, renders: &Renders) -> Reply {
 }
 
 /// The status page; drawn off the reactor, since it walks every series as `/stats` does.
-async fn status_page(endpoints: Arc<dyn Endpoints>, renders: &Renders, details: bool) -> Reply {
-    let body = renders.page[usize::from(details)]
+async fn status_page(
+    endpoints: Arc<dyn Endpoints>,
+    renders: &Renders,
+    details: bool,
+    gzip: bool,
+) -> Reply {
+    let body = renders.page[2 * usize::from(details) + usize::from(gzip)]
         .get(move || {
             let http = endpoints.options();
-            page::Page {
+            let page = page::Page {
                 snapshot: endpoints.snapshot(),
                 history: endpoints.history(),
                 declared: http.serve_metrics.then(|| endpoints.declared()),
@@ -240,7 +268,8 @@ async fn status_page(endpoints: Arc<dyn Endpoints>, renders: &Renders, details: 
                 version: http.version.clone(),
                 refresh_ms: endpoints.sample_every().as_millis(),
             }
-            .render()
+            .render();
+            encoded(page, gzip)
         })
         .await;
     let Some(body) = body else {
@@ -250,11 +279,8 @@ async fn status_page(endpoints: Arc<dyn Endpoints>, renders: &Renders, details: 
             "page failed\n".into(),
         );
     };
-    let mut r = Response::new(Full::new(Bytes::from(String::clone(&body))));
-    let headers = r.headers_mut();
-    headers.insert(CONTENT_TYPE, HeaderValue::from_static(HTML));
-    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    secure(headers);
+    let mut r = rendered(&body, HTML, gzip);
+    secure(r.headers_mut());
     r
 }
 
