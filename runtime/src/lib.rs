@@ -135,7 +135,7 @@ pub use foreign::bind_to_global_recorder;
 #[cfg(feature = "exporter")]
 pub use recorder::ExpositionFormat;
 #[cfg(feature = "server")]
-pub use server::MetricsServer;
+pub use server::{MetricsServer, shutdown_signal};
 #[cfg(feature = "server")]
 pub use settings::DEFAULT_BIND_ADDR;
 #[cfg(feature = "exporter")]

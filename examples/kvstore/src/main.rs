@@ -141,7 +141,8 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
         });
         tracing::info!("driving a demo load of 200 requests a second");
     }
-    let _ = tokio::signal::ctrl_c().await;
+    // SIGTERM too: it is how orchestrators stop a process, and the WAL must be flushed then.
+    vitalsign::shutdown_signal().await;
     tracing::info!("shutting down");
     running.shutdown().await;
     tracing::info!("stopped");

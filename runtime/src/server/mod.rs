@@ -307,8 +307,11 @@ fn refuse(stream: tokio::net::TcpStream, refusals: &Arc<Semaphore>) {
     });
 }
 
-/// Completes on Ctrl-C, or on SIGTERM where there are signals.
-pub(crate) async fn shutdown_signal() {
+/// Completes on Ctrl-C (SIGINT), or on SIGTERM where there are signals: what `serve()` stops
+/// on, for an application that runs its own servers beside it. Orchestrators (Kubernetes,
+/// systemd, Docker) stop a process with SIGTERM, so waiting for Ctrl-C alone skips the graceful
+/// shutdown there.
+pub async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };
