@@ -11,7 +11,7 @@ use std::time::SystemTime;
 
 use maud::{DOCTYPE, Markup, html};
 
-use crate::health::{Report, Status};
+use crate::health::Report;
 use crate::stats::{
     DeclaredFamily, History, OperationStats, Point, Reading, SHOWN_SERIES, Snapshot,
 };
@@ -39,7 +39,8 @@ pub(super) struct Page {
     pub refresh_ms: u128,
 }
 
-/// The worst operation first: the highest failure ratio, then the slowest p99.
+/// The worst operation first: the highest failure ratio, then the highest error ratio, then the
+/// slowest p99.
 fn worst_first(a: &OperationStats, b: &OperationStats) -> std::cmp::Ordering {
     let key = |o: &OperationStats| {
         (
@@ -73,10 +74,6 @@ fn observed(value: f64, unit: &str) -> String {
         "seconds" => format::seconds(value),
         _ => format!("{} {unit}", format::number(value)),
     }
-}
-
-fn status_class(status: Status) -> &'static str {
-    status.as_str()
 }
 
 fn rfc3339(t: SystemTime) -> String {
@@ -125,13 +122,14 @@ impl Page {
     /// The line under the title: overall health, versions, uptime, when this was drawn.
     fn summary(&self) -> Markup {
         let status = self.health.status;
+        let drawn = rfc3339(SystemTime::now());
         html! {
             p.summary {
-                span.badge.(status_class(status)) { (status.as_str()) }
+                span.badge.(status.as_str()) { (status.as_str()) }
                 @if let Some(v) = &self.version { " · version " (v) }
                 " · vitalsign " (env!("CARGO_PKG_VERSION"))
                 " · up " (format::uptime(self.snapshot.uptime_seconds))
-                " · drawn " time datetime=(rfc3339(SystemTime::now())) { (rfc3339(SystemTime::now())) }
+                " · drawn " time datetime=(drawn) { (drawn) }
             }
         }
     }
@@ -194,7 +192,7 @@ impl Page {
         let report = &self.health;
         html! {
             section #health {
-                h2 { "Health " span.badge.(status_class(report.status)) { (report.status.as_str()) } }
+                h2 { "Health " span.badge.(report.status.as_str()) { (report.status.as_str()) } }
                 @for reason in &report.reasons { p.reason { (reason) } }
                 @if !self.details {
                     p.note { "Messages and observed values are hidden from this address (`health.show_details`)." }
@@ -212,7 +210,7 @@ impl Page {
                                 @let o = &c.state.outcome;
                                 tr data-check=(c.spec.name) data-status=(o.status.as_str()) {
                                     td { (c.spec.name) @if !c.spec.critical { " " small { "(not critical)" } } }
-                                    td { span.badge.(status_class(o.status)) { (o.status.as_str()) } }
+                                    td { span.badge.(o.status.as_str()) { (o.status.as_str()) } }
                                     td { (c.spec.kinds.iter().map(|k| format!("{k:?}").to_lowercase()).collect::<Vec<_>>().join(", ")) }
                                     @if self.details {
                                         td { (o.message.as_deref().unwrap_or("")) }
