@@ -40,7 +40,7 @@ pub(super) fn number(n: f64) -> String {
 }
 
 /// Whole seconds as `2h 3m 4s`.
-pub(super) fn uptime(s: f64) -> String {
+pub(super) fn duration(s: f64) -> String {
     humantime::format_duration(std::time::Duration::from_secs(s.max(0.0) as u64)).to_string()
 }
 
@@ -80,6 +80,6 @@ mod tests {
         assert_eq!(bytes(512.0), "512 B");
         assert_eq!(number(1234.6), "1235");
         assert_eq!(number(0.01234), "0.0123");
-        assert_eq!(uptime(3723.9), "1h 2m 3s");
+        assert_eq!(duration(3723.9), "1h 2m 3s");
     }
 }

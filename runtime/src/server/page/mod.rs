@@ -66,6 +66,12 @@ fn span(history: &History, ends: impl IntoIterator<Item = (f64, f64)>) -> (f64, 
     (oldest.max(newest - length).min(newest), newest)
 }
 
+/// How long ago `t` was, as a person reads it: `4s ago`, `2m 5s ago`.
+fn ago(t: SystemTime) -> String {
+    let elapsed = SystemTime::now().duration_since(t).unwrap_or_default();
+    format!("{} ago", format::duration(elapsed.as_secs_f64()))
+}
+
 /// An observed value in its unit, as a person reads it.
 fn observed(value: f64, unit: &str) -> String {
     match unit {
@@ -128,7 +134,7 @@ impl Page {
                 span.badge.(status.as_str()) { (status.as_str()) }
                 @if let Some(v) = &self.version { " · version " (v) }
                 " · vitalsign " (env!("CARGO_PKG_VERSION"))
-                " · up " (format::uptime(self.snapshot.uptime_seconds))
+                " · up " (format::duration(self.snapshot.uptime_seconds))
                 " · drawn " time datetime=(drawn) { (drawn) }
             }
         }
@@ -147,13 +153,13 @@ impl Page {
             .iter()
             .filter_map(|o| Some((o.points.first()?.at, o.points.last()?.at)));
         let (from, to) = span(&self.history, ends);
-        let window = format::uptime(self.snapshot.window_seconds.round());
+        let window = format::duration(self.snapshot.window_seconds.round());
         html! {
             section #operations {
                 h2 { "Operations" }
                 p.note {
                     "Figures over the last " (window) "; plots over the last "
-                    (format::uptime((to - from).round())) ". The worst operation comes first; "
+                    (format::duration((to - from).round())) ". The worst operation comes first; "
                     "click a heading to sort."
                 }
                 @if self.snapshot.operations.is_empty() {
@@ -221,7 +227,7 @@ impl Page {
                                         td.hidden { "hidden" } td.hidden { "hidden" }
                                     }
                                     td { @if let Some(t) = c.state.last_check {
-                                        time datetime=(rfc3339(t)) { (rfc3339(t)) }
+                                        time datetime=(rfc3339(t)) title=(rfc3339(t)) { (ago(t)) }
                                     } @else { "not yet" } }
                                     td { @if let Some(d) = c.state.duration { (format::seconds(d.as_secs_f64())) } }
                                 }
@@ -262,7 +268,7 @@ impl Page {
                 dl.facts {
                     @if let Some(s) = &self.service { dt { "Service" } dd { (s) } }
                     dt { "Version" } dd { (self.version.as_deref().unwrap_or("not set")) }
-                    dt { "Uptime" } dd { (format::uptime(self.snapshot.uptime_seconds)) }
+                    dt { "Uptime" } dd { (format::duration(self.snapshot.uptime_seconds)) }
                     dt { "CPU" } dd {
                         @if let Some(c) = cpu_now { (format::number(c)) " cores " } @else { "unknown " }
                         (plot("CPU cores used", &[cpu], (from, to), format::number))
