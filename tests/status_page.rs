@@ -231,6 +231,17 @@ async fn the_status_page_in_a_browser() {
     assert!(plot_points(process).iter().all(|n| *n > 1), "{process}");
     let declared = element(dom, "<section id=\"declared\"", "</section>").unwrap();
     assert!(declared.contains("kvstore_commands_total"), "{declared}");
+    // By group, each family under the struct that declares it.
+    let group_of = |family: &str| {
+        let at = declared
+            .find(&format!("data-family=\"{family}\""))
+            .unwrap_or_else(|| panic!("{family}: {declared}"));
+        let heading = &declared[declared[..at].rfind("<h3 data-group=\"").expect(declared) + 16..];
+        heading[..heading.find('"').unwrap()].to_owned()
+    };
+    assert_eq!(group_of("kvstore_commands_total"), "ServerMetrics");
+    assert_eq!(group_of("kvstore_wal_fsyncs_total"), "WalMetrics");
+    assert!(declared.contains("ServerMetrics::commands"), "{declared}");
 
     // The screenshot the README shows.
     let shot = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("status-page.png");

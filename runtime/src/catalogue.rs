@@ -53,6 +53,11 @@ impl Declared {
         self.metric.name
     }
 
+    /// The group: the struct deriving `MetricGroup`.
+    pub fn group(&self) -> &'static str {
+        self.group.name
+    }
+
     /// `Group::field`, as written.
     pub fn field(&self) -> String {
         format!("{}::{}", self.group.name, self.metric.field)

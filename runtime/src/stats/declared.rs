@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::catalogue::Declared;
 use crate::recorder::{FamilySeries, Labels, Value};
 
 /// The most series of one family the page lists; the rest are counted. Declared labels are
@@ -12,6 +13,10 @@ pub(crate) const SHOWN_SERIES: usize = 50;
 /// One declared family and its series.
 #[derive(Debug, Clone)]
 pub(crate) struct DeclaredFamily {
+    /// The struct deriving `MetricGroup` that declares it.
+    pub group: &'static str,
+    /// `Group::field`.
+    pub field: String,
     pub name: String,
     /// `counter`, `gauge` or `histogram`.
     pub kind: &'static str,
@@ -30,20 +35,22 @@ pub(crate) enum Reading {
     Histogram { count: u64, sum: f64 },
 }
 
-/// The declared families among `families`, in the order of `names`; a family with no series
-/// yet is listed empty, so the page shows that it exists.
+/// The `declared` families' series among `families`, in the order given; a family with no
+/// series yet is listed empty, so the page shows that it exists.
 pub(crate) fn declared(
     families: &BTreeMap<String, FamilySeries>,
-    names: &[(String, &'static str)],
+    declared: &[Declared],
 ) -> Vec<DeclaredFamily> {
-    names
+    declared
         .iter()
-        .map(|(name, kind)| {
-            let family = families.get(name);
+        .map(|d| {
+            let family = families.get(d.family());
             let all = family.map(|f| f.series.as_slice()).unwrap_or_default();
             DeclaredFamily {
-                name: name.clone(),
-                kind,
+                group: d.group(),
+                field: d.field(),
+                name: d.family().to_owned(),
+                kind: d.kind().as_str(),
                 help: family.and_then(|f| f.help.clone()),
                 series: all
                     .iter()

@@ -116,8 +116,7 @@ fn install(b: Builder) -> Result<Vitals, InstallError> {
             declared: catalogue
                 .families()
                 .iter()
-                .filter(|f| f.declared().is_some())
-                .map(|f| (f.name().to_owned(), f.kind().as_str()))
+                .filter_map(crate::catalogue::Family::declared)
                 .collect(),
             sampler: OnceLock::new(),
             bind_addr,

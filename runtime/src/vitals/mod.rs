@@ -56,8 +56,8 @@ struct Served {
     stats: crate::stats::Stats,
     /// The instrumented family groups `/stats` reads, from the catalogue at install.
     groups: Vec<crate::catalogue::Group>,
-    /// The declared families and their types, for the status page.
-    declared: Vec<(String, &'static str)>,
+    /// The declared families, one field each, for the status page.
+    declared: Vec<crate::catalogue::Declared>,
     sampler: OnceLock<()>,
     bind_addr: crate::server::Address,
     http: crate::server::HttpOptions,

@@ -352,39 +352,59 @@ fn operation_row(op: &OperationStats, points: &[Point], x: (f64, f64)) -> Markup
 }
 
 fn declared_section(families: &[DeclaredFamily]) -> Markup {
+    // By group, in the catalogue's order of their first family.
+    let mut groups: Vec<(&str, Vec<&DeclaredFamily>)> = Vec::new();
+    for f in families {
+        match groups.iter_mut().find(|(g, _)| *g == f.group) {
+            Some((_, members)) => members.push(f),
+            None => groups.push((f.group, vec![f])),
+        }
+    }
     html! {
         section #declared {
             h2 { "Declared metrics" }
             @if families.is_empty() {
                 p.empty { "No metric group is declared." }
             }
-            @for f in families {
-                details open[f.series.len() <= 12] data-family=(f.name) {
-                    summary { code { (f.name) } " " small { (f.kind) } @if let Some(h) = &f.help { " · " (h) } }
-                    @if f.series.is_empty() {
-                        p.empty { "No value recorded yet." }
-                    } @else {
-                        table.declared {
-                            tbody {
-                                @for (labels, reading) in &f.series {
-                                    tr {
-                                        td { @if labels.is_empty() { small { "(no labels)" } }
-                                            @for (k, v) in labels { code { (k) "=" (v) } " " } }
-                                        td.number { @match reading {
-                                            Reading::Counter(n) => { (n) }
-                                            Reading::Gauge(g) => { (format::number(*g)) }
-                                            Reading::Histogram { count, sum } => {
-                                                (count) " observations"
-                                                @if *count > 0 { ", mean " (format::number(sum / *count as f64)) }
-                                            }
-                                        } }
+            @for (group, members) in &groups {
+                h3 data-group=(group) { code { (group) } }
+                @for f in members {
+                    (declared_family(f))
+                }
+            }
+        }
+    }
+}
+
+fn declared_family(f: &DeclaredFamily) -> Markup {
+    html! {
+        details open[f.series.len() <= 12] data-family=(f.name) {
+            summary {
+                code { (f.name) } " " small { (f.kind) " · " (f.field) }
+                @if let Some(h) = &f.help { " · " (h) }
+            }
+            @if f.series.is_empty() {
+                p.empty { "No value recorded yet." }
+            } @else {
+                table.declared {
+                    tbody {
+                        @for (labels, reading) in &f.series {
+                            tr {
+                                td { @if labels.is_empty() { small { "(no labels)" } }
+                                    @for (k, v) in labels { code { (k) "=" (v) } " " } }
+                                td.number { @match reading {
+                                    Reading::Counter(n) => { (n) }
+                                    Reading::Gauge(g) => { (format::number(*g)) }
+                                    Reading::Histogram { count, sum } => {
+                                        (count) " observations"
+                                        @if *count > 0 { ", mean " (format::number(sum / *count as f64)) }
                                     }
-                                }
+                                } }
                             }
                         }
-                        @if f.more > 0 { p.note { (f.more) " more series, not shown (the page lists " (SHOWN_SERIES) ")." } }
                     }
                 }
+                @if f.more > 0 { p.note { (f.more) " more series, not shown (the page lists " (SHOWN_SERIES) ")." } }
             }
         }
     }
