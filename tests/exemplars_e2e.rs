@@ -53,6 +53,17 @@ async fn exemplars(prom: std::net::SocketAddr, query: &str) -> Vec<Value> {
     body["data"].as_array().cloned().unwrap_or_default()
 }
 
+/// The exemplars of `query` once Prometheus has stored some.
+async fn stored_exemplars(prom: std::net::SocketAddr, query: &str) -> Vec<Value> {
+    wait_for(
+        &format!("Prometheus to store exemplars of {query}"),
+        Duration::from_secs(30),
+        async || !exemplars(prom, query).await.is_empty(),
+    )
+    .await;
+    exemplars(prom, query).await
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn prometheus_stores_the_exemplar_of_a_known_call() {
     let logs = vitalsign::logging::MemoryWriter::new();
@@ -91,17 +102,7 @@ async fn prometheus_stores_the_exemplar_of_a_known_call() {
         return;
     };
     ready(prom.addr).await;
-    wait_for(
-        "Prometheus to store the call's exemplar",
-        Duration::from_secs(30),
-        async || {
-            !exemplars(prom.addr, "ex_lookups_duration_seconds_bucket")
-                .await
-                .is_empty()
-        },
-    )
-    .await;
-    let stored = exemplars(prom.addr, "ex_lookups_duration_seconds_bucket").await;
+    let stored = stored_exemplars(prom.addr, "ex_lookups_duration_seconds_bucket").await;
     assert_eq!(stored.len(), 1, "one bucket saw a call: {stored:#?}");
     let series = &stored[0];
     let le: f64 = series["seriesLabels"]["le"]
@@ -127,17 +128,7 @@ async fn prometheus_stores_the_exemplar_of_a_known_call() {
     ));
 
     // The error counter carries the same call, with the increment as its value.
-    wait_for(
-        "the error counter's exemplar",
-        Duration::from_secs(30),
-        async || {
-            !exemplars(prom.addr, "ex_lookups_errors_total")
-                .await
-                .is_empty()
-        },
-    )
-    .await;
-    let stored = exemplars(prom.addr, "ex_lookups_errors_total").await;
+    let stored = stored_exemplars(prom.addr, "ex_lookups_errors_total").await;
     let exemplar = &stored[0]["exemplars"][0];
     assert_eq!(
         exemplar["labels"]["span_id"],

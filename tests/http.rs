@@ -94,12 +94,7 @@ async fn scrape_over_http_counts_exactly() {
     assert!(head.starts_with("http/1.1 200"), "{head}");
     assert!(head.contains("content-encoding: gzip"), "{head}");
     assert!(head.contains("vary: accept, accept-encoding"), "{head}");
-    let mut unpacked = String::new();
-    std::io::Read::read_to_string(
-        &mut flate2::read::GzDecoder::new(&packed[..]),
-        &mut unpacked,
-    )
-    .expect("a gzip body");
+    let unpacked = gunzip(&packed);
     assert!(
         packed.len() * 2 < unpacked.len(),
         "{} bytes for {}",
@@ -115,12 +110,7 @@ async fn scrape_over_http_counts_exactly() {
     ] {
         let (head, packed) = gzip_get(addr, path).await;
         assert!(head.contains("content-encoding: gzip"), "{path}: {head}");
-        let mut unpacked = String::new();
-        std::io::Read::read_to_string(
-            &mut flate2::read::GzDecoder::new(&packed[..]),
-            &mut unpacked,
-        )
-        .expect("a gzip body");
+        let unpacked = gunzip(&packed);
         assert!(unpacked.contains(holds), "{path}: {unpacked}");
     }
     assert_eq!(
@@ -335,6 +325,14 @@ async fn scrape_over_http_counts_exactly() {
         Vitals::builder().install(),
         Err(vitalsign::InstallError::AlreadyInstalled)
     ));
+}
+
+/// A gzip body, decompressed.
+fn gunzip(packed: &[u8]) -> String {
+    let mut unpacked = String::new();
+    std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(packed), &mut unpacked)
+        .expect("a gzip body");
+    unpacked
 }
 
 /// `path` asked for with `Accept-Encoding: gzip`: the response head, lower-cased, and the

@@ -58,7 +58,7 @@ fn conflicting_sites_are_refused_with_both_locations() {
 #[test]
 fn bad_options_name_their_key() {
     type Attempt = Box<dyn Fn() -> Result<Vitals, InstallError>>;
-    let cases: [(Attempt, &str, &str); 5] = [
+    let cases: [(Attempt, &str, &str); 8] = [
         (
             Box::new(|| Vitals::builder().bind_addr("localhost:90x").install()),
             "metrics.bind_addr",
@@ -83,6 +83,33 @@ fn bad_options_name_their_key() {
             Box::new(|| Vitals::builder().default_buckets(&[1.0, 0.5]).install()),
             "metrics.default_buckets",
             "increasing",
+        ),
+        (
+            Box::new(|| {
+                Vitals::builder()
+                    .status_sample_every(std::time::Duration::from_millis(100))
+                    .install()
+            }),
+            "status.sample_every",
+            "between `1s` and `60s`",
+        ),
+        (
+            Box::new(|| {
+                Vitals::builder()
+                    .status_history(std::time::Duration::from_secs(2))
+                    .install()
+            }),
+            "status.history",
+            "at least `status.sample_every` (5s)",
+        ),
+        (
+            Box::new(|| {
+                Vitals::builder()
+                    .status_history(std::time::Duration::from_secs(7 * 24 * 3600))
+                    .install()
+            }),
+            "status.history",
+            "at most 17280",
         ),
     ];
     for (install, key, words) in cases {

@@ -155,21 +155,10 @@ async fn metrics(
     // Rendering walks every series: off the reactor's worker threads, one at a time.
     let body = renders
         .flight(format, gzip)
-        .get(move || {
-            let text = endpoints.render(format);
-            if gzip {
-                Bytes::from(super::negotiation::gzip(&text))
-            } else {
-                Bytes::from(text)
-            }
-        })
+        .get(move || encoded(endpoints.render(format), gzip))
         .await;
     let Some(body) = body else {
-        return text(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            PLAIN,
-            "render failed\n".into(),
-        );
+        return failed("render");
     };
     // `Bytes` clones share the buffer: every waiter of one render sends the same bytes.
     let mut r = Response::new(Full::new(Bytes::clone(&body)));
@@ -198,16 +187,12 @@ async fn stats(endpoints: Arc<dyn Endpoints>, renders: &Renders) -> Reply {
                 .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
             r
         }
-        None => text(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            PLAIN,
-            "snapshot failed\n".into(),
-        ),
+        None => failed("snapshot"),
     }
 }
 
-/// `text` as the body to send: gzip-compressed when the client takes it. Large answers (the
-/// page, the history) are mostly repeated markup and digits, a few times smaller compressed.
+/// `text` as the body to send: gzip-compressed when the client takes it. The exposition, the
+/// page and the history are mostly repeated names, markup and digits: several times smaller.
 fn encoded(text: String, gzip: bool) -> Bytes {
     if gzip {
         Bytes::from(super::negotiation::gzip(&text))
@@ -240,11 +225,7 @@ async fn history(endpoints: Arc<dyn Endpoints>, renders: &Renders, gzip: bool) -
         .await;
     match body {
         Some(body) => rendered(&body, JSON, gzip),
-        None => text(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            PLAIN,
-            "history failed\n".into(),
-        ),
+        None => failed("history"),
     }
 }
 
@@ -273,11 +254,7 @@ async fn status_page(
         })
         .await;
     let Some(body) = body else {
-        return text(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            PLAIN,
-            "page failed\n".into(),
-        );
+        return failed("page");
     };
     let mut r = rendered(&body, HTML, gzip);
     secure(r.headers_mut());
@@ -374,6 +351,15 @@ fn tokens_match(given: &[u8], token: &[u8]) -> bool {
         .map(|i| given.get(i).copied().unwrap_or(0))
         .collect();
     bool::from(padded.ct_eq(token) & given.len().ct_eq(&token.len()))
+}
+
+/// A render that panicked: `500`, saying which.
+fn failed(what: &str) -> Reply {
+    text(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        PLAIN,
+        format!("{what} failed\n"),
+    )
 }
 
 fn unauthorized() -> Reply {

@@ -41,7 +41,7 @@ pub(super) fn number(n: f64) -> String {
 
 /// Whole seconds as `2h 3m 4s`.
 pub(super) fn duration(s: f64) -> String {
-    humantime::format_duration(std::time::Duration::from_secs(s.max(0.0) as u64)).to_string()
+    vitalsign_naming::format_duration(std::time::Duration::from_secs(s.max(0.0) as u64))
 }
 
 /// Three significant digits, no trailing zeros after the point, no exponent.
