@@ -179,7 +179,7 @@ mod tests {
     #[test]
     fn keys_and_their_variables_follow_the_rule() {
         let keys = Config::keys();
-        assert_eq!(keys.len(), 31, "{keys:#?}");
+        assert_eq!(keys.len(), 34, "{keys:#?}");
         for (key, variable) in [
             ("metrics.bind_addr", "VITALSIGN_METRICS_BIND_ADDR"),
             (

@@ -402,6 +402,7 @@ mod tests {
             count: 3,
             sum: 2.25,
             exemplars: Vec::new(),
+            native: None,
         };
         families.insert(
             "x_duration_seconds".to_owned(),
@@ -443,6 +444,7 @@ mod tests {
                             count: 2,
                             sum: 0.5,
                             exemplars: vec![Some(exemplar), None],
+                            native: None,
                         }),
                     )],
                 },

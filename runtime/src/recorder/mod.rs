@@ -6,6 +6,7 @@
 
 pub(crate) mod cardinality;
 mod exposition;
+mod protobuf;
 mod series;
 
 use crate::sync::RwLockExt;
@@ -22,9 +23,10 @@ use cardinality::{Admission, Cardinality};
 
 pub use exposition::Format as ExpositionFormat;
 pub(crate) use exposition::{FamilySeries, Labels, Value};
+pub(crate) use protobuf::CONTENT_TYPE as PROTOBUF_CONTENT_TYPE;
 use series::Storage;
 
-use crate::storage::{BucketHistogram, SeriesStore, ShardedCounter};
+use crate::storage::{BucketHistogram, NativeLayout, SeriesStore, ShardedCounter};
 
 /// Makes `recorder` the global `metrics` recorder and call sites' direct target.
 pub(crate) fn install(
@@ -56,11 +58,12 @@ impl Shared {
     pub(crate) fn new(
         bounds: HashMap<String, Arc<[f64]>>,
         default_bounds: Arc<[f64]>,
+        native: Option<NativeLayout>,
         global_labels: Labels,
         cardinality: Cardinality,
     ) -> Self {
         Self {
-            registry: Registry::new(Storage::new(bounds, default_bounds)),
+            registry: Registry::new(Storage::new(bounds, default_bounds, native)),
             help: RwLock::new(HashMap::new()),
             global_labels,
             cardinality,
@@ -93,6 +96,22 @@ impl Shared {
         }
         drop(help);
         exposition::render(families, format)
+    }
+
+    /// The whole exposition as length-delimited protobuf `MetricFamily` messages: what a
+    /// scraper that takes native histograms asks for.
+    pub(crate) fn render_protobuf(&self) -> Vec<u8> {
+        let mut families = self.grouped(|pairs| {
+            pairs
+                .map(|(k, v)| (k.into_owned(), v.to_owned()))
+                .collect::<Labels>()
+        });
+        let help = self.help.read_unpoisoned();
+        for (name, family) in &mut families {
+            family.help = help.get(name).cloned();
+        }
+        drop(help);
+        protobuf::render(families)
     }
 
     /// Every series, grouped by family name (without HELP): what `/stats` reads.

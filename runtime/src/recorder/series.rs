@@ -1,5 +1,6 @@
 //! The storage metrics-util's registry creates for each new series: vitalsign's sharded
-//! counters and fixed-bucket histograms, with the bounds each family was declared with.
+//! counters and fixed-bucket histograms, with the bounds each family was declared with, and
+//! native buckets beside a duration's where the settings ask.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -7,20 +8,27 @@ use std::sync::Arc;
 use metrics::Key;
 use metrics::atomics::AtomicU64;
 
-use crate::storage::{BucketHistogram, ShardedCounter};
+use crate::storage::{BucketHistogram, NativeLayout, ShardedCounter};
 
 /// Creates series storage; histograms get the bounds their family was declared with.
 #[derive(Debug)]
 pub(crate) struct Storage {
     bounds: HashMap<String, Arc<[f64]>>,
     default_bounds: Arc<[f64]>,
+    /// Native buckets for duration histograms, when the settings turn them on.
+    native: Option<NativeLayout>,
 }
 
 impl Storage {
-    pub(crate) fn new(bounds: HashMap<String, Arc<[f64]>>, default_bounds: Arc<[f64]>) -> Self {
+    pub(crate) fn new(
+        bounds: HashMap<String, Arc<[f64]>>,
+        default_bounds: Arc<[f64]>,
+        native: Option<NativeLayout>,
+    ) -> Self {
         Self {
             bounds,
             default_bounds,
+            native,
         }
     }
 }
@@ -40,6 +48,8 @@ impl metrics_util::registry::Storage<Key> for Storage {
 
     fn histogram(&self, key: &Key) -> Self::Histogram {
         let bounds = self.bounds.get(key.name()).unwrap_or(&self.default_bounds);
-        Arc::new(BucketHistogram::new(bounds.clone()))
+        // Durations only: their values are never negative, which native buckets here assume.
+        let native = self.native.filter(|_| key.name().ends_with("_seconds"));
+        Arc::new(BucketHistogram::new(bounds.clone(), native))
     }
 }

@@ -32,6 +32,8 @@ use crate::stats::{DeclaredFamily, History, Snapshot};
 pub(crate) trait Endpoints: Send + Sync + 'static {
     /// The exposition in `format`.
     fn render(&self, format: crate::recorder::ExpositionFormat) -> String;
+    /// The exposition as length-delimited protobuf `MetricFamily` messages.
+    fn render_protobuf(&self) -> Vec<u8>;
     /// The `/stats` snapshot.
     fn snapshot(&self) -> Snapshot;
     /// The history of the `/stats` figures.

@@ -1,6 +1,7 @@
 //! What a scraper asked for: the exposition format (`Accept`) and compression
-//! (`Accept-Encoding`). Prometheus offers OpenMetrics first and gzip on every scrape; the
-//! exposition, mostly repeated names and labels, shrinks to a small fraction of its size.
+//! (`Accept-Encoding`). Prometheus offers OpenMetrics first (protobuf first with native
+//! histograms on) and gzip on every scrape; the exposition, mostly repeated names and labels,
+//! shrinks to a small fraction of its size.
 
 use std::io::Write;
 
@@ -15,11 +16,21 @@ use crate::recorder::ExpositionFormat;
 pub(crate) const OPENMETRICS_CONTENT_TYPE: &str =
     "application/openmetrics-text; version=1.0.0; charset=utf-8";
 
-/// The format the request's `Accept` prefers: OpenMetrics when it is offered (version 1.0.0 or
-/// 0.0.1, or none named) with a quality at least that of the Prometheus text format, else the
-/// text format, which every scraper reads.
-pub(crate) fn preferred_format(headers: &HeaderMap) -> ExpositionFormat {
-    let (mut open_metrics, mut text) = (0.0_f32, 0.0_f32);
+/// What `/metrics` answers with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Exposition {
+    /// One of the text formats.
+    Text(ExpositionFormat),
+    /// Length-delimited protobuf `MetricFamily` messages: the format of native histograms.
+    Protobuf,
+}
+
+/// The exposition the request's `Accept` prefers, by quality: protobuf when offered as
+/// `io.prometheus.client.MetricFamily`, length-delimited (what Prometheus asks for first with
+/// native histograms on); OpenMetrics when offered (version 1.0.0 or 0.0.1, or none named);
+/// else the Prometheus text format, which every scraper reads. A tie goes to the richer format.
+pub(crate) fn preferred(headers: &HeaderMap) -> Exposition {
+    let (mut protobuf, mut open_metrics, mut text) = (0.0_f32, 0.0_f32, 0.0_f32);
     for item in headers
         .get_all(ACCEPT)
         .iter()
@@ -28,28 +39,40 @@ pub(crate) fn preferred_format(headers: &HeaderMap) -> ExpositionFormat {
     {
         let mut parts = item.split(';').map(str::trim);
         let media = parts.next().unwrap_or("").to_ascii_lowercase();
-        let (mut q, mut version) = (1.0_f32, None);
+        let (mut q, mut version, mut proto, mut encoding) = (1.0_f32, None, None, None);
         for p in parts {
-            if let Some(v) = p.strip_prefix("q=") {
-                q = v.trim().parse().unwrap_or(0.0);
-            } else if let Some(v) = p.strip_prefix("version=") {
-                version = Some(v.trim().to_owned());
+            let Some((key, value)) = p.split_once('=') else {
+                continue;
+            };
+            let value = value.trim();
+            match key.trim() {
+                "q" => q = value.parse().unwrap_or(0.0),
+                "version" => version = Some(value),
+                "proto" => proto = Some(value),
+                "encoding" => encoding = Some(value),
+                _ => {}
             }
         }
         match media.as_str() {
-            "application/openmetrics-text"
-                if matches!(version.as_deref(), None | Some("1.0.0" | "0.0.1")) =>
+            "application/vnd.google.protobuf"
+                if proto == Some("io.prometheus.client.MetricFamily")
+                    && encoding == Some("delimited") =>
             {
+                protobuf = protobuf.max(q);
+            }
+            "application/openmetrics-text" if matches!(version, None | Some("1.0.0" | "0.0.1")) => {
                 open_metrics = open_metrics.max(q);
             }
             "text/plain" | "*/*" | "text/*" => text = text.max(q),
             _ => {}
         }
     }
-    if open_metrics > 0.0 && open_metrics >= text {
-        ExpositionFormat::OpenMetrics
+    if protobuf > 0.0 && protobuf >= open_metrics && protobuf >= text {
+        Exposition::Protobuf
+    } else if open_metrics > 0.0 && open_metrics >= text {
+        Exposition::Text(ExpositionFormat::OpenMetrics)
     } else {
-        ExpositionFormat::Prometheus
+        Exposition::Text(ExpositionFormat::Prometheus)
     }
 }
 
@@ -80,17 +103,15 @@ pub(crate) fn accepts_gzip(headers: &HeaderMap) -> bool {
         })
 }
 
-/// `text`, gzip-compressed.
-pub(crate) fn gzip(text: &str) -> Vec<u8> {
+/// `body`, gzip-compressed.
+pub(crate) fn gzip(body: &[u8]) -> Vec<u8> {
     // About a tenth of the text for an exposition: one allocation in the common case.
     let mut encoder = GzEncoder::new(
-        Vec::with_capacity(text.len() / 8),
+        Vec::with_capacity(body.len() / 8),
         Compression::new(GZIP_LEVEL),
     );
     // Writing into a `Vec` cannot fail.
-    encoder
-        .write_all(text.as_bytes())
-        .expect("writing into memory");
+    encoder.write_all(body).expect("writing into memory");
     encoder.finish().expect("writing into memory")
 }
 
@@ -109,33 +130,54 @@ mod tests {
     }
 
     #[test]
-    fn open_metrics_is_served_when_preferred() {
+    fn the_preferred_exposition_is_served() {
+        use Exposition::{Protobuf, Text};
+        use ExpositionFormat::{OpenMetrics, Prometheus};
         let accept = |v: &str| {
             let mut h = HeaderMap::new();
             h.insert(ACCEPT, HeaderValue::from_str(v).unwrap());
-            preferred_format(&h)
+            preferred(&h)
         };
-        // What Prometheus 2.42 sends.
+        // What Prometheus 2.42 sends, without and with `--enable-feature=native-histograms`.
         let prometheus = "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
-        assert_eq!(accept(prometheus), ExpositionFormat::OpenMetrics);
-        assert_eq!(
-            accept("application/openmetrics-text"),
-            ExpositionFormat::OpenMetrics
-        );
-        for text in [
-            "text/plain;version=0.0.4",
-            "*/*",
-            "text/plain, application/openmetrics-text;q=0.5",
-            "application/openmetrics-text;version=2.0.0",
-            "application/openmetrics-text;q=0",
-            "application/json",
+        assert_eq!(accept(prometheus), Text(OpenMetrics));
+        let native = "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited,application/openmetrics-text;version=1.0.0;q=0.8,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
+        assert_eq!(accept(native), Protobuf);
+        assert_eq!(accept("application/openmetrics-text"), Text(OpenMetrics));
+        for (header, expected) in [
+            ("text/plain;version=0.0.4", Text(Prometheus)),
+            ("*/*", Text(Prometheus)),
+            (
+                "text/plain, application/openmetrics-text;q=0.5",
+                Text(Prometheus),
+            ),
+            (
+                "application/openmetrics-text;version=2.0.0",
+                Text(Prometheus),
+            ),
+            ("application/openmetrics-text;q=0", Text(Prometheus)),
+            ("application/json", Text(Prometheus)),
+            // Only the delimited `MetricFamily` stream is served.
+            (
+                "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=text",
+                Text(Prometheus),
+            ),
+            (
+                "application/vnd.google.protobuf;encoding=delimited",
+                Text(Prometheus),
+            ),
+            (
+                "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited; q=0.4, text/plain;q=0.5",
+                Text(Prometheus),
+            ),
+            (
+                "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited; q=0.5, text/plain;q=0.5",
+                Protobuf,
+            ),
         ] {
-            assert_eq!(accept(text), ExpositionFormat::Prometheus, "{text}");
+            assert_eq!(accept(header), expected, "{header}");
         }
-        assert_eq!(
-            preferred_format(&HeaderMap::new()),
-            ExpositionFormat::Prometheus
-        );
+        assert_eq!(preferred(&HeaderMap::new()), Text(Prometheus));
     }
 
     #[test]
@@ -165,7 +207,7 @@ mod tests {
     #[test]
     fn the_compressed_text_reads_back_whole() {
         let text = "# TYPE a_total counter\na_total{op=\"get\"} 1\n".repeat(1000);
-        let packed = gzip(&text);
+        let packed = gzip(text.as_bytes());
         assert!(packed.len() * 10 < text.len(), "{} bytes", packed.len());
         let mut back = String::new();
         flate2::read::GzDecoder::new(&packed[..])

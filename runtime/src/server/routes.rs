@@ -14,6 +14,7 @@ use hyper::{Method, Request, Response, StatusCode};
 use std::sync::Arc;
 
 use super::coalesce::Coalesced;
+use super::negotiation::Exposition;
 use super::page;
 use super::{Endpoints, Room};
 use crate::health::{Scope, ServiceInfo, ShowDetails};
@@ -37,8 +38,8 @@ type Reply = Response<Full<Bytes>>;
 /// that arrive while it runs.
 pub(super) struct Renders {
     /// `/metrics`, one flight per format and compression (index: [`Renders::flight`]), so that
-    /// a plain scrape never waits for compression nor one format for the other.
-    metrics: [Arc<Coalesced<Bytes>>; 4],
+    /// a plain scrape never waits for compression nor one format for another.
+    metrics: [Arc<Coalesced<Bytes>>; 6],
     stats: Arc<Coalesced<Snapshot>>,
     /// `/stats/history`, as JSON, plain and gzip-compressed.
     history: [Arc<Coalesced<Bytes>>; 2],
@@ -57,10 +58,11 @@ impl Renders {
         }
     }
 
-    fn flight(&self, format: ExpositionFormat, gzip: bool) -> &Arc<Coalesced<Bytes>> {
-        let f = match format {
-            ExpositionFormat::Prometheus => 0,
-            ExpositionFormat::OpenMetrics => 2,
+    fn flight(&self, exposition: Exposition, gzip: bool) -> &Arc<Coalesced<Bytes>> {
+        let f = match exposition {
+            Exposition::Text(ExpositionFormat::Prometheus) => 0,
+            Exposition::Text(ExpositionFormat::OpenMetrics) => 2,
+            Exposition::Protobuf => 4,
         };
         &self.metrics[f + usize::from(gzip)]
     }
@@ -104,9 +106,9 @@ pub(super) async fn handle(
             text(StatusCode::NOT_FOUND, PLAIN, "not found\n".into())
         }
         ("/metrics", _) if readable => {
-            let format = super::negotiation::preferred_format(req.headers());
+            let exposition = super::negotiation::preferred(req.headers());
             let gzip = super::negotiation::accepts_gzip(req.headers());
-            metrics(endpoints, &renders, format, gzip).await
+            metrics(endpoints, &renders, exposition, gzip).await
         }
         ("/stats", _) if readable => stats(endpoints, &renders).await,
         (STATUS_HISTORY, _) if readable => {
@@ -149,13 +151,19 @@ pub(super) async fn handle(
 async fn metrics(
     endpoints: Arc<dyn Endpoints>,
     renders: &Renders,
-    format: ExpositionFormat,
+    exposition: Exposition,
     gzip: bool,
 ) -> Reply {
     // Rendering walks every series: off the reactor's worker threads, one at a time.
     let body = renders
-        .flight(format, gzip)
-        .get(move || encoded(endpoints.render(format), gzip))
+        .flight(exposition, gzip)
+        .get(move || {
+            let body = match exposition {
+                Exposition::Text(format) => endpoints.render(format).into_bytes(),
+                Exposition::Protobuf => endpoints.render_protobuf(),
+            };
+            encoded(body, gzip)
+        })
         .await;
     let Some(body) = body else {
         return failed("render");
@@ -163,9 +171,12 @@ async fn metrics(
     // `Bytes` clones share the buffer: every waiter of one render sends the same bytes.
     let mut r = Response::new(Full::new(Bytes::clone(&body)));
     let headers = r.headers_mut();
-    let content_type = match format {
-        ExpositionFormat::Prometheus => PROMETHEUS_CONTENT_TYPE,
-        ExpositionFormat::OpenMetrics => super::negotiation::OPENMETRICS_CONTENT_TYPE,
+    let content_type = match exposition {
+        Exposition::Text(ExpositionFormat::Prometheus) => PROMETHEUS_CONTENT_TYPE,
+        Exposition::Text(ExpositionFormat::OpenMetrics) => {
+            super::negotiation::OPENMETRICS_CONTENT_TYPE
+        }
+        Exposition::Protobuf => crate::recorder::PROTOBUF_CONTENT_TYPE,
     };
     headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
     // Caches between the scraper and the server must key on what was asked for.
@@ -191,13 +202,14 @@ async fn stats(endpoints: Arc<dyn Endpoints>, renders: &Renders) -> Reply {
     }
 }
 
-/// `text` as the body to send: gzip-compressed when the client takes it. The exposition, the
+/// `body` as the body to send: gzip-compressed when the client takes it. The exposition, the
 /// page and the history are mostly repeated names, markup and digits: several times smaller.
-fn encoded(text: String, gzip: bool) -> Bytes {
+fn encoded(body: impl Into<Vec<u8>>, gzip: bool) -> Bytes {
+    let body = body.into();
     if gzip {
-        Bytes::from(super::negotiation::gzip(&text))
+        Bytes::from(super::negotiation::gzip(&body))
     } else {
-        Bytes::from(text)
+        Bytes::from(body)
     }
 }
 

@@ -7,7 +7,10 @@ use std::path::PathBuf;
 
 #[cfg(feature = "server")]
 use super::DEFAULT_BIND_ADDR;
-use super::{AtLeastOne, Buckets, DEFAULT_BUCKETS, LabelName, LabelText, Namespace, section};
+use super::{
+    AtLeastOne, Buckets, DEFAULT_BUCKETS, LabelName, LabelText, Namespace, NativeMaxBuckets,
+    NativeSchema, section,
+};
 #[cfg(feature = "server")]
 use super::{BindAddr, DetailsName, Interval, StatusCode, Token};
 #[cfg(feature = "health")]
@@ -82,6 +85,19 @@ section! {
         /// Bucket bounds, in seconds, of the duration histograms that declare none.
         default_buckets: Option<Buckets> = Buckets(DEFAULT_BUCKETS.to_vec()),
             set default_buckets(bounds: &[f64]) => Buckets(bounds.to_vec());
+        /// Whether duration histograms (`_seconds`) also keep Prometheus native histogram
+        /// buckets, served to scrapers that ask for the protobuf exposition (Prometheus with
+        /// `--enable-feature=native-histograms`); the fixed buckets stay beside them.
+        native_histograms: Option<bool> = false,
+            set native_histograms(on: bool) => on;
+        /// The finest schema of native buckets, -4 to 8: at `3` each bucket is 2^(1/8), 9 %,
+        /// wider than the one before; a spread too wide for `native_max_buckets` coarsens it.
+        native_schema: Option<NativeSchema> = NativeSchema(3),
+            set native_schema(schema: i8) => NativeSchema(schema);
+        /// Native buckets a series holds at most, per thread that records into it (at least 8):
+        /// 8 bytes each.
+        native_max_buckets: Option<NativeMaxBuckets> = NativeMaxBuckets(160),
+            set native_max_buckets(max: usize) => NativeMaxBuckets(max);
         /// A bearer token: `/metrics`, `/stats` and health details then require
         /// `Authorization: Bearer <token>`; health status codes stay open for probes.
         #[cfg(feature = "server")]

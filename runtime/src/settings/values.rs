@@ -60,6 +60,16 @@ checked!(
     /// A count that must be at least 1.
     AtLeastOne(usize) => |v| (*v == 0).then(|| "must be at least 1".to_owned())
 );
+checked!(
+    /// The finest schema of native histogram buckets: Prometheus takes -4 to 8.
+    NativeSchema(i8) => |v| (!(crate::storage::MIN_SCHEMA..=crate::storage::MAX_SCHEMA).contains(v))
+        .then(|| format!("{v} is not a native histogram schema: between -4 (coarsest) and 8 (finest)"))
+);
+checked!(
+    /// Native buckets per series: at least 8, so that any durations fit at the coarsest schema.
+    NativeMaxBuckets(usize) => |v| (*v < crate::storage::MIN_BUCKETS)
+        .then(|| format!("must be at least {}", crate::storage::MIN_BUCKETS))
+);
 #[cfg(feature = "health")]
 checked!(
     /// A health check name: snake_case.
@@ -233,6 +243,18 @@ words!(
 );
 
 impl Shown for AtLeastOne {
+    fn shown(&self) -> Option<String> {
+        Some(self.0.to_string())
+    }
+}
+
+impl Shown for NativeSchema {
+    fn shown(&self) -> Option<String> {
+        Some(self.0.to_string())
+    }
+}
+
+impl Shown for NativeMaxBuckets {
     fn shown(&self) -> Option<String> {
         Some(self.0.to_string())
     }

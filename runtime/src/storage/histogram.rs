@@ -10,6 +10,7 @@
 use std::sync::{Arc, OnceLock};
 
 use super::exemplar::{Exemplar, Exemplars};
+use super::native::{NativeBuckets, NativeLayout, NativeSnapshot};
 use super::shards::Sharded;
 use metrics::HistogramFn;
 
@@ -25,6 +26,8 @@ pub(crate) struct BucketHistogram {
     shards: Sharded,
     /// A recent call per bucket, for a call site's duration histogram (set when it binds).
     exemplars: OnceLock<Exemplars>,
+    /// Native buckets beside the fixed ones, where the settings ask for them.
+    native: Option<NativeBuckets>,
 }
 
 /// Whole nanoseconds at or below `seconds` (`seconds >= 0`). A product within a millionth of a
@@ -51,10 +54,13 @@ pub(crate) struct HistogramSnapshot {
     pub sum: f64,
     /// A recent call per bucket, `+Inf` last; empty where exemplars are not kept.
     pub exemplars: Vec<Option<Exemplar>>,
+    /// The native buckets, where they are kept.
+    pub native: Option<NativeSnapshot>,
 }
 
 impl BucketHistogram {
-    pub(crate) fn new(bounds: Arc<[f64]>) -> Self {
+    /// A histogram with `bounds`, and native buckets laid out as `native` says, if at all.
+    pub(crate) fn new(bounds: Arc<[f64]>, native: Option<NativeLayout>) -> Self {
         // 0.0_f64 is all zero bits, so zeroed slots are zero counts and zero sums.
         let shards = Sharded::new(bounds.len() + 3);
         // Every bound reaching here passed `naming::check_buckets` (finite, positive, sorted),
@@ -66,6 +72,7 @@ impl BucketHistogram {
             nanos,
             shards,
             exemplars: OnceLock::new(),
+            native: native.map(NativeBuckets::new),
         }
     }
 
@@ -90,6 +97,9 @@ impl BucketHistogram {
     #[cfg(test)]
     pub(crate) fn record_nanos(&self, nanos: u64) {
         self.record_bucket(nanos);
+        if let Some(native) = &self.native {
+            native.record_nanos(nanos);
+        }
     }
 
     /// Records a call of `nanos` nanoseconds, as `nanos / 1e9` seconds, that ended at `now`
@@ -100,6 +110,9 @@ impl BucketHistogram {
         let index = self.record_bucket(nanos);
         if let Some(exemplars) = self.exemplars.get() {
             exemplars.offer(index, now, nanos);
+        }
+        if let Some(native) = &self.native {
+            native.record_nanos(nanos);
         }
     }
 
@@ -152,6 +165,7 @@ impl BucketHistogram {
                 .get()
                 .map(Exemplars::read)
                 .unwrap_or_default(),
+            native: self.native.as_ref().map(NativeBuckets::snapshot),
         }
     }
 }
@@ -168,6 +182,9 @@ impl HistogramFn for BucketHistogram {
         run.update(self.f64_sum_slot(), |bits| {
             (f64::from_bits(bits) + value).to_bits()
         });
+        if let Some(native) = &self.native {
+            native.record(value);
+        }
     }
 }
 
@@ -177,7 +194,7 @@ mod tests {
 
     #[test]
     fn values_land_in_le_buckets() {
-        let h = BucketHistogram::new(Arc::from([0.1, 1.0, 10.0]));
+        let h = BucketHistogram::new(Arc::from([0.1, 1.0, 10.0]), None);
         for v in [0.05, 0.1, 0.5, 1.0, 5.0, 50.0, f64::NAN] {
             h.record(v);
         }
@@ -190,8 +207,8 @@ mod tests {
     #[test]
     fn nanosecond_records_land_in_the_same_buckets_as_seconds() {
         let bounds: Arc<[f64]> = Arc::from([0.0, 0.000_05, 0.005, 0.1, 2.5]);
-        let by_nanos = BucketHistogram::new(bounds.clone());
-        let by_seconds = BucketHistogram::new(bounds);
+        let by_nanos = BucketHistogram::new(bounds.clone(), None);
+        let by_seconds = BucketHistogram::new(bounds, None);
         for nanos in [
             0,
             1,
@@ -219,7 +236,7 @@ mod tests {
 
     #[test]
     fn facade_and_nanosecond_sums_add_up() {
-        let h = BucketHistogram::new(Arc::from([1.0]));
+        let h = BucketHistogram::new(Arc::from([1.0]), None);
         h.record(0.25);
         h.record_nanos(500_000_000);
         let s = h.snapshot();

@@ -8,6 +8,7 @@
 mod counter;
 mod exemplar;
 mod histogram;
+mod native;
 mod owners;
 mod shards;
 
@@ -20,6 +21,9 @@ use metrics::{Key, Level, Metadata};
 pub(crate) use counter::ShardedCounter;
 pub(crate) use exemplar::{Exemplar, REPLACE_EVERY_SECONDS};
 pub(crate) use histogram::{BucketHistogram, HistogramSnapshot};
+pub(crate) use native::{
+    MAX_SCHEMA, MIN_BUCKETS, MIN_SCHEMA, NativeLayout, NativeSnapshot, ZERO_THRESHOLD,
+};
 pub(crate) use shards::Sharded;
 
 /// Series storage that call sites can record into directly, without the `metrics` handles'

@@ -12,6 +12,7 @@ use crate::process::ProcessMetrics;
 use crate::recorder::cardinality::Cardinality;
 use crate::recorder::{Shared, VitalsRecorder};
 use crate::settings::{Builder, Config, ConfigError, Field};
+use crate::storage::NativeLayout;
 
 use super::{Inner, InstallError, Vitals};
 
@@ -231,6 +232,10 @@ fn recorder(settings: &Config, namespace: &str, catalogue: &Catalogue) -> Arc<Sh
     let shared = Arc::new(Shared::new(
         bounds,
         default_bounds,
+        m.native_histograms().then(|| NativeLayout {
+            schema: m.native_schema().0,
+            max_buckets: m.native_max_buckets().0,
+        }),
         m.global_labels
             .iter()
             .map(|(k, v)| (k.0.clone(), v.0.clone()))

@@ -107,15 +107,27 @@ impl Vitals {
 
     /// The exposition in `format`, as `GET /metrics` serves it to a scraper that prefers it.
     pub fn render_as(&self, format: crate::ExpositionFormat) -> String {
+        self.rendering(|shared| shared.render(format))
+    }
+
+    /// The exposition as length-delimited protobuf `MetricFamily` messages, with native
+    /// histograms where `metrics.native_histograms` keeps them: what `GET /metrics` serves to a
+    /// scraper that asks for `application/vnd.google.protobuf`.
+    pub fn render_protobuf(&self) -> Vec<u8> {
+        self.rendering(crate::recorder::Shared::render_protobuf)
+    }
+
+    /// Brings process metrics and uptime up to date, renders, and counts the render's time.
+    fn rendering<T>(&self, render: impl FnOnce(&crate::recorder::Shared) -> T) -> T {
         let started = std::time::Instant::now();
         self.0.process.refresh();
         #[cfg(feature = "logging")]
         if let Some(logs) = &self.0.logs {
             logs.refresh();
         }
-        let text = self.0.shared.render(format);
+        let rendered = render(&self.0.shared);
         self.0.process.rendered_in(started.elapsed());
-        text
+        rendered
     }
 
     /// Writes the log lines still queued for the output and stops its writer thread (waiting
@@ -257,6 +269,10 @@ mod served {
     impl Endpoints for Vitals {
         fn render(&self, format: crate::ExpositionFormat) -> String {
             Vitals::render_as(self, format)
+        }
+
+        fn render_protobuf(&self) -> Vec<u8> {
+            Vitals::render_protobuf(self)
         }
 
         fn snapshot(&self) -> Snapshot {

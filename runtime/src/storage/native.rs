@@ -1,0 +1,504 @@
+//! Native histogram buckets: Prometheus's sparse exponential buckets, kept beside a duration
+//! histogram's fixed ones, so that no bounds need choosing in advance.
+//!
+//! At schema `s`, bucket `k` holds the values in `(2^((k-1)/2^s), 2^(k/2^s)]`: each bucket is
+//! `2^(2^-s)` times as wide as the one before (schema 3: 9 %). Schemas nest: bucket `k` at
+//! schema `s` is buckets `2k-1` and `2k` at `s+1`, so counts move to a coarser schema exactly.
+//!
+//! Each thread that records keeps a window of `max_buckets` consecutive buckets of its own
+//! (allocated at its first record, so memory grows with the threads that record, never with
+//! the calls), written by that thread alone like the fixed buckets' runs. A value outside the
+//! window moves it, and when the values seen no longer fit `max_buckets` buckets, halves the
+//! resolution (the schema goes down by one) until they do: that rare rewrite is done by the
+//! thread that owns the window, under a sequence lock that a scrape reading it retries on.
+//! Threads past the owned runs share one window behind a mutex.
+
+use std::sync::atomic::{Ordering, fence};
+use std::sync::{LazyLock, Mutex, OnceLock};
+
+use metrics::atomics::AtomicU64;
+
+use super::owners;
+use crate::sync::MutexExt;
+
+/// The finest schema Prometheus takes.
+pub(crate) const MAX_SCHEMA: i8 = 8;
+/// The coarsest: each bucket 2^16 times as wide as the one before.
+pub(crate) const MIN_SCHEMA: i8 = -4;
+/// At schema -4, every duration from a nanosecond to 584 years falls in 5 buckets: the fewest
+/// `max_buckets` may be so that any values fit at the coarsest schema.
+pub(crate) const MIN_BUCKETS: usize = 8;
+/// Values at or below it are counted in the zero bucket: client_golang's default, 2^-128.
+pub(crate) const ZERO_THRESHOLD: f64 = 2.938_735_877_055_719e-39;
+
+/// How a histogram's native buckets start and how many they may be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct NativeLayout {
+    /// The schema a window starts at (its finest).
+    pub schema: i8,
+    /// Buckets per window, and at most in a scrape.
+    pub max_buckets: usize,
+}
+
+/// Bucket keys at schema 8 from an `f64`'s bits: its exponent gives 256 buckets per power of
+/// two, and within one, the top 10 bits of the mantissa give a cell narrower than any bucket,
+/// so one comparison with the cell's bucket bound settles the key.
+struct Tables {
+    /// The key (within a power of two, 0 to 256) of the smallest mantissa of each cell.
+    first: [u16; 1 << CELL_BITS],
+    /// `2^(k/256)` for `k` in `0..=256`: bucket `k`'s upper bound within a power of two.
+    bounds: [f64; 257],
+}
+
+const CELL_BITS: u32 = 10;
+const MANTISSA_BITS: u32 = 52;
+
+static TABLES: LazyLock<Tables> = LazyLock::new(|| {
+    let mut bounds = [0.0; 257];
+    for (k, b) in bounds.iter_mut().enumerate() {
+        #[allow(clippy::cast_precision_loss)]
+        let e = k as f64 / 256.0;
+        *b = e.exp2();
+    }
+    // Exact at the ends: the bucket of a power of two is the one it bounds.
+    bounds[0] = 1.0;
+    bounds[256] = 2.0;
+    let mut first = [0_u16; 1 << CELL_BITS];
+    for (cell, k) in first.iter_mut().enumerate() {
+        #[allow(clippy::cast_precision_loss)]
+        let m = 1.0 + cell as f64 / f64::from(1_u32 << CELL_BITS);
+        // The smallest `k` with `m <= 2^(k/256)`.
+        let key = bounds.partition_point(|b| *b < m);
+        *k = u16::try_from(key).expect("at most 256");
+    }
+    Tables { first, bounds }
+});
+
+impl Tables {
+    /// The schema-8 key of `v` (positive, normal).
+    #[inline(always)]
+    fn key8(&self, v: f64) -> i32 {
+        let bits = v.to_bits();
+        let mantissa = bits & ((1 << MANTISSA_BITS) - 1);
+        #[allow(clippy::cast_possible_truncation)]
+        let exponent = ((bits >> MANTISSA_BITS) & 0x7ff) as i32 - 1023;
+        #[allow(clippy::cast_possible_truncation)]
+        let cell = (mantissa >> (MANTISSA_BITS - CELL_BITS)) as usize;
+        let m = f64::from_bits(mantissa | (1023 << MANTISSA_BITS));
+        let mut k = i32::from(self.first[cell]);
+        #[allow(clippy::cast_sign_loss)]
+        if m > self.bounds[k as usize] {
+            k += 1;
+        }
+        exponent * 256 + k
+    }
+}
+
+/// `key` at a schema `shift` steps coarser: `ceil(key / 2^shift)`.
+#[inline(always)]
+fn coarser(key: i32, shift: u32) -> i32 {
+    (key + (1 << shift) - 1) >> shift
+}
+
+/// A window's words: the sequence lock, the layout, the zero bucket, then the buckets.
+const SEQ: usize = 0;
+const LAYOUT: usize = 1;
+const ZERO: usize = 2;
+const FIRST: usize = 3;
+/// Set in the layout word once the window is placed (its first non-zero value).
+const PLACED: u64 = 1 << 40;
+
+fn pack(schema: i8, offset: i32) -> u64 {
+    #[allow(clippy::cast_sign_loss)]
+    let schema = u64::from(schema as u8);
+    #[allow(clippy::cast_sign_loss)]
+    let offset = u64::from(offset as u32);
+    PLACED | (schema << 32) | offset
+}
+
+fn unpack(layout: u64) -> Option<(i8, i32)> {
+    #[allow(clippy::cast_possible_truncation, clippy::cast_possible_wrap)]
+    (layout & PLACED != 0).then_some(((layout >> 32) as u8 as i8, layout as u32 as i32))
+}
+
+/// One reading of native buckets: what a scrape exposes.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub(crate) struct NativeSnapshot {
+    pub schema: i8,
+    pub zero_count: u64,
+    /// `(key, count)` of each bucket with a count, by key.
+    pub buckets: Vec<(i32, u64)>,
+}
+
+/// The native buckets of one histogram series.
+pub(crate) struct NativeBuckets {
+    layout: NativeLayout,
+    tables: &'static Tables,
+    /// One window per owned run, then the shared one; each allocated at its first record.
+    windows: Box<[OnceLock<Box<[AtomicU64]>>]>,
+    /// Held by every writer of the shared window, and by a scrape reading it.
+    shared: Mutex<()>,
+}
+
+impl std::fmt::Debug for NativeBuckets {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NativeBuckets")
+            .field("layout", &self.layout)
+            .finish_non_exhaustive()
+    }
+}
+
+impl NativeBuckets {
+    pub(crate) fn new(layout: NativeLayout) -> Self {
+        debug_assert!((MIN_SCHEMA..=MAX_SCHEMA).contains(&layout.schema));
+        debug_assert!(layout.max_buckets >= MIN_BUCKETS);
+        Self {
+            layout,
+            tables: &TABLES,
+            windows: (0..=owners::owned()).map(|_| OnceLock::new()).collect(),
+            shared: Mutex::new(()),
+        }
+    }
+
+    /// Counts a duration of `nanos` nanoseconds.
+    #[inline(always)]
+    pub(crate) fn record_nanos(&self, nanos: u64) {
+        #[allow(clippy::cast_precision_loss)]
+        self.record(nanos as f64 * 1e-9);
+    }
+
+    /// Counts `value` (seconds): at or below the zero threshold (a zero duration, or a
+    /// negative or NaN value that a duration never is) in the zero bucket.
+    #[inline(always)]
+    pub(crate) fn record(&self, value: f64) {
+        // `!(v > t)` also sends NaN to the zero bucket, so that the count still adds up.
+        let key = if value > ZERO_THRESHOLD && value.is_finite() {
+            Some(self.tables.key8(value))
+        } else {
+            None
+        };
+        let owned = self.windows.len() - 1;
+        let n = owners::mine().min(owned);
+        let window = match self.windows[n].get() {
+            Some(w) => w,
+            None => self.allocate(n),
+        };
+        if n < owned {
+            self.add(window, key);
+        } else {
+            let _guard = self.shared.lock_unpoisoned();
+            self.add(window, key);
+        }
+    }
+
+    #[cold]
+    fn allocate(&self, n: usize) -> &[AtomicU64] {
+        self.windows[n].get_or_init(|| {
+            (0..FIRST + self.layout.max_buckets)
+                .map(|_| AtomicU64::new(0))
+                .collect()
+        })
+    }
+
+    /// Adds one to `key`'s bucket (schema 8; `None`: the zero bucket). Only one thread at a
+    /// time calls it per window: its owner, or the shared window's lock holder.
+    #[inline(always)]
+    fn add(&self, window: &[AtomicU64], key: Option<i32>) {
+        let Some(key8) = key else {
+            bump(&window[ZERO]);
+            return;
+        };
+        if let Some((schema, offset)) = unpack(window[LAYOUT].load(Ordering::Relaxed)) {
+            #[allow(clippy::cast_sign_loss)]
+            let shift = (MAX_SCHEMA - schema) as u32;
+            #[allow(clippy::cast_sign_loss)]
+            let i = coarser(key8, shift).wrapping_sub(offset) as u32 as usize;
+            if let Some(slot) = window.get(FIRST..).and_then(|b| b.get(i)) {
+                bump(slot);
+                return;
+            }
+        }
+        self.rewrite(window, key8);
+    }
+
+    /// Moves the window, and coarsens it as much as needed, so that it holds `key8` and every
+    /// count it has; then counts `key8`.
+    #[cold]
+    #[inline(never)]
+    fn rewrite(&self, window: &[AtomicU64], key8: i32) {
+        let max = self.layout.max_buckets;
+        let old = unpack(window[LAYOUT].load(Ordering::Relaxed));
+        let mut counts: Vec<(i32, u64)> = match old {
+            Some((_, offset)) => window[FIRST..]
+                .iter()
+                .zip(offset..)
+                .map(|(c, k)| (k, c.load(Ordering::Relaxed)))
+                .filter(|(_, c)| *c > 0)
+                .collect(),
+            None => Vec::new(),
+        };
+        let mut schema = old.map_or(self.layout.schema, |(s, _)| s);
+        #[allow(clippy::cast_sign_loss)]
+        let mut key = coarser(key8, (MAX_SCHEMA - schema) as u32);
+        counts.push((key, 0));
+        let (lo, hi) = fit(&mut counts, &mut schema, max);
+        #[allow(clippy::cast_sign_loss)]
+        {
+            key = coarser(key8, (MAX_SCHEMA - schema) as u32);
+        }
+        // The values seen in the middle, room to move on either side.
+        let free = i32::try_from(max).unwrap_or(i32::MAX) - (hi - lo + 1);
+        let offset = lo - free / 2;
+        let seq = window[SEQ].load(Ordering::Relaxed);
+        window[SEQ].store(seq.wrapping_add(1), Ordering::Relaxed);
+        fence(Ordering::Release);
+        for slot in &window[FIRST..] {
+            slot.store(0, Ordering::Relaxed);
+        }
+        for (k, c) in counts {
+            #[allow(clippy::cast_sign_loss)]
+            window[FIRST + (k - offset) as usize].fetch_add(c, Ordering::Relaxed);
+        }
+        #[allow(clippy::cast_sign_loss)]
+        bump(&window[FIRST + (key - offset) as usize]);
+        window[LAYOUT].store(pack(schema, offset), Ordering::Relaxed);
+        window[SEQ].store(seq.wrapping_add(2), Ordering::Release);
+    }
+
+    /// Every window's buckets at one schema, coarsened until they fit `max_buckets`.
+    pub(crate) fn snapshot(&self) -> NativeSnapshot {
+        let owned = self.windows.len() - 1;
+        let mut readings = Vec::new();
+        for (n, window) in self.windows.iter().enumerate() {
+            let Some(window) = window.get() else { continue };
+            if n < owned {
+                readings.push(read(window));
+            } else {
+                let _guard = self.shared.lock_unpoisoned();
+                readings.push(read(window));
+            }
+        }
+        let mut schema = readings
+            .iter()
+            .filter_map(|r| r.layout.map(|(s, _)| s))
+            .min()
+            .unwrap_or(self.layout.schema);
+        let mut buckets = Vec::new();
+        let mut zero_count = 0_u64;
+        for r in readings {
+            zero_count = zero_count.wrapping_add(r.zero);
+            if let Some((s, offset)) = r.layout {
+                #[allow(clippy::cast_sign_loss)]
+                let shift = (s - schema) as u32;
+                buckets.extend(
+                    r.counts
+                        .into_iter()
+                        .zip(offset..)
+                        .filter(|(c, _)| *c > 0)
+                        .map(|(c, k)| (coarser(k, shift), c)),
+                );
+            }
+        }
+        if !buckets.is_empty() {
+            fit(&mut buckets, &mut schema, self.layout.max_buckets);
+        }
+        NativeSnapshot {
+            schema,
+            zero_count,
+            buckets,
+        }
+    }
+}
+
+/// A plain add: one thread at a time writes a window.
+#[inline(always)]
+fn bump(slot: &AtomicU64) {
+    slot.store(
+        slot.load(Ordering::Relaxed).wrapping_add(1),
+        Ordering::Relaxed,
+    );
+}
+
+/// Coarsens `(key, count)` pairs at `schema` until their keys span at most `max` buckets;
+/// merges equal keys and sorts them. Returns the lowest and highest key.
+fn fit(counts: &mut Vec<(i32, u64)>, schema: &mut i8, max: usize) -> (i32, i32) {
+    loop {
+        counts.sort_unstable_by_key(|(k, _)| *k);
+        counts.dedup_by(|b, a| {
+            let same = a.0 == b.0;
+            if same {
+                a.1 = a.1.wrapping_add(b.1);
+            }
+            same
+        });
+        let (lo, hi) = (counts[0].0, counts[counts.len() - 1].0);
+        #[allow(clippy::cast_sign_loss)]
+        if ((hi - lo) as usize) < max || *schema == MIN_SCHEMA {
+            return (lo, hi);
+        }
+        *schema -= 1;
+        for (k, _) in counts.iter_mut() {
+            *k = coarser(*k, 1);
+        }
+    }
+}
+
+/// One window as read under its sequence lock.
+struct Reading {
+    layout: Option<(i8, i32)>,
+    zero: u64,
+    counts: Vec<u64>,
+}
+
+fn read(window: &[AtomicU64]) -> Reading {
+    loop {
+        let before = window[SEQ].load(Ordering::Acquire);
+        if before % 2 == 1 {
+            std::hint::spin_loop();
+            continue;
+        }
+        let layout = unpack(window[LAYOUT].load(Ordering::Relaxed));
+        let zero = window[ZERO].load(Ordering::Relaxed);
+        let counts = window[FIRST..]
+            .iter()
+            .map(|c| c.load(Ordering::Relaxed))
+            .collect();
+        fence(Ordering::Acquire);
+        if window[SEQ].load(Ordering::Relaxed) == before {
+            return Reading {
+                layout,
+                zero,
+                counts,
+            };
+        }
+    }
+}
+
+/// The upper bound of bucket `key` at `schema`, in seconds.
+#[cfg(test)]
+fn upper_bound(schema: i8, key: i32) -> f64 {
+    (f64::from(key) * (-f64::from(schema)).exp2()).exp2()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn layout(schema: i8, max_buckets: usize) -> NativeLayout {
+        NativeLayout {
+            schema,
+            max_buckets,
+        }
+    }
+
+    /// The key by definition: the smallest `k` with `v <= 2^(k/2^schema)`.
+    fn key_by_log(v: f64, schema: i8) -> i32 {
+        let scaled = v.log2() * f64::from(schema).exp2();
+        #[allow(clippy::cast_possible_truncation)]
+        let mut k = scaled.ceil() as i32;
+        // `log2` rounds: settle the edges against the bounds themselves.
+        while upper_bound(schema, k - 1) >= v {
+            k -= 1;
+        }
+        while upper_bound(schema, k) < v {
+            k += 1;
+        }
+        k
+    }
+
+    #[test]
+    fn keys_match_their_definition() {
+        let mut v = 1e-9;
+        while v < 1e4 {
+            assert_eq!(TABLES.key8(v), key_by_log(v, 8), "{v}");
+            for schema in MIN_SCHEMA..=MAX_SCHEMA {
+                #[allow(clippy::cast_sign_loss)]
+                let shift = (MAX_SCHEMA - schema) as u32;
+                assert_eq!(coarser(TABLES.key8(v), shift), key_by_log(v, schema));
+            }
+            v *= 1.000_7;
+        }
+        // A power of two is its bucket's upper bound.
+        assert_eq!(TABLES.key8(1.0), 0);
+        assert_eq!(TABLES.key8(0.5), -256);
+        assert_eq!(TABLES.key8(0.500_000_1), -255);
+    }
+
+    #[test]
+    fn counts_land_in_their_buckets_and_zero() {
+        let h = NativeBuckets::new(layout(3, 160));
+        for v in [0.0, -1.0, f64::NAN, 1.0, 1.0, 0.1, 2.5] {
+            h.record(v);
+        }
+        let s = h.snapshot();
+        assert_eq!(s.schema, 3);
+        assert_eq!(s.zero_count, 3);
+        assert_eq!(
+            s.buckets,
+            vec![(key_by_log(0.1, 3), 1), (0, 2), (key_by_log(2.5, 3), 1)]
+        );
+    }
+
+    #[test]
+    fn a_wide_range_halves_the_resolution_until_it_fits() {
+        let h = NativeBuckets::new(layout(8, 16));
+        // 1 ns to 100 s: 37 powers of two, which 16 buckets hold from schema -2 on.
+        let values = [1e-9, 1e-6, 1e-3, 1.0, 100.0];
+        for v in values {
+            h.record(v);
+        }
+        let s = h.snapshot();
+        assert_eq!(s.schema, -2);
+        let expected: Vec<(i32, u64)> = values.iter().map(|v| (key_by_log(*v, -2), 1)).collect();
+        assert_eq!(s.buckets, expected);
+        let (lo, hi) = (s.buckets[0].0, s.buckets[s.buckets.len() - 1].0);
+        assert!(usize::try_from(hi - lo).unwrap() < 16);
+    }
+
+    #[test]
+    fn the_window_moves_to_follow_values_without_losing_counts() {
+        let h = NativeBuckets::new(layout(3, 8));
+        for _ in 0..5 {
+            h.record(1.0);
+        }
+        // 1.0 and 2.0 are 8 buckets apart at schema 3, 4 at schema 2: the window halves.
+        h.record(2.0);
+        h.record(0.6);
+        let s = h.snapshot();
+        assert_eq!(s.schema, 2);
+        assert_eq!(s.buckets, vec![(key_by_log(0.6, 2), 1), (0, 5), (4, 1)]);
+    }
+
+    #[test]
+    fn threads_merge_at_the_coarsest_schema_among_them() {
+        let h = std::sync::Arc::new(NativeBuckets::new(layout(4, 10)));
+        let wide = {
+            let h = h.clone();
+            std::thread::spawn(move || {
+                h.record(0.001);
+                h.record(1.0);
+            })
+        };
+        wide.join().unwrap();
+        h.record(0.5);
+        let s = h.snapshot();
+        // 1 ms to 1 s is 10 powers of two: 10 buckets hold them at schema 0, not finer; this
+        // thread's window, at schema 4, is coarsened to it.
+        assert_eq!(s.schema, 0);
+        assert_eq!(s.buckets, vec![(key_by_log(0.001, 0), 1), (-1, 1), (0, 1)]);
+    }
+
+    #[test]
+    fn memory_is_one_window_per_recording_thread() {
+        let h = NativeBuckets::new(layout(3, 160));
+        assert!(h.windows.iter().all(|w| w.get().is_none()));
+        h.record(1.0);
+        let allocated: Vec<usize> = h
+            .windows
+            .iter()
+            .filter_map(|w| w.get())
+            .map(|w| w.len())
+            .collect();
+        assert_eq!(allocated, vec![FIRST + 160]);
+    }
+}

@@ -1,0 +1,112 @@
+//! Native histograms with a real Prometheus (Debian's 2.42, `--enable-feature=native-histograms`):
+//! it asks for the protobuf exposition, stores a duration histogram as a native one, and
+//! `histogram_quantile` over it falls within one bucket (the schema's relative error) of the
+//! true quantiles of a known latency distribution that the test records. Nobody chose buckets:
+//! the fixed ones (the defaults) would put the p99 of this distribution between 0.5 and 1 s.
+
+mod common;
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use common::prometheus::{number, query, ready, start_config, wait_for};
+use vitalsign::{Vitals, instrumented};
+
+/// The schema the test asks for: each bucket 2^(1/8) times as wide as the one before.
+const SCHEMA: i8 = 3;
+
+/// A call site, so that a call's own duration histogram is shown native too.
+#[instrumented(namespace = "nh", name = "queries")]
+fn run_query(n: u64) -> u64 {
+    n.wrapping_mul(31)
+}
+
+/// `n` durations spread evenly on a log scale over 1 ms to 1 s: the q-quantile is
+/// `1 ms * 1000^q`.
+fn log_uniform(n: u32) -> impl Iterator<Item = f64> {
+    (0..n).map(move |i| 1e-3 * 1000_f64.powf((f64::from(i) + 0.5) / f64::from(n)))
+}
+
+async fn value(prom: SocketAddr, q: &str) -> Option<f64> {
+    query(prom, q).await.first().map(number)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn prometheus_reads_native_histograms_within_the_schemas_error() {
+    let vitals = Vitals::builder()
+        .bind_addr("127.0.0.1:0")
+        .logging(false)
+        .native_histograms(true)
+        .native_schema(SCHEMA)
+        .install()
+        .expect("install");
+    let target = common::serve(&vitals).await;
+    let latency = metrics::histogram!("nh_latency_seconds");
+    // A first batch, so that Prometheus's first scrape already holds a native histogram.
+    for v in log_uniform(1_000) {
+        latency.record(v);
+    }
+    for n in 0..100 {
+        std::hint::black_box(run_query(n));
+    }
+
+    let config = format!(
+        "global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: nh\n    \
+         static_configs:\n      - targets: ['{target}']\n"
+    );
+    let Some(prom) = start_config(
+        "native_histograms_e2e",
+        &config,
+        &["--enable-feature=native-histograms"],
+    ) else {
+        return;
+    };
+    ready(prom.addr).await;
+    // `histogram_count` reads native histograms only: a value means the series is native.
+    wait_for(
+        "Prometheus to store the native histogram",
+        Duration::from_secs(30),
+        async || value(prom.addr, "histogram_count(nh_latency_seconds)").await == Some(1000.0),
+    )
+    .await;
+
+    // The distribution whose rate the quantiles are taken from.
+    for v in log_uniform(10_000) {
+        latency.record(v);
+    }
+    wait_for(
+        "a scrape after the second batch",
+        Duration::from_secs(30),
+        async || value(prom.addr, "histogram_count(nh_latency_seconds)").await == Some(11_000.0),
+    )
+    .await;
+    let bucket_growth = (-f64::from(SCHEMA)).exp2().exp2();
+    for q in [0.5, 0.9, 0.99] {
+        let truth = 1e-3 * 1000_f64.powf(q);
+        let got = value(
+            prom.addr,
+            &format!("histogram_quantile({q}, rate(nh_latency_seconds[1m]))"),
+        )
+        .await
+        .unwrap_or_else(|| panic!("no p{q}"));
+        let error = (got - truth).abs() / truth;
+        common::say(&format!(
+            "p{q}: {got:.6} s from Prometheus, {truth:.6} s true: {:.2} % off (one bucket: {:.2} %)",
+            error * 100.0,
+            (bucket_growth - 1.0) * 100.0
+        ));
+        assert!(
+            error <= bucket_growth - 1.0,
+            "p{q}: {got} vs {truth}: more than one bucket off"
+        );
+    }
+    let sum = value(prom.addr, "histogram_sum(nh_latency_seconds)")
+        .await
+        .unwrap();
+    let expected: f64 = log_uniform(1_000).chain(log_uniform(10_000)).sum();
+    assert!((sum - expected).abs() / expected < 1e-9, "{sum} vs {expected}");
+
+    // The call site's duration histogram is native too, with every call.
+    let calls = value(prom.addr, "histogram_count(nh_queries_duration_seconds)").await;
+    assert_eq!(calls, Some(100.0));
+}
