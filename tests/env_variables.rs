@@ -52,6 +52,9 @@ const CASES: &[(&str, &str)] = &[
     ("VITALSIGN_STATUS_ENABLED", "false"),
     ("VITALSIGN_STATUS_HISTORY", "10s"),
     ("VITALSIGN_STATUS_SAMPLE_EVERY", "2s"),
+    ("VITALSIGN_METRICS_NATIVE_HISTOGRAMS", "true"),
+    ("VITALSIGN_METRICS_NATIVE_SCHEMA", "-1"),
+    ("VITALSIGN_METRICS_NATIVE_MAX_BUCKETS", "8"),
 ];
 
 /// The child's side: set by the parent to the variable under test.
@@ -216,6 +219,9 @@ async fn child() {
         })
         .max_connections(100)
         .max_connections_per_client(100)
+        .native_histograms(case != "VITALSIGN_METRICS_NATIVE_HISTOGRAMS")
+        .native_schema(5)
+        .native_max_buckets(100)
         .log_format(vitalsign::logging::LogFormat::Json)
         .log_level("info")
         .log_output(vitalsign::logging::LogOutput::Memory(memory.clone()))
@@ -261,6 +267,30 @@ async fn child() {
         | "VITALSIGN_STATUS_HISTORY"
         | "VITALSIGN_STATUS_SAMPLE_EVERY" => {
             served(addr, &case).await;
+        }
+        "VITALSIGN_METRICS_NATIVE_HISTOGRAMS"
+        | "VITALSIGN_METRICS_NATIVE_SCHEMA"
+        | "VITALSIGN_METRICS_NATIVE_MAX_BUCKETS" => {
+            // 1 µs and 1 s: 20 powers of two apart.
+            let h = metrics::histogram!("env_native_seconds");
+            h.record(1e-6);
+            h.record(1.0);
+            // The protobuf fields `schema` (5, zigzag) and `zero_threshold` (6, 2^-128),
+            // adjacent as prost writes them: there only with native buckets.
+            let native = |schema: u8| [0x28, schema, 0x31, 0, 0, 0, 0, 0, 0, 0, 0x38];
+            let wanted = match case.as_str() {
+                // The builder's schema 5 coarsened to 2 (zigzag 4) to fit 100 buckets.
+                "VITALSIGN_METRICS_NATIVE_HISTOGRAMS" => native(4),
+                // Schema -1 (zigzag 1) from the start: 20 buckets fit 100.
+                "VITALSIGN_METRICS_NATIVE_SCHEMA" => native(1),
+                // 8 buckets: coarsened to schema -2 (zigzag 3).
+                _ => native(3),
+            };
+            let body = vitals.render_protobuf();
+            assert!(
+                body.windows(wanted.len()).any(|w| w == wanted),
+                "{case}: no native histogram laid out as {wanted:?}"
+            );
         }
         "VITALSIGN_METRICS_DEFAULT_BUCKETS" => {
             timed();

@@ -104,7 +104,10 @@ async fn prometheus_reads_native_histograms_within_the_schemas_error() {
         .await
         .unwrap();
     let expected: f64 = log_uniform(1_000).chain(log_uniform(10_000)).sum();
-    assert!((sum - expected).abs() / expected < 1e-9, "{sum} vs {expected}");
+    assert!(
+        (sum - expected).abs() / expected < 1e-9,
+        "{sum} vs {expected}"
+    );
 
     // The call site's duration histogram is native too, with every call.
     let calls = value(prom.addr, "histogram_count(nh_queries_duration_seconds)").await;

@@ -11,6 +11,7 @@ use std::sync::{Arc, OnceLock};
 
 use super::exemplar::{Exemplar, Exemplars};
 use super::native::{NativeBuckets, NativeLayout, NativeSnapshot};
+use super::owners;
 use super::shards::Sharded;
 use metrics::HistogramFn;
 
@@ -96,9 +97,10 @@ impl BucketHistogram {
     /// Records a duration of `nanos` nanoseconds, as `nanos / 1e9` seconds, with no exemplar.
     #[cfg(test)]
     pub(crate) fn record_nanos(&self, nanos: u64) {
-        self.record_bucket(nanos);
+        let n = owners::mine();
+        self.record_bucket(n, nanos);
         if let Some(native) = &self.native {
-            native.record_nanos(nanos);
+            native.record_nanos(n, nanos);
         }
     }
 
@@ -107,18 +109,21 @@ impl BucketHistogram {
     /// path (it is a few instructions): a call would cost as much as the work.
     #[inline(always)]
     pub(crate) fn record_call(&self, nanos: u64, now: u64) {
-        let index = self.record_bucket(nanos);
+        // This thread's number, read once for both kinds of buckets.
+        let n = owners::mine();
+        let index = self.record_bucket(n, nanos);
         if let Some(exemplars) = self.exemplars.get() {
             exemplars.offer(index, now, nanos);
         }
         if let Some(native) = &self.native {
-            native.record_nanos(nanos);
+            native.record_nanos(n, nanos);
         }
     }
 
-    /// Counts `nanos` in its bucket and the sum; returns the bucket's index.
+    /// Counts `nanos` in its bucket and the sum, in thread `n`'s run; returns the bucket's
+    /// index.
     #[inline(always)]
-    fn record_bucket(&self, nanos: u64) -> usize {
+    fn record_bucket(&self, n: usize, nanos: u64) -> usize {
         // A linear scan from the smallest bound: its length grows with the logarithm of the
         // duration (bounds are roughly geometric), so a fast call pays one or two comparisons
         // and a slow one a few more, next to its milliseconds.
@@ -126,7 +131,7 @@ impl BucketHistogram {
         while index < self.nanos.len() && nanos > self.nanos[index] {
             index += 1;
         }
-        let run = self.shards.local();
+        let run = self.shards.run(n);
         run.add(index, 1);
         run.add(self.nanos_sum_slot(), nanos);
         index
@@ -177,13 +182,14 @@ impl HistogramFn for BucketHistogram {
             return;
         }
         let index = self.bounds.partition_point(|b| *b < value);
-        let run = self.shards.local();
+        let n = owners::mine();
+        let run = self.shards.run(n);
         run.add(index, 1);
         run.update(self.f64_sum_slot(), |bits| {
             (f64::from_bits(bits) + value).to_bits()
         });
         if let Some(native) = &self.native {
-            native.record(value);
+            native.record(n, value);
         }
     }
 }

@@ -42,19 +42,35 @@ pub(crate) struct NativeLayout {
 
 /// Bucket keys at schema 8 from an `f64`'s bits: its exponent gives 256 buckets per power of
 /// two, and within one, the top 10 bits of the mantissa give a cell narrower than any bucket,
-/// so one comparison with the cell's bucket bound settles the key.
+/// so one comparison with the one bucket bound inside the cell settles the key. Per cell, one
+/// word: the key of the cell's smallest mantissa (within a power of two, 0 to 256) above the
+/// mantissa bits of its bucket's upper bound, so the call path makes a single table load and
+/// compares integers.
+///
+/// A duration in whole nanoseconds takes a second table, of the same shape over the integer
+/// shifted so that its leading one is the top bit: its key comes from a leading-zero count, a
+/// shift and the one load, with no conversion to `f64`; the bounds of that table are the
+/// bucket bounds in seconds expressed in nanoseconds (`1e9 * 2^(k/256)`).
 struct Tables {
-    /// The key (within a power of two, 0 to 256) of the smallest mantissa of each cell.
-    first: [u16; 1 << CELL_BITS],
-    /// `2^(k/256)` for `k` in `0..=256`: bucket `k`'s upper bound within a power of two.
-    bounds: [f64; 257],
+    cells: [u64; 1 << CELL_BITS],
+    nanos: [u64; 1 << CELL_BITS],
 }
+
+/// `256 * log2(1e9)`: schema-8 buckets between a nanosecond and a second. Its integer part is
+/// subtracted from a nanosecond key; the cells' bounds hold its fraction.
+const NANOS_SHIFT: f64 = 7_653.722_330_620_483;
+/// Bits of the shifted integer kept for the comparison: 53, as an `f64` mantissa with its
+/// leading one, exact for any duration below 2^53 ns (104 days).
+const KEPT_BITS: u32 = 53;
+const KEPT: u64 = (1 << KEPT_BITS) - 1;
 
 const CELL_BITS: u32 = 10;
 const MANTISSA_BITS: u32 = 52;
+const MANTISSA: u64 = (1 << MANTISSA_BITS) - 1;
 
 static TABLES: LazyLock<Tables> = LazyLock::new(|| {
-    let mut bounds = [0.0; 257];
+    // `2^(k/256)` for `k` in `0..=256`: bucket `k`'s upper bound within a power of two.
+    let mut bounds = [0.0_f64; 257];
     for (k, b) in bounds.iter_mut().enumerate() {
         #[allow(clippy::cast_precision_loss)]
         let e = k as f64 / 256.0;
@@ -63,15 +79,49 @@ static TABLES: LazyLock<Tables> = LazyLock::new(|| {
     // Exact at the ends: the bucket of a power of two is the one it bounds.
     bounds[0] = 1.0;
     bounds[256] = 2.0;
-    let mut first = [0_u16; 1 << CELL_BITS];
-    for (cell, k) in first.iter_mut().enumerate() {
+    let mut cells = [0_u64; 1 << CELL_BITS];
+    for (cell, word) in cells.iter_mut().enumerate() {
         #[allow(clippy::cast_precision_loss)]
         let m = 1.0 + cell as f64 / f64::from(1_u32 << CELL_BITS);
         // The smallest `k` with `m <= 2^(k/256)`.
         let key = bounds.partition_point(|b| *b < m);
-        *k = u16::try_from(key).expect("at most 256");
+        // Within `[1, 2)` every mantissa is at or below 2's: all ones never compares above.
+        let bound = if key == 256 {
+            MANTISSA
+        } else {
+            bounds[key].to_bits() & MANTISSA
+        };
+        *word = ((key as u64) << MANTISSA_BITS) | bound;
     }
-    Tables { first, bounds }
+    // Within a power of two of nanoseconds, `mu` in `[1, 2)`: the key past the power's first is
+    // the smallest `j` with `mu <= 2^((j + fraction) / 256)`.
+    let fraction = NANOS_SHIFT - NANOS_SHIFT.floor();
+    let mut bounds = [0.0_f64; 257];
+    for (j, b) in bounds.iter_mut().enumerate() {
+        #[allow(clippy::cast_precision_loss)]
+        let e = (j as f64 + fraction) / 256.0;
+        *b = e.exp2();
+    }
+    // Exact where a bound is a power of two seconds, `1e9 / 2^29 * 2^p` ns (the key a multiple
+    // of 256), so that 1 s, 0.5 s, 2 s... land in the bucket they bound, as in seconds.
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let whole = NANOS_SHIFT.floor() as usize;
+    bounds[whole % 256] = 1e9 / f64::from(1_u32 << 29);
+    let mut nanos = [0_u64; 1 << CELL_BITS];
+    for (cell, word) in nanos.iter_mut().enumerate() {
+        #[allow(clippy::cast_precision_loss)]
+        let mu = 1.0 + cell as f64 / f64::from(1_u32 << CELL_BITS);
+        let key = bounds.partition_point(|b| *b < mu);
+        // As the kept bits of the shifted integer: `mu * 2^52`, the leading one included.
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let bound = if bounds[key] >= 2.0 {
+            KEPT
+        } else {
+            (bounds[key] * f64::from(KEPT_BITS - 1).exp2()).floor() as u64
+        };
+        *word = ((key as u64) << KEPT_BITS) | bound;
+    }
+    Tables { cells, nanos }
 });
 
 impl Tables {
@@ -79,18 +129,33 @@ impl Tables {
     #[inline(always)]
     fn key8(&self, v: f64) -> i32 {
         let bits = v.to_bits();
-        let mantissa = bits & ((1 << MANTISSA_BITS) - 1);
-        #[allow(clippy::cast_possible_truncation)]
-        let exponent = ((bits >> MANTISSA_BITS) & 0x7ff) as i32 - 1023;
+        let mantissa = bits & MANTISSA;
         #[allow(clippy::cast_possible_truncation)]
         let cell = (mantissa >> (MANTISSA_BITS - CELL_BITS)) as usize;
-        let m = f64::from_bits(mantissa | (1023 << MANTISSA_BITS));
-        let mut k = i32::from(self.first[cell]);
-        #[allow(clippy::cast_sign_loss)]
-        if m > self.bounds[k as usize] {
-            k += 1;
-        }
-        exponent * 256 + k
+        let word = self.cells[cell];
+        #[allow(clippy::cast_possible_truncation)]
+        let key = (word >> MANTISSA_BITS) as i32 + i32::from(mantissa > word & MANTISSA);
+        #[allow(clippy::cast_possible_truncation)]
+        let exponent = ((bits >> MANTISSA_BITS) & 0x7ff) as i32 - 1023;
+        exponent * 256 + key
+    }
+
+    /// The schema-8 key of `nanos` nanoseconds as seconds (`nanos >= 1`).
+    #[inline(always)]
+    fn key8_nanos(&self, nanos: u64) -> i32 {
+        let zeros = nanos.leading_zeros();
+        let shifted = nanos << zeros;
+        #[allow(clippy::cast_possible_truncation)]
+        let cell = ((shifted >> (64 - 1 - CELL_BITS)) & ((1 << CELL_BITS) - 1)) as usize;
+        let word = self.nanos[cell];
+        let kept = shifted >> (64 - KEPT_BITS);
+        #[allow(clippy::cast_possible_truncation)]
+        let key = (word >> KEPT_BITS) as i32 + i32::from(kept > word & KEPT);
+        #[allow(clippy::cast_possible_truncation, clippy::cast_possible_wrap)]
+        let power = 63 - zeros as i32;
+        #[allow(clippy::cast_possible_truncation)]
+        let whole = NANOS_SHIFT as i32;
+        power * 256 - whole + key
     }
 }
 
@@ -100,25 +165,36 @@ fn coarser(key: i32, shift: u32) -> i32 {
     (key + (1 << shift) - 1) >> shift
 }
 
-/// A window's words: the sequence lock, the layout, the zero bucket, then the buckets.
+/// A window's words: the sequence lock; the layout, as the call path uses it (the key of the
+/// first bucket at the window's schema, how many steps the schema is below 8, and the bias that
+/// makes the shift round up); the zero bucket; then the buckets.
 const SEQ: usize = 0;
-const LAYOUT: usize = 1;
-const ZERO: usize = 2;
-const FIRST: usize = 3;
-/// Set in the layout word once the window is placed (its first non-zero value).
-const PLACED: u64 = 1 << 40;
+const OFFSET: usize = 1;
+const SHIFT: usize = 2;
+const BIAS: usize = 3;
+const ZERO: usize = 4;
+const FIRST: usize = 5;
+/// The offset of a window with no bucket yet: every key is out of it, by far.
+#[allow(clippy::cast_sign_loss)]
+const UNPLACED: u64 = (i64::MIN / 2) as u64;
 
-fn pack(schema: i8, offset: i32) -> u64 {
-    #[allow(clippy::cast_sign_loss)]
-    let schema = u64::from(schema as u8);
-    #[allow(clippy::cast_sign_loss)]
-    let offset = u64::from(offset as u32);
-    PLACED | (schema << 32) | offset
+/// A window's schema and first key, if it has been placed.
+fn layout(window: &[AtomicU64]) -> Option<(i8, i32)> {
+    let offset = window[OFFSET].load(Ordering::Relaxed);
+    #[allow(clippy::cast_possible_truncation, clippy::cast_possible_wrap)]
+    (offset != UNPLACED).then(|| {
+        let shift = window[SHIFT].load(Ordering::Relaxed) as i8;
+        (MAX_SCHEMA - shift, offset as i64 as i32)
+    })
 }
 
-fn unpack(layout: u64) -> Option<(i8, i32)> {
-    #[allow(clippy::cast_possible_truncation, clippy::cast_possible_wrap)]
-    (layout & PLACED != 0).then_some(((layout >> 32) as u8 as i8, layout as u32 as i32))
+fn set_layout(window: &[AtomicU64], schema: i8, offset: i32) {
+    #[allow(clippy::cast_sign_loss)]
+    let shift = (MAX_SCHEMA - schema) as u64;
+    #[allow(clippy::cast_sign_loss)]
+    window[OFFSET].store(i64::from(offset) as u64, Ordering::Relaxed);
+    window[SHIFT].store(shift, Ordering::Relaxed);
+    window[BIAS].store((1 << shift) - 1, Ordering::Relaxed);
 }
 
 /// One reading of native buckets: what a scrape exposes.
@@ -160,60 +236,90 @@ impl NativeBuckets {
         }
     }
 
-    /// Counts a duration of `nanos` nanoseconds.
+    /// Counts a duration of `nanos` nanoseconds, in the window of thread number `n`
+    /// ([`owners::mine`]).
     #[inline(always)]
-    pub(crate) fn record_nanos(&self, nanos: u64) {
-        #[allow(clippy::cast_precision_loss)]
-        self.record(nanos as f64 * 1e-9);
-    }
-
-    /// Counts `value` (seconds): at or below the zero threshold (a zero duration, or a
-    /// negative or NaN value that a duration never is) in the zero bucket.
-    #[inline(always)]
-    pub(crate) fn record(&self, value: f64) {
-        // `!(v > t)` also sends NaN to the zero bucket, so that the count still adds up.
-        let key = if value > ZERO_THRESHOLD && value.is_finite() {
-            Some(self.tables.key8(value))
+    pub(crate) fn record_nanos(&self, n: usize, nanos: u64) {
+        if nanos == 0 {
+            self.slow(n, None);
         } else {
-            None
-        };
-        let owned = self.windows.len() - 1;
-        let n = owners::mine().min(owned);
-        let window = match self.windows[n].get() {
-            Some(w) => w,
-            None => self.allocate(n),
-        };
-        if n < owned {
-            self.add(window, key);
-        } else {
-            let _guard = self.shared.lock_unpoisoned();
-            self.add(window, key);
+            self.add_at(n, self.tables.key8_nanos(nanos));
         }
     }
 
-    #[cold]
-    fn allocate(&self, n: usize) -> &[AtomicU64] {
-        self.windows[n].get_or_init(|| {
-            (0..FIRST + self.layout.max_buckets)
-                .map(|_| AtomicU64::new(0))
-                .collect()
-        })
+    /// Counts `value` (seconds) in the window of thread number `n`: at or below the zero
+    /// threshold (a zero duration, or a negative or NaN value that a duration never is) in the
+    /// zero bucket.
+    #[inline]
+    pub(crate) fn record(&self, n: usize, value: f64) {
+        // `!(v > t)` also sends NaN to the zero bucket, so that the count still adds up.
+        if value > ZERO_THRESHOLD && value.is_finite() {
+            self.add_at(n, self.tables.key8(value));
+        } else {
+            self.slow(n, None);
+        }
     }
 
-    /// Adds one to `key`'s bucket (schema 8; `None`: the zero bucket). Only one thread at a
-    /// time calls it per window: its owner, or the shared window's lock holder.
+    /// Counts `key8` (schema 8) in thread `n`'s window: the call path's few instructions when
+    /// the thread owns a window that holds the key.
     #[inline(always)]
-    fn add(&self, window: &[AtomicU64], key: Option<i32>) {
-        let Some(key8) = key else {
-            bump(&window[ZERO]);
-            return;
-        };
-        if let Some((schema, offset)) = unpack(window[LAYOUT].load(Ordering::Relaxed)) {
+    fn add_at(&self, n: usize, key8: i32) {
+        if n < self.owned()
+            && let Some(window) = self.windows[n].get()
+        {
+            let offset = window[OFFSET].load(Ordering::Relaxed);
+            let shift = window[SHIFT].load(Ordering::Relaxed);
+            let bias = window[BIAS].load(Ordering::Relaxed);
+            // In `u64`, wrapping: a key below the window becomes a huge index.
             #[allow(clippy::cast_sign_loss)]
-            let shift = (MAX_SCHEMA - schema) as u32;
+            let key = ((i64::from(key8) as u64).wrapping_add(bias) as i64 >> shift) as u64;
+            let i = key.wrapping_sub(offset);
+            #[allow(clippy::cast_possible_truncation)]
+            if let Some(slot) = window[FIRST..].get(i as usize) {
+                bump(slot);
+                return;
+            }
+        }
+        self.slow(n, Some(key8));
+    }
+
+    /// Owned runs: the last window is the shared one.
+    #[inline(always)]
+    fn owned(&self) -> usize {
+        self.windows.len() - 1
+    }
+
+    /// Everything off the call path: the zero bucket, a window's first record, a key outside
+    /// the window, the shared window.
+    #[cold]
+    #[inline(never)]
+    fn slow(&self, n: usize, key8: Option<i32>) {
+        let n = n.min(self.owned());
+        let window = self.windows[n].get_or_init(|| {
+            let window: Box<[AtomicU64]> = (0..FIRST + self.layout.max_buckets)
+                .map(|_| AtomicU64::new(0))
+                .collect();
+            window[OFFSET].store(UNPLACED, Ordering::Relaxed);
+            window
+        });
+        let _guard = (n == self.owned()).then(|| self.shared.lock_unpoisoned());
+        match key8 {
+            None => bump(&window[ZERO]),
+            Some(key8) => self.add_locked(window, key8),
+        }
+    }
+
+    /// Adds one to `key8`'s bucket, moving the window first if it must. Only one thread at a
+    /// time calls it per window: its owner, or the shared window's lock holder.
+    fn add_locked(&self, window: &[AtomicU64], key8: i32) {
+        if let Some((schema, offset)) = layout(window) {
             #[allow(clippy::cast_sign_loss)]
-            let i = coarser(key8, shift).wrapping_sub(offset) as u32 as usize;
-            if let Some(slot) = window.get(FIRST..).and_then(|b| b.get(i)) {
+            let key = coarser(key8, (MAX_SCHEMA - schema) as u32);
+            if let Some(slot) = key
+                .checked_sub(offset)
+                .and_then(|i| usize::try_from(i).ok())
+                .and_then(|i| window[FIRST..].get(i))
+            {
                 bump(slot);
                 return;
             }
@@ -227,7 +333,7 @@ impl NativeBuckets {
     #[inline(never)]
     fn rewrite(&self, window: &[AtomicU64], key8: i32) {
         let max = self.layout.max_buckets;
-        let old = unpack(window[LAYOUT].load(Ordering::Relaxed));
+        let old = layout(window);
         let mut counts: Vec<(i32, u64)> = match old {
             Some((_, offset)) => window[FIRST..]
                 .iter()
@@ -261,7 +367,7 @@ impl NativeBuckets {
         }
         #[allow(clippy::cast_sign_loss)]
         bump(&window[FIRST + (key - offset) as usize]);
-        window[LAYOUT].store(pack(schema, offset), Ordering::Relaxed);
+        set_layout(window, schema, offset);
         window[SEQ].store(seq.wrapping_add(2), Ordering::Release);
     }
 
@@ -357,7 +463,7 @@ fn read(window: &[AtomicU64]) -> Reading {
             std::hint::spin_loop();
             continue;
         }
-        let layout = unpack(window[LAYOUT].load(Ordering::Relaxed));
+        let layout = layout(window);
         let zero = window[ZERO].load(Ordering::Relaxed);
         let counts = window[FIRST..]
             .iter()
@@ -411,6 +517,11 @@ mod tests {
         let mut v = 1e-9;
         while v < 1e4 {
             assert_eq!(TABLES.key8(v), key_by_log(v, 8), "{v}");
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+            let nanos = (v * 1e9).round() as u64;
+            #[allow(clippy::cast_precision_loss)]
+            let exact = key_by_log(nanos as f64 * 1e-9, 8);
+            assert_eq!(TABLES.key8_nanos(nanos), exact, "{nanos} ns");
             for schema in MIN_SCHEMA..=MAX_SCHEMA {
                 #[allow(clippy::cast_sign_loss)]
                 let shift = (MAX_SCHEMA - schema) as u32;
@@ -422,13 +533,19 @@ mod tests {
         assert_eq!(TABLES.key8(1.0), 0);
         assert_eq!(TABLES.key8(0.5), -256);
         assert_eq!(TABLES.key8(0.500_000_1), -255);
+        // In nanoseconds too, from 2^-9 s to 2^20 s.
+        for p in -9..=20 {
+            let nanos = (1e9 * f64::from(p).exp2()) as u64;
+            assert_eq!(TABLES.key8_nanos(nanos), p * 256, "{nanos} ns");
+            assert_eq!(TABLES.key8_nanos(nanos + 1), p * 256 + 1, "{nanos} + 1 ns");
+        }
     }
 
     #[test]
     fn counts_land_in_their_buckets_and_zero() {
         let h = NativeBuckets::new(layout(3, 160));
         for v in [0.0, -1.0, f64::NAN, 1.0, 1.0, 0.1, 2.5] {
-            h.record(v);
+            h.record(owners::mine(), v);
         }
         let s = h.snapshot();
         assert_eq!(s.schema, 3);
@@ -440,12 +557,49 @@ mod tests {
     }
 
     #[test]
+    fn nanoseconds_land_where_their_seconds_do() {
+        let h = NativeBuckets::new(layout(8, 4096));
+        let n = owners::mine();
+        for nanos in [
+            0,
+            1,
+            999,
+            1_000_000,
+            1_000_000_000,
+            1_000_000_001,
+            3_600_000_000_000,
+        ] {
+            h.record_nanos(n, nanos);
+        }
+        let s = h.snapshot();
+        assert_eq!(s.zero_count, 1);
+        let keys: Vec<i32> = s.buckets.iter().map(|(k, _)| *k).collect();
+        #[allow(clippy::cast_precision_loss)]
+        let mut expected: Vec<i32> = [
+            1,
+            999,
+            1_000_000,
+            1_000_000_000,
+            1_000_000_001,
+            3_600_000_000_000_u64,
+        ]
+        .iter()
+        .map(|n| key_by_log(*n as f64 * 1e-9, s.schema))
+        .collect();
+        expected.dedup();
+        assert_eq!(keys, expected);
+        assert_eq!(keys[3], 0, "1 s bounds bucket 0");
+        // 1 ns to an hour is 42 powers of two: 4,096 buckets hold them at schema 6.
+        assert_eq!(s.schema, 6);
+    }
+
+    #[test]
     fn a_wide_range_halves_the_resolution_until_it_fits() {
         let h = NativeBuckets::new(layout(8, 16));
         // 1 ns to 100 s: 37 powers of two, which 16 buckets hold from schema -2 on.
         let values = [1e-9, 1e-6, 1e-3, 1.0, 100.0];
         for v in values {
-            h.record(v);
+            h.record(owners::mine(), v);
         }
         let s = h.snapshot();
         assert_eq!(s.schema, -2);
@@ -459,11 +613,11 @@ mod tests {
     fn the_window_moves_to_follow_values_without_losing_counts() {
         let h = NativeBuckets::new(layout(3, 8));
         for _ in 0..5 {
-            h.record(1.0);
+            h.record(owners::mine(), 1.0);
         }
         // 1.0 and 2.0 are 8 buckets apart at schema 3, 4 at schema 2: the window halves.
-        h.record(2.0);
-        h.record(0.6);
+        h.record(owners::mine(), 2.0);
+        h.record(owners::mine(), 0.6);
         let s = h.snapshot();
         assert_eq!(s.schema, 2);
         assert_eq!(s.buckets, vec![(key_by_log(0.6, 2), 1), (0, 5), (4, 1)]);
@@ -475,12 +629,12 @@ mod tests {
         let wide = {
             let h = h.clone();
             std::thread::spawn(move || {
-                h.record(0.001);
-                h.record(1.0);
+                h.record(owners::mine(), 0.001);
+                h.record(owners::mine(), 1.0);
             })
         };
         wide.join().unwrap();
-        h.record(0.5);
+        h.record(owners::mine(), 0.5);
         let s = h.snapshot();
         // 1 ms to 1 s is 10 powers of two: 10 buckets hold them at schema 0, not finer; this
         // thread's window, at schema 4, is coarsened to it.
@@ -492,7 +646,7 @@ mod tests {
     fn memory_is_one_window_per_recording_thread() {
         let h = NativeBuckets::new(layout(3, 160));
         assert!(h.windows.iter().all(|w| w.get().is_none()));
-        h.record(1.0);
+        h.record(owners::mine(), 1.0);
         let allocated: Vec<usize> = h
             .windows
             .iter()

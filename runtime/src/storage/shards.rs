@@ -62,7 +62,12 @@ impl Sharded {
     /// This thread's run of slots.
     #[inline]
     pub(crate) fn local(&self) -> Run<'_> {
-        let n = owners::mine();
+        self.run(owners::mine())
+    }
+
+    /// The run of thread number `n` ([`owners::mine`]), for a caller that has it already.
+    #[inline]
+    pub(crate) fn run(&self, n: usize) -> Run<'_> {
         let owned = n < self.owned;
         let start = self.first + if owned { n } else { self.owned } * self.stride;
         Run {
