@@ -277,7 +277,7 @@ async fn child() {
             h.record(1.0);
             // The protobuf fields `schema` (5, zigzag) and `zero_threshold` (6, 2^-128),
             // adjacent as prost writes them: there only with native buckets.
-            let native = |schema: u8| [0x28, schema, 0x31, 0, 0, 0, 0, 0, 0, 0, 0x38];
+            let native = |schema: u8| [0x28, schema, 0x31, 0, 0, 0, 0, 0, 0, 0xf0, 0x37];
             let wanted = match case.as_str() {
                 // The builder's schema 5 coarsened to 2 (zigzag 4) to fit 100 buckets.
                 "VITALSIGN_METRICS_NATIVE_HISTOGRAMS" => native(4),

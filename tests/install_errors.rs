@@ -58,7 +58,7 @@ fn conflicting_sites_are_refused_with_both_locations() {
 #[test]
 fn bad_options_name_their_key() {
     type Attempt = Box<dyn Fn() -> Result<Vitals, InstallError>>;
-    let cases: [(Attempt, &str, &str); 8] = [
+    let cases: [(Attempt, &str, &str); 10] = [
         (
             Box::new(|| Vitals::builder().bind_addr("localhost:90x").install()),
             "metrics.bind_addr",
@@ -110,6 +110,16 @@ fn bad_options_name_their_key() {
             }),
             "status.history",
             "at most 17280",
+        ),
+        (
+            Box::new(|| Vitals::builder().native_schema(9).install()),
+            "metrics.native_schema",
+            "between -4 (coarsest) and 8 (finest)",
+        ),
+        (
+            Box::new(|| Vitals::builder().native_max_buckets(4).install()),
+            "metrics.native_max_buckets",
+            "at least 8",
         ),
     ];
     for (install, key, words) in cases {

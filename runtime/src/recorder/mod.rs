@@ -89,7 +89,7 @@ impl Shared {
 
     /// The whole exposition, as served on `/metrics`, in `format`.
     pub(crate) fn render(&self, format: exposition::Format) -> String {
-        let mut families = self.grouped(|pairs| exposition::label_text(pairs));
+        let mut families = self.grouped(false, |pairs| exposition::label_text(pairs));
         let help = self.help.read_unpoisoned();
         for (name, family) in &mut families {
             family.help = help.get(name).cloned();
@@ -101,7 +101,7 @@ impl Shared {
     /// The whole exposition as length-delimited protobuf `MetricFamily` messages: what a
     /// scraper that takes native histograms asks for.
     pub(crate) fn render_protobuf(&self) -> Vec<u8> {
-        let mut families = self.grouped(|pairs| {
+        let mut families = self.grouped(true, |pairs| {
             pairs
                 .map(|(k, v)| (k.into_owned(), v.to_owned()))
                 .collect::<Labels>()
@@ -117,13 +117,17 @@ impl Shared {
     /// Every series, grouped by family name (without HELP): what `/stats` reads.
     #[cfg(feature = "server")]
     pub(crate) fn families(&self) -> BTreeMap<String, FamilySeries> {
-        self.grouped(|pairs| pairs.map(|(k, v)| (k.into_owned(), v.to_owned())).collect())
+        self.grouped(false, |pairs| {
+            pairs.map(|(k, v)| (k.into_owned(), v.to_owned())).collect()
+        })
     }
 
     /// Every series grouped by (sanitized) family name, with its labels made into `L` by
-    /// `labels`, which is given global labels first, then the series' own.
+    /// `labels`, which is given global labels first, then the series' own; histograms with their
+    /// native buckets when `native` (where they keep some).
     fn grouped<L>(
         &self,
+        native: bool,
         labels: impl for<'a> Fn(&mut dyn Iterator<Item = (Cow<'a, str>, &'a str)>) -> L,
     ) -> BTreeMap<String, FamilySeries<L>> {
         let mut families: BTreeMap<String, FamilySeries<L>> = BTreeMap::new();
@@ -156,7 +160,7 @@ impl Shared {
             add(key, Value::Gauge(f64::from_bits(g.load(Ordering::Relaxed))))
         });
         self.registry
-            .visit_histograms(|key, h| add(key, Value::Histogram(h.snapshot())));
+            .visit_histograms(|key, h| add(key, Value::Histogram(h.snapshot(native))));
         families
     }
 }

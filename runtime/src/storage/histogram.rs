@@ -144,7 +144,9 @@ impl BucketHistogram {
             .fold(0, |a, b| a.wrapping_add(*b))
     }
 
-    pub(crate) fn snapshot(&self) -> HistogramSnapshot {
+    /// A reading for one scrape; with `native`, the native buckets too (only the protobuf
+    /// exposition carries them, and merging the threads' windows is a scrape's work).
+    pub(crate) fn snapshot(&self, native: bool) -> HistogramSnapshot {
         let sums = self.shards.sums();
         let mut cumulative = 0_u64;
         let buckets = self
@@ -170,7 +172,11 @@ impl BucketHistogram {
                 .get()
                 .map(Exemplars::read)
                 .unwrap_or_default(),
-            native: self.native.as_ref().map(NativeBuckets::snapshot),
+            native: self
+                .native
+                .as_ref()
+                .filter(|_| native)
+                .map(NativeBuckets::snapshot),
         }
     }
 }
@@ -204,7 +210,7 @@ mod tests {
         for v in [0.05, 0.1, 0.5, 1.0, 5.0, 50.0, f64::NAN] {
             h.record(v);
         }
-        let s = h.snapshot();
+        let s = h.snapshot(false);
         assert_eq!(s.buckets, vec![(0.1, 2), (1.0, 4), (10.0, 5)]);
         assert_eq!(s.count, 6);
         assert!((s.sum - 56.65).abs() < 1e-9);
@@ -233,7 +239,7 @@ mod tests {
             #[allow(clippy::cast_precision_loss)]
             by_seconds.record(nanos as f64 / 1e9);
         }
-        let (n, s) = (by_nanos.snapshot(), by_seconds.snapshot());
+        let (n, s) = (by_nanos.snapshot(false), by_seconds.snapshot(false));
         assert_eq!(n.buckets, s.buckets);
         assert_eq!(n.count, 12);
         assert_eq!(by_nanos.count(), 12);
@@ -245,7 +251,7 @@ mod tests {
         let h = BucketHistogram::new(Arc::from([1.0]), None);
         h.record(0.25);
         h.record_nanos(500_000_000);
-        let s = h.snapshot();
+        let s = h.snapshot(false);
         assert_eq!(s.count, 2);
         assert!((s.sum - 0.75).abs() < 1e-12);
     }
