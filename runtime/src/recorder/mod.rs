@@ -23,7 +23,6 @@ use cardinality::{Admission, Cardinality};
 
 pub use exposition::Format as ExpositionFormat;
 pub(crate) use exposition::{FamilySeries, Labels, Value};
-pub(crate) use protobuf::CONTENT_TYPE as PROTOBUF_CONTENT_TYPE;
 use series::Storage;
 
 use crate::storage::{BucketHistogram, NativeLayout, SeriesStore, ShardedCounter};

@@ -13,10 +13,6 @@ use prost::Message;
 use super::exposition::{FamilySeries, Labels, Value};
 use crate::storage::{Exemplar, HistogramSnapshot, NativeSnapshot, ZERO_THRESHOLD};
 
-/// The content type of this exposition, as Prometheus asks for it.
-pub(crate) const CONTENT_TYPE: &str =
-    "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited";
-
 #[derive(Clone, PartialEq, Message)]
 struct MetricFamily {
     #[prost(string, tag = "1")]

@@ -15,6 +15,9 @@ use crate::recorder::ExpositionFormat;
 /// The content type of OpenMetrics 1.0 text.
 pub(crate) const OPENMETRICS_CONTENT_TYPE: &str =
     "application/openmetrics-text; version=1.0.0; charset=utf-8";
+/// The content type of the protobuf exposition, as Prometheus asks for it.
+pub(crate) const PROTOBUF_CONTENT_TYPE: &str =
+    "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited";
 
 /// What `/metrics` answers with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -176,7 +176,7 @@ async fn metrics(
         Exposition::Text(ExpositionFormat::OpenMetrics) => {
             super::negotiation::OPENMETRICS_CONTENT_TYPE
         }
-        Exposition::Protobuf => crate::recorder::PROTOBUF_CONTENT_TYPE,
+        Exposition::Protobuf => super::negotiation::PROTOBUF_CONTENT_TYPE,
     };
     headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
     // Caches between the scraper and the server must key on what was asked for.
