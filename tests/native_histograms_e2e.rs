@@ -3,6 +3,8 @@
 //! `histogram_quantile` over it falls within one bucket (the schema's relative error) of the
 //! true quantiles of a known latency distribution that the test records. Nobody chose buckets:
 //! the fixed ones (the defaults) would put the p99 of this distribution between 0.5 and 1 s.
+//! Counters, gauges and a histogram that is not a duration come through the same protobuf
+//! scrapes with their values, the last with its fixed buckets.
 
 mod common;
 
@@ -49,6 +51,12 @@ async fn prometheus_reads_native_histograms_within_the_schemas_error() {
     for n in 0..100 {
         std::hint::black_box(run_query(n));
     }
+    // Every other kind of family travels in the same protobuf scrape.
+    metrics::counter!("nh_things_total", "kind" => "a").increment(42);
+    metrics::gauge!("nh_level").set(2.5);
+    let payload = metrics::histogram!("nh_payload_bytes");
+    payload.record(0.002);
+    payload.record(2000.0);
 
     let config = format!(
         "global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: nh\n    \
@@ -112,4 +120,21 @@ async fn prometheus_reads_native_histograms_within_the_schemas_error() {
     // The call site's duration histogram is native too, with every call.
     let calls = value(prom.addr, "histogram_count(nh_queries_duration_seconds)").await;
     assert_eq!(calls, Some(100.0));
+
+    // The rest of the exposition, read from the same protobuf scrapes: a counter, a gauge, and
+    // a histogram that is not a duration, which keeps its fixed buckets (`+Inf` from the count).
+    for (q, expected) in [
+        (r#"nh_things_total{kind="a"}"#, 42.0),
+        ("nh_level", 2.5),
+        ("nh_payload_bytes_count", 2.0),
+        (r#"nh_payload_bytes_bucket{le="0.0025"}"#, 1.0),
+        (r#"nh_payload_bytes_bucket{le="+Inf"}"#, 2.0),
+    ] {
+        assert_eq!(value(prom.addr, q).await, Some(expected), "{q}");
+    }
+    assert_eq!(
+        value(prom.addr, "histogram_count(nh_payload_bytes)").await,
+        None,
+        "not a native histogram"
+    );
 }
