@@ -660,4 +660,68 @@ mod tests {
         assert_eq!(allocated, vec![1_320]);
         assert_eq!(h.windows.len(), owners::owned());
     }
+
+    #[test]
+    fn concurrent_records_and_scrapes_lose_no_count() {
+        use std::sync::Arc;
+        use std::sync::atomic::AtomicBool;
+        // More threads than owned numbers, so the shared window is written too; values spread
+        // over 13 powers of two in 16 buckets, so windows move and coarsen while being read.
+        let threads = owners::owned() + 4;
+        let per_thread = 200_000_u64;
+        let h = Arc::new(NativeBuckets::new(layout(8, 16)));
+        let done = Arc::new(AtomicBool::new(false));
+        let scraper = {
+            let (h, done) = (h.clone(), done.clone());
+            std::thread::spawn(move || {
+                let mut scrapes = 0;
+                while !done.load(Ordering::Relaxed) {
+                    let s = h.snapshot();
+                    let total: u64 = s.zero_count + s.buckets.iter().map(|(_, c)| c).sum::<u64>();
+                    assert!(total <= threads as u64 * per_thread);
+                    assert!(
+                        s.buckets.windows(2).all(|w| w[0].0 < w[1].0),
+                        "sorted, merged"
+                    );
+                    scrapes += 1;
+                }
+                scrapes
+            })
+        };
+        // All alive at once before any records: the ones past the owned numbers share.
+        let barrier = Arc::new(std::sync::Barrier::new(threads));
+        let writers: Vec<_> = (0..threads)
+            .map(|t| {
+                let (h, barrier) = (h.clone(), barrier.clone());
+                std::thread::spawn(move || {
+                    let n = owners::mine();
+                    barrier.wait();
+                    for i in 0..per_thread {
+                        // 1 µs to 8 ms, a different walk per thread; every 1000th a zero.
+                        let nanos = if i % 1000 == 0 {
+                            0
+                        } else {
+                            1_000 << ((i + t as u64) % 13)
+                        };
+                        h.record_nanos(n, nanos);
+                    }
+                })
+            })
+            .collect();
+        for w in writers {
+            w.join().unwrap();
+        }
+        done.store(true, Ordering::Relaxed);
+        assert!(scraper.join().unwrap() > 0);
+        assert!(
+            h.shared_window.get().is_some(),
+            "the shared window was written"
+        );
+        let s = h.snapshot();
+        let total: u64 = s.zero_count + s.buckets.iter().map(|(_, c)| c).sum::<u64>();
+        assert_eq!(total, threads as u64 * per_thread);
+        assert_eq!(s.zero_count, threads as u64 * per_thread / 1000);
+        let (lo, hi) = (s.buckets[0].0, s.buckets[s.buckets.len() - 1].0);
+        assert!(usize::try_from(hi - lo).unwrap() < 16, "{s:?}");
+    }
 }
