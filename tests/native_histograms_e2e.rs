@@ -11,7 +11,7 @@ mod common;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use common::prometheus::{number, query, ready, start_config, wait_for};
+use common::prometheus::{alerts, number, query, ready, start_config, wait_for};
 use vitalsign::{Vitals, instrumented};
 
 /// The schema the test asks for: each bucket 2^(1/8) times as wide as the one before.
@@ -58,9 +58,17 @@ async fn prometheus_reads_native_histograms_within_the_schemas_error() {
     payload.record(0.002);
     payload.record(2000.0);
 
+    // The generated rules, with a p99 threshold every call exceeds: their latency alert must
+    // read the native series (Prometheus 2.42 stores no `_bucket` for it).
+    let mut options = vitalsign::RulesOptions::new("nh");
+    options.latency_p99_seconds = 1e-9;
+    let rules =
+        std::env::temp_dir().join(format!("vitalsign-nh-rules-{}.yaml", std::process::id()));
+    std::fs::write(&rules, vitals.catalogue().prometheus_rules(&options)).unwrap();
     let config = format!(
-        "global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: nh\n    \
-         static_configs:\n      - targets: ['{target}']\n"
+        "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nrule_files:\n  - {}\n\
+         scrape_configs:\n  - job_name: nh\n    static_configs:\n      - targets: ['{target}']\n",
+        rules.display()
     );
     let Some(prom) = start_config(
         "native_histograms_e2e",
@@ -78,9 +86,12 @@ async fn prometheus_reads_native_histograms_within_the_schemas_error() {
     )
     .await;
 
-    // The distribution whose rate the quantiles are taken from.
+    // The distribution whose rate the quantiles are taken from, and more calls.
     for v in log_uniform(10_000) {
         latency.record(v);
+    }
+    for n in 0..100 {
+        std::hint::black_box(run_query(n));
     }
     wait_for(
         "a scrape after the second batch",
@@ -119,7 +130,21 @@ async fn prometheus_reads_native_histograms_within_the_schemas_error() {
 
     // The call site's duration histogram is native too, with every call.
     let calls = value(prom.addr, "histogram_count(nh_queries_duration_seconds)").await;
-    assert_eq!(calls, Some(100.0));
+    assert_eq!(calls, Some(200.0));
+
+    // The generated latency alert reads it: pending (its `for:` is 10 minutes).
+    wait_for(
+        "the latency alert on the native series",
+        Duration::from_secs(30),
+        async || {
+            alerts(prom.addr)
+                .await
+                .iter()
+                .any(|a| a["labels"]["alertname"] == "NhQueriesLatencyHigh")
+        },
+    )
+    .await;
+    let _ = std::fs::remove_file(&rules);
 
     // The rest of the exposition, read from the same protobuf scrapes: a counter, a gauge, and
     // a histogram that is not a duration, which keeps its fixed buckets (`+Inf` from the count).

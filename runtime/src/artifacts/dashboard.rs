@@ -81,9 +81,12 @@ impl Catalogue {
                 "timeseries",
             );
             let quantile = |q: &str| {
-                format!(
-                    "histogram_quantile({q}, sum by (op, le) (rate({}_bucket{{{ops}}}[$__rate_interval])))",
-                    g.duration
+                super::promql::quantile(
+                    q,
+                    &g.duration,
+                    "op",
+                    &format!("{{{ops}}}"),
+                    "$__rate_interval",
                 )
             };
             p.add(
@@ -219,14 +222,7 @@ fn declared_panel(p: &mut Panels, d: &Declared, sel: &str) {
         }
         MetricType::Histogram => {
             let quantile = |q: &str| {
-                let by = if by.is_empty() {
-                    "le".to_owned()
-                } else {
-                    format!("{by}, le")
-                };
-                format!(
-                    "histogram_quantile({q}, sum by ({by}) (rate({name}_bucket{{{sel}}}[$__rate_interval])))"
-                )
+                super::promql::quantile(q, name, &by, &format!("{{{sel}}}"), "$__rate_interval")
             };
             let with = |p: &str| format!("{p} {legend}");
             p.add(

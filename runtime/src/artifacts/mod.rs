@@ -3,6 +3,7 @@
 //! Markdown metric reference.
 
 mod dashboard;
+mod promql;
 mod reference;
 mod rules;
 

@@ -150,8 +150,8 @@ impl Catalogue {
                 alert(
                     format!("{}LatencyHigh", camel(base)),
                     format!(
-                        "histogram_quantile(0.99, sum by ({by}, le) (rate({duration}_bucket{all}[5m])))\n  > {p99}",
-                        duration = g.duration,
+                        "{}\n  > {p99}",
+                        super::promql::quantile("0.99", &g.duration, by, &all, "5m"),
                         p99 = options.latency_p99_seconds
                     ),
                     "10m",
@@ -300,15 +300,18 @@ impl Catalogue {
                 });
             }
             if let Some(latency) = slo.latency {
-                let within = options.select(&[&op_matcher, &format!("le=\"{latency}\"")]);
                 let (duration, sel) = (duration.to_owned(), sel.clone());
                 objectives.push(Objective {
                     alert: format!("{name}LatencyBudgetBurn"),
                     budget: budget_of(slo.latency_target),
                     ratio: Box::new(move |w| {
-                        format!(
-                            "(1 - sum(rate({duration}_bucket{within}[{w}])) / sum(rate({duration}_count{sel}[{w}])))"
-                        )
+                        let within = super::promql::fraction_at_most(
+                            &latency.to_string(),
+                            &duration,
+                            &sel,
+                            w,
+                        );
+                        format!("(1 - {within})")
                     }),
                 });
             }
