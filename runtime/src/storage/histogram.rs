@@ -5,7 +5,8 @@
 //! bucket is found by integer comparisons and the sum is an integer add, where a value in
 //! seconds would need a compare-and-swap loop on the sum's `f64` bits. Values recorded through
 //! the `metrics` facade keep their own `f64` sum, so any histogram, not only durations, stays
-//! exact.
+//! exact. Where the settings ask, a duration histogram also keeps native buckets
+//! (`native.rs`), fed the same values.
 
 use std::sync::{Arc, OnceLock};
 

@@ -2,8 +2,10 @@
 //!
 //! Histograms are fixed buckets and counters, and both keep a run of slots per thread: a
 //! record is a few plain adds into cache lines that only this thread writes, and memory stays
-//! the same however many calls happen between scrapes. This room is part of the minimal feature set: a library crate's call sites record
-//! into it, and the recorder that a binary installs (feature `exporter`) owns and renders it.
+//! the same however many calls happen between scrapes; native buckets, where asked for, keep a
+//! window per thread the same way. This room is part of the minimal feature set: a library
+//! crate's call sites record into it, and the recorder that a binary installs (feature
+//! `exporter`) owns and renders it.
 
 mod counter;
 mod exemplar;
