@@ -58,7 +58,7 @@ fn conflicting_sites_are_refused_with_both_locations() {
 #[test]
 fn bad_options_name_their_key() {
     type Attempt = Box<dyn Fn() -> Result<Vitals, InstallError>>;
-    let cases: [(Attempt, &str, &str); 10] = [
+    let cases: [(Attempt, &str, &str); 11] = [
         (
             Box::new(|| Vitals::builder().bind_addr("localhost:90x").install()),
             "metrics.bind_addr",
@@ -119,7 +119,12 @@ fn bad_options_name_their_key() {
         (
             Box::new(|| Vitals::builder().native_max_buckets(4).install()),
             "metrics.native_max_buckets",
-            "at least 8",
+            "4 is not between 8 and 16384",
+        ),
+        (
+            Box::new(|| Vitals::builder().native_max_buckets(1 << 20).install()),
+            "metrics.native_max_buckets",
+            "1048576 is not between 8 and 16384",
         ),
     ];
     for (install, key, words) in cases {

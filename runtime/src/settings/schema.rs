@@ -94,7 +94,7 @@ section! {
         /// wider than the one before; a spread too wide for `native_max_buckets` coarsens it.
         native_schema: Option<NativeSchema> = NativeSchema(3),
             set native_schema(schema: i8) => NativeSchema(schema);
-        /// Native buckets a series holds at most, per thread that records into it (at least 8):
+        /// Native buckets a series holds at most, per thread that records into it (8 to 16,384):
         /// 8 bytes each.
         native_max_buckets: Option<NativeMaxBuckets> = NativeMaxBuckets(160),
             set native_max_buckets(max: usize) => NativeMaxBuckets(max);

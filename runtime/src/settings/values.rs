@@ -66,9 +66,14 @@ checked!(
         .then(|| format!("{v} is not a native histogram schema: between -4 (coarsest) and 8 (finest)"))
 );
 checked!(
-    /// Native buckets per series: at least 8, so that any durations fit at the coarsest schema.
-    NativeMaxBuckets(usize) => |v| (*v < crate::storage::MIN_BUCKETS)
-        .then(|| format!("must be at least {}", crate::storage::MIN_BUCKETS))
+    /// Native buckets per series and recording thread: at least 8, so that any durations fit
+    /// at the coarsest schema; at most 16,384, which hold every duration at the finest.
+    NativeMaxBuckets(usize) => |v| (!(crate::storage::MIN_NATIVE_BUCKETS..=crate::storage::MAX_NATIVE_BUCKETS).contains(v))
+        .then(|| format!(
+            "{v} is not between {} and {} (every duration at the finest schema)",
+            crate::storage::MIN_NATIVE_BUCKETS,
+            crate::storage::MAX_NATIVE_BUCKETS
+        ))
 );
 #[cfg(feature = "health")]
 checked!(

@@ -24,7 +24,8 @@ pub(crate) use counter::ShardedCounter;
 pub(crate) use exemplar::{Exemplar, REPLACE_EVERY_SECONDS};
 pub(crate) use histogram::{BucketHistogram, HistogramSnapshot};
 pub(crate) use native::{
-    MAX_SCHEMA, MIN_BUCKETS, MIN_SCHEMA, NativeLayout, NativeSnapshot, ZERO_THRESHOLD,
+    MAX_NATIVE_BUCKETS, MAX_SCHEMA, MIN_NATIVE_BUCKETS, MIN_SCHEMA, NativeLayout, NativeSnapshot,
+    ZERO_THRESHOLD,
 };
 pub(crate) use shards::Sharded;
 

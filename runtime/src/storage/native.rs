@@ -27,11 +27,14 @@ pub(crate) const MAX_SCHEMA: i8 = 8;
 pub(crate) const MIN_SCHEMA: i8 = -4;
 /// At schema -4, every duration from a nanosecond to 584 years falls in 5 buckets: the fewest
 /// `max_buckets` may be so that any values fit at the coarsest schema.
-pub(crate) const MIN_BUCKETS: usize = 8;
+pub(crate) const MIN_NATIVE_BUCKETS: usize = 8;
 /// The schema-8 keys of 2^-30 s (below a nanosecond) and 2^35 s (above 2^64 ns): every
 /// duration in nanoseconds falls between, and at schema -4 the two are 4 buckets apart.
 const MIN_KEY8: i32 = -30 * 256;
 const MAX_KEY8: i32 = 35 * 256;
+/// At schema 8, 256 buckets per power of two: every duration in nanoseconds (64 powers of two)
+/// fits this many, so a window never needs more.
+pub(crate) const MAX_NATIVE_BUCKETS: usize = 64 * 256;
 /// Values at or below it are counted in the zero bucket: client_golang's default, 2^-128.
 pub(crate) const ZERO_THRESHOLD: f64 = 2.938_735_877_055_719e-39;
 
@@ -233,7 +236,7 @@ impl std::fmt::Debug for NativeBuckets {
 impl NativeBuckets {
     pub(crate) fn new(layout: NativeLayout) -> Self {
         debug_assert!((MIN_SCHEMA..=MAX_SCHEMA).contains(&layout.schema));
-        debug_assert!(layout.max_buckets >= MIN_BUCKETS);
+        debug_assert!(layout.max_buckets >= MIN_NATIVE_BUCKETS);
         Self {
             layout,
             tables: &TABLES,
@@ -262,7 +265,7 @@ impl NativeBuckets {
         // `!(v > t)` also sends NaN to the zero bucket, so that the count still adds up.
         if value > ZERO_THRESHOLD && value.is_finite() {
             // Within the range of durations in nanoseconds, so that any values fit
-            // `MIN_BUCKETS` buckets at the coarsest schema; a value from the facade beyond it
+            // `MIN_NATIVE_BUCKETS` buckets at the coarsest schema; a value from the facade beyond it
             // (1e300 seconds) is counted at its edge.
             let key8 = self.tables.key8(value).clamp(MIN_KEY8, MAX_KEY8);
             self.add_at(n, key8);
@@ -603,7 +606,7 @@ mod tests {
 
     #[test]
     fn any_values_fit_the_fewest_buckets() {
-        let h = NativeBuckets::new(layout(8, MIN_BUCKETS));
+        let h = NativeBuckets::new(layout(8, MIN_NATIVE_BUCKETS));
         let n = owners::mine();
         for v in [1e-300, 1e-30, 1e-9, 1.0, 1e9, 1e300, f64::MAX] {
             h.record(n, v);
@@ -616,7 +619,10 @@ mod tests {
         assert_eq!(s.zero_count, 1);
         assert_eq!(s.buckets.iter().map(|(_, c)| c).sum::<u64>(), 8);
         let (lo, hi) = (s.buckets[0].0, s.buckets[s.buckets.len() - 1].0);
-        assert!(usize::try_from(hi - lo).unwrap() < MIN_BUCKETS, "{s:?}");
+        assert!(
+            usize::try_from(hi - lo).unwrap() < MIN_NATIVE_BUCKETS,
+            "{s:?}"
+        );
     }
 
     #[test]
