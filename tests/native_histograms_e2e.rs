@@ -17,8 +17,9 @@ use vitalsign::{Vitals, instrumented};
 /// The schema the test asks for: each bucket 2^(1/8) times as wide as the one before.
 const SCHEMA: i8 = 3;
 
-/// A call site, so that a call's own duration histogram is shown native too.
-#[instrumented(namespace = "nh", name = "queries")]
+/// A call site, so that a call's own duration histogram is shown native too; in a span of its
+/// own, so that its calls leave exemplars.
+#[instrumented(namespace = "nh", name = "queries", fields(n = n))]
 fn run_query(n: u64) -> u64 {
     n.wrapping_mul(31)
 }
@@ -35,9 +36,12 @@ async fn value(prom: SocketAddr, q: &str) -> Option<f64> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn prometheus_reads_native_histograms_within_the_schemas_error() {
+    // Logging on (into memory), so that spans have the ids exemplars carry.
     let vitals = Vitals::builder()
         .bind_addr("127.0.0.1:0")
-        .logging(false)
+        .log_output(vitalsign::logging::LogOutput::Memory(
+            vitalsign::logging::MemoryWriter::new(),
+        ))
         .native_histograms(true)
         .native_schema(SCHEMA)
         .install()
@@ -73,7 +77,10 @@ async fn prometheus_reads_native_histograms_within_the_schemas_error() {
     let Some(prom) = start_config(
         "native_histograms_e2e",
         &config,
-        &["--enable-feature=native-histograms"],
+        &[
+            "--enable-feature=native-histograms",
+            "--enable-feature=exemplar-storage",
+        ],
     ) else {
         return;
     };
@@ -145,6 +152,33 @@ async fn prometheus_reads_native_histograms_within_the_schemas_error() {
     )
     .await;
     let _ = std::fs::remove_file(&rules);
+
+    // Exemplars travel on the protobuf buckets: Prometheus keeps them for the native series.
+    let exemplars = async || {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs();
+        let path = format!(
+            "/api/v1/query_exemplars?query=nh_queries_duration_seconds&start={}&end={}",
+            now - 600,
+            now + 60
+        );
+        let reply = common::request(prom.addr, "GET", &path).await;
+        serde_json::from_str::<serde_json::Value>(&reply.body).unwrap()
+    };
+    wait_for(
+        "an exemplar of the native series",
+        Duration::from_secs(30),
+        async || !exemplars().await["data"][0]["exemplars"].is_null(),
+    )
+    .await;
+    let body = exemplars().await;
+    let span_id = &body["data"][0]["exemplars"][0]["labels"]["span_id"];
+    assert!(
+        span_id.as_str().is_some_and(|id| id.len() == 16),
+        "an exemplar with a span id: {body}"
+    );
 
     // The rest of the exposition, read from the same protobuf scrapes: a counter, a gauge, and
     // a histogram that is not a duration, which keeps its fixed buckets (`+Inf` from the count).
