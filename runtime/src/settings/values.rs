@@ -62,18 +62,21 @@ checked!(
 );
 checked!(
     /// The finest schema of native histogram buckets: Prometheus takes -4 to 8.
-    NativeSchema(i8) => |v| (!(crate::storage::MIN_SCHEMA..=crate::storage::MAX_SCHEMA).contains(v))
-        .then(|| format!("{v} is not a native histogram schema: between -4 (coarsest) and 8 (finest)"))
+    NativeSchema(i8) => |v| {
+        use crate::storage::{MAX_SCHEMA, MIN_SCHEMA};
+        (!(MIN_SCHEMA..=MAX_SCHEMA).contains(v)).then(|| {
+            format!("{v} is not a native histogram schema: between -4 (coarsest) and 8 (finest)")
+        })
+    }
 );
 checked!(
     /// Native buckets per series and recording thread: at least 8, so that any durations fit
     /// at the coarsest schema; at most 16,384, which hold every duration at the finest.
-    NativeMaxBuckets(usize) => |v| (!(crate::storage::MIN_NATIVE_BUCKETS..=crate::storage::MAX_NATIVE_BUCKETS).contains(v))
-        .then(|| format!(
-            "{v} is not between {} and {} (every duration at the finest schema)",
-            crate::storage::MIN_NATIVE_BUCKETS,
-            crate::storage::MAX_NATIVE_BUCKETS
-        ))
+    NativeMaxBuckets(usize) => |v| {
+        use crate::storage::{MAX_NATIVE_BUCKETS as MAX, MIN_NATIVE_BUCKETS as MIN};
+        (!(MIN..=MAX).contains(v))
+            .then(|| format!("{v} is not between {MIN} and {MAX} (every duration at the finest schema)"))
+    }
 );
 #[cfg(feature = "health")]
 checked!(

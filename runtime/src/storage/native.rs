@@ -265,8 +265,8 @@ impl NativeBuckets {
         // `!(v > t)` also sends NaN to the zero bucket, so that the count still adds up.
         if value > ZERO_THRESHOLD && value.is_finite() {
             // Within the range of durations in nanoseconds, so that any values fit
-            // `MIN_NATIVE_BUCKETS` buckets at the coarsest schema; a value from the facade beyond it
-            // (1e300 seconds) is counted at its edge.
+            // `MIN_NATIVE_BUCKETS` buckets at the coarsest schema; a value from the facade
+            // beyond it (1e300 seconds) is counted at its edge.
             let key8 = self.tables.key8(value).clamp(MIN_KEY8, MAX_KEY8);
             self.add_at(n, key8);
         } else {
