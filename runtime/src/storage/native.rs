@@ -385,35 +385,35 @@ impl NativeBuckets {
 
     /// Every window's buckets at one schema, coarsened until they fit `max_buckets`.
     pub(crate) fn snapshot(&self) -> NativeSnapshot {
-        let mut readings: Vec<Reading> = self
-            .windows
-            .iter()
-            .filter_map(OnceLock::get)
-            .map(|w| read(w))
-            .collect();
+        // One list for every window's non-empty buckets, each window's part at its own schema.
+        let mut buckets = Vec::new();
+        let mut parts = Vec::new();
+        let mut zero_count = 0_u64;
+        let mut take = |window: &[AtomicU64], buckets: &mut Vec<(i32, u64)>| {
+            let start = buckets.len();
+            let (schema, zero) = read(window, buckets);
+            zero_count = zero_count.wrapping_add(zero);
+            if let Some(schema) = schema {
+                parts.push((schema, start..buckets.len()));
+            }
+        };
+        for window in self.windows.iter().filter_map(OnceLock::get) {
+            take(window, &mut buckets);
+        }
         if let Some(window) = self.shared_window.get() {
             let _guard = self.shared.lock_unpoisoned();
-            readings.push(read(window));
+            take(window, &mut buckets);
         }
-        let mut schema = readings
+        let mut schema = parts
             .iter()
-            .filter_map(|r| r.layout.map(|(s, _)| s))
+            .map(|(s, _)| *s)
             .min()
             .unwrap_or(self.layout.schema);
-        let mut buckets = Vec::new();
-        let mut zero_count = 0_u64;
-        for r in readings {
-            zero_count = zero_count.wrapping_add(r.zero);
-            if let Some((s, offset)) = r.layout {
-                #[allow(clippy::cast_sign_loss)]
-                let shift = (s - schema) as u32;
-                buckets.extend(
-                    r.counts
-                        .into_iter()
-                        .zip(offset..)
-                        .filter(|(c, _)| *c > 0)
-                        .map(|(c, k)| (coarser(k, shift), c)),
-                );
+        for (s, range) in parts {
+            #[allow(clippy::cast_sign_loss)]
+            let shift = (s - schema) as u32;
+            for (k, _) in &mut buckets[range] {
+                *k = coarser(*k, shift);
             }
         }
         if !buckets.is_empty() {
@@ -460,14 +460,10 @@ fn fit(counts: &mut Vec<(i32, u64)>, schema: &mut i8, max: usize) -> (i32, i32) 
     }
 }
 
-/// One window as read under its sequence lock.
-struct Reading {
-    layout: Option<(i8, i32)>,
-    zero: u64,
-    counts: Vec<u64>,
-}
-
-fn read(window: &[AtomicU64]) -> Reading {
+/// Appends `window`'s non-empty buckets, `(key, count)` at its schema, to `out`, read under its
+/// sequence lock; returns the schema (if the window is placed) and the zero bucket's count.
+fn read(window: &[AtomicU64], out: &mut Vec<(i32, u64)>) -> (Option<i8>, u64) {
+    let start = out.len();
     loop {
         let before = window[SEQ].load(Ordering::Acquire);
         if before % 2 == 1 {
@@ -476,18 +472,20 @@ fn read(window: &[AtomicU64]) -> Reading {
         }
         let layout = layout(window);
         let zero = window[ZERO].load(Ordering::Relaxed);
-        let counts = window[FIRST..]
-            .iter()
-            .map(|c| c.load(Ordering::Relaxed))
-            .collect();
+        if let Some((_, offset)) = layout {
+            out.extend(
+                window[FIRST..]
+                    .iter()
+                    .zip(offset..)
+                    .map(|(c, k)| (k, c.load(Ordering::Relaxed)))
+                    .filter(|(_, c)| *c > 0),
+            );
+        }
         fence(Ordering::Acquire);
         if window[SEQ].load(Ordering::Relaxed) == before {
-            return Reading {
-                layout,
-                zero,
-                counts,
-            };
+            return (layout.map(|(schema, _)| schema), zero);
         }
+        out.truncate(start);
     }
 }
 
