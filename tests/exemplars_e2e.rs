@@ -8,7 +8,7 @@ mod common;
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use common::prometheus::{ready, start_config, wait_for};
+use common::prometheus::{exemplars, ready, start_config, stored_exemplars};
 use serde_json::Value;
 use vitalsign::{ErrorCode, Vitals, instrumented};
 
@@ -35,33 +35,6 @@ fn lookup(key: u32) -> Result<(), LookupError> {
 #[instrumented(namespace = "ex", name = "plain")]
 fn plain(n: u32) -> Result<u32, LookupError> {
     Ok(n)
-}
-
-async fn exemplars(prom: std::net::SocketAddr, query: &str) -> Vec<Value> {
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_secs();
-    let path = format!(
-        "/api/v1/query_exemplars?query={query}&start={}&end={}",
-        now - 600,
-        now + 60
-    );
-    let reply = common::request(prom, "GET", &path).await;
-    assert_eq!(reply.status, 200, "{}", reply.body);
-    let body: Value = serde_json::from_str(&reply.body).unwrap();
-    body["data"].as_array().cloned().unwrap_or_default()
-}
-
-/// The exemplars of `query` once Prometheus has stored some.
-async fn stored_exemplars(prom: std::net::SocketAddr, query: &str) -> Vec<Value> {
-    wait_for(
-        &format!("Prometheus to store exemplars of {query}"),
-        Duration::from_secs(30),
-        async || !exemplars(prom, query).await.is_empty(),
-    )
-    .await;
-    exemplars(prom, query).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

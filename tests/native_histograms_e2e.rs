@@ -11,7 +11,7 @@ mod common;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use common::prometheus::{alerts, number, query, ready, start_config, wait_for};
+use common::prometheus::{alerts, number, query, ready, start_config, stored_exemplars, wait_for};
 use vitalsign::{Vitals, instrumented};
 
 /// The schema the test asks for: each bucket 2^(1/8) times as wide as the one before.
@@ -154,30 +154,11 @@ async fn prometheus_reads_native_histograms_within_the_schemas_error() {
     let _ = std::fs::remove_file(&rules);
 
     // Exemplars travel on the protobuf buckets: Prometheus keeps them for the native series.
-    let exemplars = async || {
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_secs();
-        let path = format!(
-            "/api/v1/query_exemplars?query=nh_queries_duration_seconds&start={}&end={}",
-            now - 600,
-            now + 60
-        );
-        let reply = common::request(prom.addr, "GET", &path).await;
-        serde_json::from_str::<serde_json::Value>(&reply.body).unwrap()
-    };
-    wait_for(
-        "an exemplar of the native series",
-        Duration::from_secs(30),
-        async || !exemplars().await["data"][0]["exemplars"].is_null(),
-    )
-    .await;
-    let body = exemplars().await;
-    let span_id = &body["data"][0]["exemplars"][0]["labels"]["span_id"];
+    let stored = stored_exemplars(prom.addr, "nh_queries_duration_seconds").await;
+    let span_id = &stored[0]["exemplars"][0]["labels"]["span_id"];
     assert!(
         span_id.as_str().is_some_and(|id| id.len() == 16),
-        "an exemplar with a span id: {body}"
+        "an exemplar with a span id: {stored:#?}"
     );
 
     // The rest of the exposition, read from the same protobuf scrapes: a counter, a gauge, and

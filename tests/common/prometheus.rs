@@ -135,6 +135,34 @@ pub(crate) async fn wait_for(what: &str, deadline: Duration, mut ok: impl AsyncF
     }
 }
 
+/// The exemplars Prometheus holds for `query` over the last ten minutes, by series.
+pub(crate) async fn exemplars(prom: SocketAddr, query: &str) -> Vec<Value> {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let path = format!(
+        "/api/v1/query_exemplars?query={query}&start={}&end={}",
+        now - 600,
+        now + 60
+    );
+    let reply = super::request(prom, "GET", &path).await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    let body: Value = serde_json::from_str(&reply.body).unwrap();
+    body["data"].as_array().cloned().unwrap_or_default()
+}
+
+/// The exemplars of `query` once Prometheus has stored some.
+pub(crate) async fn stored_exemplars(prom: SocketAddr, query: &str) -> Vec<Value> {
+    wait_for(
+        &format!("Prometheus to store exemplars of {query}"),
+        Duration::from_secs(30),
+        async || !exemplars(prom, query).await.is_empty(),
+    )
+    .await;
+    exemplars(prom, query).await
+}
+
 /// The alerts Prometheus holds now, pending or firing.
 pub(crate) async fn alerts(prom: SocketAddr) -> Vec<Value> {
     let reply = super::request(prom, "GET", "/api/v1/alerts").await;

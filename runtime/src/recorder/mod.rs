@@ -88,37 +88,36 @@ impl Shared {
 
     /// The whole exposition, as served on `/metrics`, in `format`.
     pub(crate) fn render(&self, format: exposition::Format) -> String {
-        let mut families = self.grouped(false, |pairs| exposition::label_text(pairs));
-        let help = self.help.read_unpoisoned();
-        for (name, family) in &mut families {
-            family.help = help.get(name).cloned();
-        }
-        drop(help);
-        exposition::render(families, format)
+        exposition::render(
+            self.described(false, |pairs| exposition::label_text(pairs)),
+            format,
+        )
     }
 
     /// The whole exposition as length-delimited protobuf `MetricFamily` messages: what a
     /// scraper that takes native histograms asks for.
     pub(crate) fn render_protobuf(&self) -> Vec<u8> {
-        let mut families = self.grouped(true, |pairs| {
-            pairs
-                .map(|(k, v)| (k.into_owned(), v.to_owned()))
-                .collect::<Labels>()
-        });
-        let help = self.help.read_unpoisoned();
-        for (name, family) in &mut families {
-            family.help = help.get(name).cloned();
-        }
-        drop(help);
-        protobuf::render(families)
+        protobuf::render(self.described(true, owned_pairs))
     }
 
     /// Every series, grouped by family name (without HELP): what `/stats` reads.
     #[cfg(feature = "server")]
     pub(crate) fn families(&self) -> BTreeMap<String, FamilySeries> {
-        self.grouped(false, |pairs| {
-            pairs.map(|(k, v)| (k.into_owned(), v.to_owned())).collect()
-        })
+        self.grouped(false, owned_pairs)
+    }
+
+    /// [`Shared::grouped`], each family with its HELP text: what an exposition renders.
+    fn described<L>(
+        &self,
+        native: bool,
+        labels: impl for<'a> Fn(&mut dyn Iterator<Item = (Cow<'a, str>, &'a str)>) -> L,
+    ) -> BTreeMap<String, FamilySeries<L>> {
+        let mut families = self.grouped(native, labels);
+        let help = self.help.read_unpoisoned();
+        for (name, family) in &mut families {
+            family.help = help.get(name).cloned();
+        }
+        families
     }
 
     /// Every series grouped by (sanitized) family name, with its labels made into `L` by
@@ -196,6 +195,11 @@ impl SeriesStore for Shared {
         let key = self.admitted(key);
         r.get_or_create_gauge(&key, Arc::clone)
     }
+}
+
+/// A series' labels as owned pairs, global labels first.
+fn owned_pairs<'a>(pairs: &mut dyn Iterator<Item = (Cow<'a, str>, &'a str)>) -> Labels {
+    pairs.map(|(k, v)| (k.into_owned(), v.to_owned())).collect()
 }
 
 /// The recorder installed as the global `metrics` recorder.

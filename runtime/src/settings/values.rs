@@ -250,23 +250,18 @@ words!(
     DetailsName => ShowDetails { "never" => ShowDetails::Never, "always" => ShowDetails::Always, "loopback" => ShowDetails::Loopback }
 );
 
-impl Shown for AtLeastOne {
-    fn shown(&self) -> Option<String> {
-        Some(self.0.to_string())
-    }
+/// Numbers are shown as they are written.
+macro_rules! shown_as_written {
+    ($($name:ident),*) => {$(
+        impl Shown for $name {
+            fn shown(&self) -> Option<String> {
+                Some(self.0.to_string())
+            }
+        }
+    )*};
 }
 
-impl Shown for NativeSchema {
-    fn shown(&self) -> Option<String> {
-        Some(self.0.to_string())
-    }
-}
-
-impl Shown for NativeMaxBuckets {
-    fn shown(&self) -> Option<String> {
-        Some(self.0.to_string())
-    }
-}
+shown_as_written!(AtLeastOne, NativeSchema, NativeMaxBuckets);
 
 /// A list of bounds is described in words in the docs, not spelled out.
 impl Shown for Buckets {
