@@ -8,6 +8,7 @@ use std::path::Path;
 /// Rooms from the bottom up; a file may import its own room and those below.
 const ROOMS: &[(&str, u8)] = &[
     ("sync", 0),
+    ("clock", 0),
     ("storage", 0),
     ("error_code", 0),
     ("declared", 1),

@@ -142,8 +142,14 @@ fn instrument(f: MaybeItemFn, r: &Resolved, op: &str) -> TokenStream {
     } else {
         quote!(::core::option::Option::None)
     };
+    // A successful call takes the inlined path; only a failure builds the error's reference
+    // for its log line, out of line.
+    let outcome = local("__vitalsign_outcome");
     let finish = quote! {
-        #guard.finish(::vitalsign::__private::classify!(&#ret), #error);
+        match ::vitalsign::__private::classify!(&#ret) {
+            ::vitalsign::__private::CallOutcome::Ok => #guard.finish_ok(),
+            #outcome => #guard.finish(#outcome, #error),
+        }
         #ret
     };
     // With `span` (or `fields`), the call runs inside a span named after the operation, created

@@ -21,7 +21,8 @@
 //! And, with a JSON log subscriber installed (writing to `/dev/null`), two functions that always
 //! succeed: `ok_log_errors` (the default `log = "errors"`) and `ok_log_off` (`log = "off"`). A
 //! successful call must pay nothing for logging: the two should match within noise.
-//! `err_log_off` always fails: the error path against `ok_log_off`. `ok_with_fields` is
+//! `err_log_off` always fails: the error path against `ok_log_off`; `err_log_errors` always
+//! fails with failures logged (the limit lets 100 lines a second through, and drops the rest). `ok_with_fields` is
 //! `ok_log_errors` with `fields(x = %x)`: the span a call with fields runs in, under that
 //! subscriber.
 //!
@@ -132,6 +133,16 @@ fn instrumented_no_log(x: u64) -> Result<u64, WorkError> {
 }
 
 #[inline(never)]
+#[instrumented(namespace = "bench", name = "err_logged")]
+fn err_log_errors(x: u64) -> Result<u64, WorkError> {
+    if x == u64::MAX {
+        Ok(x)
+    } else {
+        Err(WorkError::Odd)
+    }
+}
+
+#[inline(never)]
 #[instrumented(namespace = "bench", name = "err_unlogged", log = "off")]
 fn err_log_off(x: u64) -> Result<u64, WorkError> {
     if x == u64::MAX {
@@ -220,7 +231,7 @@ fn ready<T>(future: impl std::future::Future<Output = T>) -> T {
 fn overhead(c: &mut Criterion) {
     let _vitals = common::install_logging_to_dev_null();
     let mut group = c.benchmark_group("overhead");
-    let variants: [(&str, Work); 14] = [
+    let variants: [(&str, Work); 15] = [
         ("bare", bare),
         ("bare_std_clock", bare_std_clock),
         ("bare_quanta_clock", bare_quanta_clock),
@@ -232,6 +243,7 @@ fn overhead(c: &mut Criterion) {
         ("ok_log_errors", ok_log_errors),
         ("ok_log_off", ok_log_off),
         ("ok_with_fields", ok_with_fields),
+        ("err_log_errors", err_log_errors),
         ("err_log_off", err_log_off),
         ("async_bare", async_bare_polled),
         ("async_instrumented", async_instrumented_polled),

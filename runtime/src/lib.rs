@@ -87,6 +87,7 @@
 // The minimal set (`default-features = false, features = ["metrics"]`): what a library
 // crate's call sites need.
 pub mod catalogue;
+mod clock;
 mod declared;
 mod error_code;
 mod foreign;

@@ -109,11 +109,20 @@ impl LogLimiter {
         self.runs.get().is_some()
     }
 
+    #[cold]
+    fn make(&self) -> &Sharded {
+        self.runs.get_or_init(|| Sharded::new(3))
+    }
+
     /// `Some(suppressed so far)` if this thread may write a line during `second` (any monotonic
     /// count of seconds); `None` if it is dropped. Threads past the owned runs share one window,
     /// approximate under contention, which is all a log limit needs.
     pub(crate) fn admit(&self, second: u64) -> Option<u64> {
-        let run = self.runs.get_or_init(|| Sharded::new(3)).local();
+        let run = match self.runs.get() {
+            Some(runs) => runs,
+            None => self.make(),
+        }
+        .local();
         // 0 is the "nothing written yet" mark.
         let second = second + 1;
         if run.load(SECOND) != second {

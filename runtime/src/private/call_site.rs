@@ -2,9 +2,10 @@
 //! bound, the metric handles it records into.
 //!
 //! The hot path is `start()` + `Guard::finish()`: one `OnceLock` read, two raw clock reads,
-//! and, with vitalsign's recorder installed, two adds into this thread's shard of the site's
-//! duration histogram (a bucket and the nanosecond sum; the histogram's count is the site's
-//! `_total`), plus on error a short scan of the site's own code table and one more add.
+//! and, with vitalsign's recorder installed, two adds into this thread's run of the site's
+//! duration histogram (a bucket and the sum, both in the clock's ticks; the histogram's count
+//! is the site's `_total`), plus on error a short scan of the site's own code table and one
+//! more add.
 //! No key is built, hashed or looked up per call, nothing is allocated, and nothing is called
 //! through a `dyn`. With another recorder installed, the same calls go through `metrics`
 //! handles.
@@ -21,42 +22,20 @@ use super::descriptor::{CallOutcome, SiteDescriptor};
 use super::error_table::{CodeCounter, ErrorTable};
 use super::log_event::EventSites;
 use crate::ErrorClass;
+use crate::clock;
 use crate::declared::{DynamicTable, count_overflow};
 use crate::storage::{BucketHistogram, METADATA, ShardedCounter};
-
-/// The call path's clock: the TSC-based clock metrics-util uses, read raw (one `rdtsc`) at both
-/// ends of a call and scaled once, from the difference. A read costs a fraction of
-/// `std::time::Instant::now()` on virtual machines. It falls back to the OS's monotonic clock
-/// where the TSC is unusable.
-#[inline]
-fn clock() -> &'static quanta::Clock {
-    static CLOCK: OnceLock<quanta::Clock> = OnceLock::new();
-    CLOCK.get_or_init(quanta::Clock::new)
-}
 
 /// How long a bucket keeps its exemplar before a newer call may take its place, in the clock's
 /// raw ticks.
 fn exemplar_period() -> u64 {
-    static TICKS: OnceLock<u64> = OnceLock::new();
-    *TICKS.get_or_init(|| {
-        // The clock scales ticks to nanoseconds linearly: a billion ticks' nanoseconds give the
-        // ticks in a second.
-        const PROBE: u64 = 1_000_000_000;
-        let clock = clock();
-        let start = clock.raw();
-        let nanos = clock
-            .delta_as_nanos(start, start.wrapping_add(PROBE))
-            .max(1);
-        let per_second = u128::from(PROBE) * 1_000_000_000 / u128::from(nanos);
-        u64::try_from(per_second * u128::from(crate::storage::REPLACE_EVERY_SECONDS))
-            .unwrap_or(u64::MAX)
-    })
+    clock::per_second().saturating_mul(crate::storage::REPLACE_EVERY_SECONDS)
 }
 
 /// Lets call sites and declared metrics cache their handles from now on.
 pub(crate) fn mark_bound() {
     // Calibrating the clock takes a moment: done here rather than in some first call.
-    clock();
+    clock::calibrate();
     crate::storage::set_bound();
 }
 
@@ -82,6 +61,10 @@ enum Sink {
 pub struct CallSite {
     desc: SiteDescriptor,
     handles: OnceLock<Handles>,
+    /// The duration histogram that a successful call records into on the inlined path: set
+    /// when the site binds to vitalsign's storage, has no in-flight gauge and logs no
+    /// successful call, so that such a call checks one thing.
+    quick: OnceLock<Arc<BucketHistogram>>,
     /// With a label from an argument: the handles of each of its values, by index.
     labeled: OnceLock<Box<[Handles]>>,
     /// With a text label from an argument: its values seen, under the cap.
@@ -89,6 +72,24 @@ pub struct CallSite {
     text_overflowed: OnceLock<Option<Arc<ShardedCounter>>>,
     limiter: LogLimiter,
     events: EventSites,
+    /// Whether a successful call may deserve a line (`log` asks for every call or for slow
+    /// ones): the one check a successful call pays for logging, made from the descriptor once.
+    ok_may_log: bool,
+}
+
+impl Handles {
+    /// The duration histogram, if a successful call needs nothing else: vitalsign's storage,
+    /// no in-flight gauge.
+    fn quick(&self) -> Option<&Arc<BucketHistogram>> {
+        match self {
+            Self {
+                sink: Sink::Direct(duration),
+                in_flight: None,
+                ..
+            } => Some(duration),
+            _ => None,
+        }
+    }
 }
 
 impl std::fmt::Debug for Handles {
@@ -100,9 +101,15 @@ impl std::fmt::Debug for Handles {
 impl CallSite {
     /// A call site with no handles yet.
     pub const fn new(desc: SiteDescriptor) -> Self {
+        let ok_may_log = matches!(
+            desc.log,
+            Some(LogHooks { all: true, .. } | LogHooks { slow: Some(_), .. })
+        );
         Self {
+            ok_may_log,
             desc,
             handles: OnceLock::new(),
+            quick: OnceLock::new(),
             labeled: OnceLock::new(),
             text: DynamicTable::new(),
             text_overflowed: OnceLock::new(),
@@ -124,7 +131,7 @@ impl CallSite {
         }
         Guard {
             site: self,
-            start: clock().raw(),
+            start: clock::now(),
         }
     }
 
@@ -170,8 +177,13 @@ impl CallSite {
     }
 
     fn resolve(&'static self) -> &'static Handles {
-        self.handles
-            .get_or_init(|| self.handles_for(self.desc.labels.to_vec().into_boxed_slice()))
+        let handles = self
+            .handles
+            .get_or_init(|| self.handles_for(self.desc.labels.to_vec().into_boxed_slice()));
+        if let Some(duration) = handles.quick().filter(|_| !self.ok_may_log) {
+            let _ = self.quick.set(duration.clone());
+        }
+        handles
     }
 
     /// The handles of the series with `labels`, registered at zero.
@@ -300,7 +312,7 @@ impl CallSite {
         }
         LabeledGuard {
             site: self,
-            start: clock().raw(),
+            start: clock::now(),
             label,
         }
     }
@@ -360,49 +372,71 @@ impl CallSite {
         error: Option<ErrorRef<'_>>,
         label: Option<ArgLabel>,
     ) {
-        let clock = clock();
-        let end = clock.raw();
-        let nanos = clock.delta_as_nanos(start, end);
+        let end = clock::now();
+        let ticks = clock::elapsed(start, end);
+        let quick = match label {
+            None => self.quick.get(),
+            Some(label) => self
+                .labeled_handles(label)
+                .and_then(Handles::quick)
+                .filter(|_| !self.ok_may_log),
+        };
+        match quick {
+            Some(duration) if matches!(outcome, CallOutcome::Ok) => {
+                duration.record_call(ticks, end);
+            }
+            _ => self.record_other(ticks, end, outcome, error, label),
+        }
+    }
+
+    /// Records a call that does not take the inlined path: one that failed or may log, or one
+    /// whose site has an in-flight gauge, records through another recorder or is not bound.
+    /// Marked cold so that the inlined path is laid out straight.
+    #[cold]
+    #[inline(never)]
+    fn record_other(
+        &'static self,
+        ticks: u64,
+        end: u64,
+        outcome: CallOutcome,
+        error: Option<ErrorRef<'_>>,
+        label: Option<ArgLabel>,
+    ) {
         let handles = match label {
             None => self.handles(),
             Some(label) => self.labeled_handles(label),
         };
         match handles {
-            Some(Handles {
-                sink: Sink::Direct(duration),
-                in_flight: None,
-                ..
-            }) if matches!(outcome, CallOutcome::Ok) => duration.record_call(nanos, end),
-            Some(h) => self.record_bound(h, nanos, end, outcome),
-            None => self.record_unbound(seconds(nanos), outcome, label),
+            Some(h) => self.record_bound(h, ticks, end, outcome),
+            None => self.record_unbound(seconds(clock::nanos(ticks)), outcome, label),
         }
         if let Some(log) = &self.desc.log
-            && log_due(log, outcome, nanos)
+            && log_due(log, outcome)
         {
-            self.log_call(log, outcome, Duration::from_nanos(nanos), end, error);
+            let duration = Duration::from_nanos(clock::nanos(ticks));
+            self.log_call(log, outcome, duration, end, error);
         }
     }
 
-    /// Records a call that does not take the inlined path: or one that failed, or one whose
-    /// site has an in-flight gauge or records through another recorder.
-    #[inline(never)]
+    /// Records a bound call: its duration, its error if it failed, the end of its in-flight
+    /// span.
     fn record_bound(
         &'static self,
         h: &'static Handles,
-        nanos: u64,
+        ticks: u64,
         end: u64,
         outcome: CallOutcome,
     ) {
         match &h.sink {
-            Sink::Direct(duration) => duration.record_call(nanos, end),
+            Sink::Direct(duration) => duration.record_call(ticks, end),
             Sink::Facade { calls, duration } => {
                 calls.increment(1);
-                duration.record(seconds(nanos));
+                duration.record(seconds(clock::nanos(ticks)));
             }
         }
         if let CallOutcome::Err(code, class) = outcome {
             h.errors
-                .increment(code, class, (nanos, end), |code, class| {
+                .increment(code, class, (ticks, end), |code, class| {
                     self.code_counter(&h.labels, code, class)
                 });
         }
@@ -441,22 +475,14 @@ impl CallSite {
     }
 }
 
-/// Whether a call with `outcome` that took `nanos` may deserve a line: the call path's only
-/// check, so that a fast successful call pays for no logging.
+/// Whether a call with `outcome` may deserve a line under `log`; [`CallSite::log_call`] decides
+/// which, if any.
 #[inline]
-fn log_due(log: &LogHooks, outcome: CallOutcome, nanos: u64) -> bool {
+fn log_due(log: &LogHooks, outcome: CallOutcome) -> bool {
     match outcome {
         CallOutcome::Err(..) => log.errors || log.all || log.slow.is_some(),
-        CallOutcome::Ok => log.all || log.slow.is_some_and(|t| u128::from(nanos) > t.as_nanos()),
+        CallOutcome::Ok => log.all || log.slow.is_some(),
     }
-}
-
-/// Whole seconds from the first call to ask to a raw clock reading: the log limit's windows,
-/// counted from the reading the call already took.
-fn second_of(raw: u64) -> u64 {
-    static EPOCH: OnceLock<u64> = OnceLock::new();
-    let clock = clock();
-    clock.delta_as_nanos(*EPOCH.get_or_init(|| clock.raw()), raw) / 1_000_000_000
 }
 
 #[inline]
@@ -480,7 +506,7 @@ impl CallSite {
             let Some(meta) = self.events.wanted(&self.desc, log.level, kind) else {
                 return;
             };
-            if let Some(suppressed) = self.limiter.admit(second_of(end)) {
+            if let Some(suppressed) = self.limiter.admit(clock::second(end)) {
                 let line = CallLog {
                     code,
                     class,
@@ -525,8 +551,16 @@ pub struct Guard {
 }
 
 impl Guard {
-    /// Records a completed call; `error` is the error to show in a "call failed" line.
+    /// Records a successful call: the path inlined into the instrumented function.
     #[inline]
+    pub fn finish_ok(self) {
+        let this = std::mem::ManuallyDrop::new(self);
+        this.site.record(this.start, CallOutcome::Ok, None, None);
+    }
+
+    /// Records a completed call; `error` is the error to show in a "call failed" line. Out of
+    /// line: the generated code calls it for failures, [`Guard::finish_ok`] for successes.
+    #[inline(never)]
     pub fn finish(self, outcome: CallOutcome, error: Option<ErrorRef<'_>>) {
         // Recorded here, so not again by `drop`.
         let this = std::mem::ManuallyDrop::new(self);
@@ -601,8 +635,17 @@ pub struct LabeledGuard {
 }
 
 impl LabeledGuard {
-    /// Records a completed call; `error` is the error to show in a "call failed" line.
+    /// Records a successful call: the path inlined into the instrumented function.
     #[inline]
+    pub fn finish_ok(self) {
+        let this = std::mem::ManuallyDrop::new(self);
+        this.site
+            .record(this.start, CallOutcome::Ok, None, Some(this.label));
+    }
+
+    /// Records a completed call; `error` is the error to show in a "call failed" line. Out of
+    /// line, as [`Guard::finish`] is.
+    #[inline(never)]
     pub fn finish(self, outcome: CallOutcome, error: Option<ErrorRef<'_>>) {
         let this = std::mem::ManuallyDrop::new(self);
         this.site

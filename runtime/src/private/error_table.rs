@@ -33,19 +33,19 @@ impl ErrorTable {
         }
     }
 
-    /// Counts one failure with `code` of `class`, a call of `nanos` that ended at `now` (the
+    /// Counts one failure with `code` of `class`, a call of `ticks` that ended at `now` (the
     /// call path's raw clock); `register` makes its counter the first time.
     #[inline]
     pub(super) fn increment(
         &self,
         code: &'static str,
         class: ErrorClass,
-        (nanos, now): (u64, u64),
+        (ticks, now): (u64, u64),
         register: impl FnOnce(&'static str, ErrorClass) -> CodeCounter,
     ) {
         match self.find(code, class) {
-            Some(counter) => counter.increment(nanos, now),
-            None => self.insert(code, class, (nanos, now), register),
+            Some(counter) => counter.increment(ticks, now),
+            None => self.insert(code, class, (ticks, now), register),
         }
     }
 
@@ -70,15 +70,15 @@ impl ErrorTable {
         &self,
         code: &'static str,
         class: ErrorClass,
-        (nanos, now): (u64, u64),
+        (ticks, now): (u64, u64),
         register: impl FnOnce(&'static str, ErrorClass) -> CodeCounter,
     ) {
         let _lock = self.insert.lock_unpoisoned();
         if let Some(counter) = self.find(code, class) {
-            return counter.increment(nanos, now);
+            return counter.increment(ticks, now);
         }
         let counter = register(code, class);
-        counter.increment(nanos, now);
+        counter.increment(ticks, now);
         let len = self.len.load(Ordering::Relaxed);
         if len < SLOTS {
             let _ = self.slots[len].set((code, class, counter));
@@ -94,12 +94,12 @@ pub(super) enum CodeCounter {
 }
 
 impl CodeCounter {
-    /// Counts a failed call of `nanos` that ended at `now`, its exemplar if the counter keeps
+    /// Counts a failed call of `ticks` that ended at `now`, its exemplar if the counter keeps
     /// one.
     #[inline]
-    pub(super) fn increment(&self, nanos: u64, now: u64) {
+    pub(super) fn increment(&self, ticks: u64, now: u64) {
         match self {
-            Self::Direct(c) => c.add_call(nanos, now),
+            Self::Direct(c) => c.add_call(ticks, now),
             Self::Facade(c) => c.increment(1),
         }
     }

@@ -157,7 +157,24 @@ impl EventSite {
         }
     }
 
+    /// The callsite's metadata, registered with `tracing`: made on the first call that asks,
+    /// then one load.
+    #[inline]
     fn metadata_for(
+        &'static self,
+        desc: &'static SiteDescriptor,
+        level: Level,
+        message: &'static str,
+        fields: &'static [&'static str],
+    ) -> &'static Metadata<'static> {
+        match self.meta.get() {
+            Some(meta) if self.registered.is_completed() => meta,
+            _ => self.make(desc, level, message, fields),
+        }
+    }
+
+    #[cold]
+    fn make(
         &'static self,
         desc: &'static SiteDescriptor,
         level: Level,

@@ -38,13 +38,13 @@ impl ShardedCounter {
         self.exemplar.get().and_then(|e| e.read()[0])
     }
 
-    /// Adds one for a call of `nanos` that ended at `now` (the call path's raw clock),
+    /// Adds one for a call of `ticks` that ended at `now` (both the call path's raw clock),
     /// offering it as the exemplar.
     #[inline]
-    pub(crate) fn add_call(&self, nanos: u64, now: u64) {
+    pub(crate) fn add_call(&self, ticks: u64, now: u64) {
         self.add(1);
         if let Some(e) = self.exemplar.get() {
-            e.offer(0, now, nanos);
+            e.offer(0, now, ticks);
         }
     }
 

@@ -39,7 +39,8 @@ struct Slot {
     trace_high: AtomicU64,
     trace_low: AtomicU64,
     span_id: AtomicU64,
-    nanos: AtomicU64,
+    /// The call's duration, in the clock's raw ticks.
+    ticks: AtomicU64,
     unix_nanos: AtomicU64,
 }
 
@@ -59,20 +60,21 @@ impl Exemplars {
         }
     }
 
-    /// Offers the call that ended at `now` (raw ticks) after `nanos` to bucket `index`'s slot.
+    /// Offers the call that ended at `now` after `ticks` (both the clock's raw ticks) to bucket
+    /// `index`'s slot.
     #[inline(always)]
-    pub(crate) fn offer(&self, index: usize, now: u64, nanos: u64) {
+    pub(crate) fn offer(&self, index: usize, now: u64, ticks: u64) {
         if let Some(slot) = self.slots.get(index) {
             let due = slot.due.load(Ordering::Relaxed);
             if now >= due {
-                self.take(slot, due, now, nanos);
+                self.take(slot, due, now, ticks);
             }
         }
     }
 
     #[cold]
     #[inline(never)]
-    fn take(&self, slot: &Slot, due: u64, now: u64, nanos: u64) {
+    fn take(&self, slot: &Slot, due: u64, now: u64, ticks: u64) {
         // One thread wins the period; the others go on at once.
         if slot
             .due
@@ -103,7 +105,7 @@ impl Exemplars {
             slot.trace_low.store(trace_id as u64, Ordering::Relaxed);
         }
         slot.span_id.store(span_id, Ordering::Relaxed);
-        slot.nanos.store(nanos, Ordering::Relaxed);
+        slot.ticks.store(ticks, Ordering::Relaxed);
         slot.unix_nanos.store(unix_nanos, Ordering::Relaxed);
         slot.seq.store(seq.wrapping_add(2), Ordering::Release);
     }
@@ -124,7 +126,7 @@ fn read(slot: &Slot) -> Option<Exemplar> {
         let trace_id = (u128::from(slot.trace_high.load(Ordering::Relaxed)) << 64)
             | u128::from(slot.trace_low.load(Ordering::Relaxed));
         let span_id = slot.span_id.load(Ordering::Relaxed);
-        let nanos = slot.nanos.load(Ordering::Relaxed);
+        let ticks = slot.ticks.load(Ordering::Relaxed);
         let unix_nanos = slot.unix_nanos.load(Ordering::Relaxed);
         fence(Ordering::Acquire);
         if slot.seq.load(Ordering::Relaxed) == before {
@@ -132,7 +134,7 @@ fn read(slot: &Slot) -> Option<Exemplar> {
             return (before != 0).then(|| Exemplar {
                 trace_id,
                 span_id,
-                seconds: nanos as f64 / 1e9,
+                seconds: crate::clock::nanos(ticks) as f64 / 1e9,
                 unix_seconds: (unix_nanos / 1_000_000) as f64 / 1e3,
             });
         }
@@ -168,6 +170,7 @@ fn opentelemetry_ids() -> Option<(u128, u64)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::clock::ticks_at_most;
 
     #[test]
     fn one_replacement_per_period_and_only_inside_a_span() {
@@ -182,14 +185,16 @@ mod tests {
             // Still within the period begun at 5.
             e.offer(1, 500, 7);
             assert_eq!(e.read()[1], None);
-            e.offer(1, 1_005, 1_500_000);
+            // Durations are offered in ticks and read back in seconds.
+            let (ms_1_5, ms_2) = (ticks_at_most(1_500_000), ticks_at_most(2_000_000));
+            e.offer(1, 1_005, ms_1_5);
             let got = e.read()[1].expect("an exemplar");
             assert_eq!((got.span_id, got.seconds), (1, 0.0015));
             assert!(got.unix_seconds > 1.7e9, "{got:?}");
             // Replaced once the next period has come, not before.
             e.offer(1, 1_900, 9);
             assert_eq!(e.read()[1].unwrap().seconds, 0.0015);
-            e.offer(1, 2_005, 2_000_000);
+            e.offer(1, 2_005, ms_2);
             assert_eq!(e.read()[1].unwrap().seconds, 0.002);
             // An index past the buckets is ignored.
             e.offer(9, 3_000, 1);

@@ -1,12 +1,13 @@
 //! What one series holds. Histograms are fixed buckets: a record is a bucket increment and a
 //! sum update, so memory stays the same however many calls happen between scrapes.
 //!
-//! Call sites record durations as whole nanoseconds ([`BucketHistogram::record_nanos`]): the
-//! bucket is found by integer comparisons and the sum is an integer add, where a value in
-//! seconds would need a compare-and-swap loop on the sum's `f64` bits. Values recorded through
-//! the `metrics` facade keep their own `f64` sum, so any histogram, not only durations, stays
-//! exact. Where the settings ask, a duration histogram also keeps native buckets
-//! (`native.rs`), fed the same values.
+//! Call sites record durations in the call path's raw clock ticks ([`BucketHistogram::record_call`]):
+//! the bucket is found by integer comparisons against bounds converted to ticks once, and the
+//! sum is an integer add, where a value in seconds would need a compare-and-swap loop on the
+//! sum's `f64` bits and a conversion per call. Values recorded through the `metrics` facade
+//! keep their own `f64` sum, so any histogram, not only durations, stays exact. Where the
+//! settings ask, a duration histogram also keeps native buckets (`native.rs`), fed the same
+//! values.
 
 use std::sync::{Arc, OnceLock};
 
@@ -14,17 +15,18 @@ use super::exemplar::{Exemplar, Exemplars};
 use super::native::{NativeBuckets, NativeLayout, NativeSnapshot};
 use super::owners;
 use super::shards::Sharded;
+use crate::clock;
 use metrics::HistogramFn;
 
 /// A histogram with fixed upper bounds (Prometheus `le`), counting each bucket separately.
 #[derive(Debug)]
 pub(crate) struct BucketHistogram {
     bounds: Arc<[f64]>,
-    /// The bounds in whole nanoseconds, for durations recorded as such: `n <= nanos[i]` exactly
-    /// when `n` nanoseconds is `<= bounds[i]` seconds.
-    nanos: Box<[u64]>,
+    /// The bounds in the clock's ticks, for durations recorded as such: `t <= ticks[i]` exactly
+    /// when `t` ticks, in whole nanoseconds, are `<= bounds[i]` seconds.
+    ticks: Box<[u64]>,
     /// Per shard: slot `i` counts values in `(bounds[i-1], bounds[i]]`, slot `bounds.len()` the
-    /// `+Inf` bucket, then the `f64` sum's bits and the nanosecond sum.
+    /// `+Inf` bucket, then the `f64` sum's bits and the sum of ticks.
     shards: Sharded,
     /// A recent call per bucket, for a call site's duration histogram (set when it binds).
     exemplars: OnceLock<Exemplars>,
@@ -68,10 +70,13 @@ impl BucketHistogram {
         // Every bound reaching here passed `naming::check_buckets` (finite, positive, sorted),
         // at compile time or at install.
         debug_assert!(bounds.iter().all(|b| *b >= 0.0), "{bounds:?}");
-        let nanos = bounds.iter().map(|b| nanos_at_most(*b)).collect();
+        let ticks = bounds
+            .iter()
+            .map(|b| clock::ticks_at_most(nanos_at_most(*b)))
+            .collect();
         Self {
             bounds,
-            nanos,
+            ticks,
             shards,
             exemplars: OnceLock::new(),
             native: native.map(NativeBuckets::new),
@@ -91,50 +96,50 @@ impl BucketHistogram {
     }
 
     #[inline]
-    fn nanos_sum_slot(&self) -> usize {
+    fn ticks_sum_slot(&self) -> usize {
         self.bounds.len() + 2
     }
 
-    /// Records a duration of `nanos` nanoseconds, as `nanos / 1e9` seconds, with no exemplar.
+    /// Records a duration of `ticks` of the call path's clock, with no exemplar.
     #[cfg(test)]
-    pub(crate) fn record_nanos(&self, nanos: u64) {
+    pub(crate) fn record_ticks(&self, ticks: u64) {
         let n = owners::mine();
-        self.record_bucket(n, nanos);
+        self.record_bucket(n, ticks);
         if let Some(native) = &self.native {
-            native.record_nanos(n, nanos);
+            native.record_nanos(n, clock::nanos(ticks));
         }
     }
 
-    /// Records a call of `nanos` nanoseconds, as `nanos / 1e9` seconds, that ended at `now`
-    /// (the call path's raw clock), offering it as its bucket's exemplar. Inlined into the call
-    /// path (it is a few instructions): a call would cost as much as the work.
+    /// Records a call of `ticks` that ended at `now` (both the call path's raw clock), offering
+    /// it as its bucket's exemplar. Inlined into the call path (it is a few instructions): a
+    /// call would cost as much as the work.
     #[inline(always)]
-    pub(crate) fn record_call(&self, nanos: u64, now: u64) {
+    pub(crate) fn record_call(&self, ticks: u64, now: u64) {
         // This thread's number, read once for both kinds of buckets.
         let n = owners::mine();
-        let index = self.record_bucket(n, nanos);
+        let index = self.record_bucket(n, ticks);
         if let Some(exemplars) = self.exemplars.get() {
-            exemplars.offer(index, now, nanos);
+            exemplars.offer(index, now, ticks);
         }
         if let Some(native) = &self.native {
-            native.record_nanos(n, nanos);
+            native.record_nanos(n, clock::nanos(ticks));
         }
     }
 
-    /// Counts `nanos` in its bucket and the sum, in thread `n`'s run; returns the bucket's
+    /// Counts `ticks` in its bucket and the sum, in thread `n`'s run; returns the bucket's
     /// index.
     #[inline(always)]
-    fn record_bucket(&self, n: usize, nanos: u64) -> usize {
+    fn record_bucket(&self, n: usize, ticks: u64) -> usize {
         // A linear scan from the smallest bound: its length grows with the logarithm of the
         // duration (bounds are roughly geometric), so a fast call pays one or two comparisons
         // and a slow one a few more, next to its milliseconds.
         let mut index = 0;
-        while index < self.nanos.len() && nanos > self.nanos[index] {
+        while index < self.ticks.len() && ticks > self.ticks[index] {
             index += 1;
         }
         let run = self.shards.run(n);
         run.add(index, 1);
-        run.add(self.nanos_sum_slot(), nanos);
+        run.add(self.ticks_sum_slot(), ticks);
         index
     }
 
@@ -162,8 +167,8 @@ impl BucketHistogram {
         let count = cumulative.wrapping_add(sums[self.bounds.len()]);
         let f64_sum = self.shards.sum_f64(self.f64_sum_slot());
         #[allow(clippy::cast_precision_loss)]
-        let nanos_sum = sums[self.nanos_sum_slot()] as f64 / 1e9;
-        let sum = f64_sum + nanos_sum;
+        let ticks_sum = clock::nanos(sums[self.ticks_sum_slot()]) as f64 / 1e9;
+        let sum = f64_sum + ticks_sum;
         HistogramSnapshot {
             buckets,
             count,
@@ -218,9 +223,9 @@ mod tests {
     }
 
     #[test]
-    fn nanosecond_records_land_in_the_same_buckets_as_seconds() {
+    fn tick_records_land_in_the_same_buckets_as_seconds() {
         let bounds: Arc<[f64]> = Arc::from([0.0, 0.000_05, 0.005, 0.1, 2.5]);
-        let by_nanos = BucketHistogram::new(bounds.clone(), None);
+        let by_ticks = BucketHistogram::new(bounds.clone(), None);
         let by_seconds = BucketHistogram::new(bounds, None);
         for nanos in [
             0,
@@ -236,25 +241,36 @@ mod tests {
             2_500_000_001,
             1_000_000_000_000,
         ] {
-            by_nanos.record_nanos(nanos);
-            #[allow(clippy::cast_precision_loss)]
-            by_seconds.record(nanos as f64 / 1e9);
+            // The most ticks at a duration, and one more: the two sides of a bound.
+            let at = clock::ticks_at_most(nanos);
+            for ticks in [at, at + 1] {
+                by_ticks.record_ticks(ticks);
+                #[allow(clippy::cast_precision_loss)]
+                by_seconds.record(clock::nanos(ticks) as f64 / 1e9);
+            }
         }
-        let (n, s) = (by_nanos.snapshot(false), by_seconds.snapshot(false));
-        assert_eq!(n.buckets, s.buckets);
-        assert_eq!(n.count, 12);
-        assert_eq!(by_nanos.count(), 12);
-        assert!((n.sum - s.sum).abs() / s.sum < 1e-12);
+        let (t, s) = (by_ticks.snapshot(false), by_seconds.snapshot(false));
+        assert_eq!(t.buckets, s.buckets);
+        assert_eq!(t.count, 24);
+        assert_eq!(by_ticks.count(), 24);
+        // The ticks are summed before their conversion: at most a nanosecond more per record
+        // than the sum of the converted records.
+        assert!(
+            (t.sum - s.sum).abs() <= 24e-9 + s.sum * 1e-14,
+            "{} {}",
+            t.sum,
+            s.sum
+        );
     }
 
     #[test]
-    fn facade_and_nanosecond_sums_add_up() {
+    fn facade_and_tick_sums_add_up() {
         let h = BucketHistogram::new(Arc::from([1.0]), None);
         h.record(0.25);
-        h.record_nanos(500_000_000);
+        h.record_ticks(clock::ticks_at_most(500_000_000));
         let s = h.snapshot(false);
         assert_eq!(s.count, 2);
-        assert!((s.sum - 0.75).abs() < 1e-12);
+        assert!((s.sum - 0.75).abs() < 1e-9);
     }
 
     #[test]
