@@ -8,6 +8,8 @@
 //! - `bare_std_clock`, `bare_quanta_clock`: `bare` plus two reads of `std::time::Instant` or of
 //!   the raw TSC through `quanta` (the clock vitalsign's call path reads), the duration computed
 //!   and kept: the floor of any timing instrumentation with that clock;
+//! - `bare_rdtsc`: `bare` plus two `rdtsc` instructions inline (vitalsign's call path reads the
+//!   TSC so where `quanta` does), the lower floor;
 //! - `instrumented`: `#[instrumented]` as configured by default, which logs each failure
 //!   (at most 100 lines a second per call site);
 //! - `instrumented_no_log`: `#[instrumented(log = "off")]`, recording exactly what the
@@ -77,6 +79,27 @@ fn bare_quanta_clock(x: u64) -> Result<u64, WorkError> {
     let r = bare(x);
     black_box(clock.delta_as_nanos(start, clock.raw()));
     r
+}
+
+/// Two `rdtsc` instructions inline, without `quanta`'s call and match around each: a floor
+/// below the one the performance issue names, for comparison.
+#[inline(never)]
+fn bare_rdtsc(x: u64) -> Result<u64, WorkError> {
+    let start = rdtsc();
+    let r = bare(x);
+    black_box(rdtsc().saturating_sub(start));
+    r
+}
+
+#[inline(always)]
+fn rdtsc() -> u64 {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: every x86_64 processor has `rdtsc`.
+    unsafe {
+        std::arch::x86_64::_rdtsc()
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    quanta_clock().raw()
 }
 
 #[inline(never)]
@@ -231,10 +254,11 @@ fn ready<T>(future: impl std::future::Future<Output = T>) -> T {
 fn overhead(c: &mut Criterion) {
     let _vitals = common::install_logging_to_dev_null();
     let mut group = c.benchmark_group("overhead");
-    let variants: [(&str, Work); 15] = [
+    let variants: [(&str, Work); 16] = [
         ("bare", bare),
         ("bare_std_clock", bare_std_clock),
         ("bare_quanta_clock", bare_quanta_clock),
+        ("bare_rdtsc", bare_rdtsc),
         ("instrumented", instrumented),
         ("instrumented_no_log", instrumented_no_log),
         ("hand_cached", hand_cached),

@@ -72,6 +72,13 @@ pub(crate) fn elapsed(start: u64, end: u64) -> u64 {
     end.saturating_sub(start)
 }
 
+/// The ticks since `start`, and the reading they end at.
+#[inline(always)]
+pub(crate) fn since(start: u64) -> (u64, u64) {
+    let end = now();
+    (elapsed(start, end), end)
+}
+
 /// `ticks` in whole nanoseconds.
 #[inline]
 pub(crate) fn nanos(ticks: u64) -> u64 {

@@ -361,19 +361,11 @@ impl CallSite {
         Key::from_parts(self.desc.errors, labels)
     }
 
-    /// Records a finished call. The common case, a successful call into vitalsign's storage
-    /// with nothing to log, is inlined into the instrumented function: a bucket scan and two
+    /// Records a successful call: inlined into the instrumented function, where the common
+    /// case, a call into vitalsign's storage with nothing to log, is a bucket scan and two
     /// plain adds. Everything else is out of line.
     #[inline(always)]
-    fn record(
-        &'static self,
-        start: u64,
-        outcome: CallOutcome,
-        error: Option<ErrorRef<'_>>,
-        label: Option<ArgLabel>,
-    ) {
-        let end = clock::now();
-        let ticks = clock::elapsed(start, end);
+    fn record_ok(&'static self, start: u64, label: Option<ArgLabel>) {
         let quick = match label {
             None => self.quick.get(),
             Some(label) => self
@@ -382,22 +374,29 @@ impl CallSite {
                 .filter(|_| !self.ok_may_log),
         };
         match quick {
-            Some(duration) if matches!(outcome, CallOutcome::Ok) => {
-                duration.record_call(ticks, end);
+            Some(duration) => {
+                duration.record_call(start);
             }
-            _ => self.record_other(ticks, end, outcome, error, label),
+            None => self.record_ok_slow(start, label),
         }
     }
 
-    /// Records a call that does not take the inlined path: one that failed or may log, or one
-    /// whose site has an in-flight gauge, records through another recorder or is not bound.
-    /// Marked cold so that the inlined path is laid out straight.
+    /// Records a successful call that does not take the inlined path: its site may log it, has
+    /// an in-flight gauge, records through another recorder or is not bound yet.
     #[cold]
     #[inline(never)]
-    fn record_other(
+    fn record_ok_slow(&'static self, start: u64, label: Option<ArgLabel>) {
+        self.record(start, CallOutcome::Ok, None, label);
+    }
+
+    /// Records a call that began at `start`, whatever became of it, and writes the lines it
+    /// deserves: inlined into the out-of-line paths (a failure's `finish`, a successful call's
+    /// slow path, an unfinished call). Its series are found before the clock is read, as on the
+    /// inlined path.
+    #[inline(always)]
+    fn record(
         &'static self,
-        ticks: u64,
-        end: u64,
+        start: u64,
         outcome: CallOutcome,
         error: Option<ErrorRef<'_>>,
         label: Option<ArgLabel>,
@@ -406,34 +405,39 @@ impl CallSite {
             None => self.handles(),
             Some(label) => self.labeled_handles(label),
         };
-        match handles {
-            Some(h) => self.record_bound(h, ticks, end, outcome),
-            None => self.record_unbound(seconds(clock::nanos(ticks)), outcome, label),
-        }
+        let (ticks, end) = match handles {
+            Some(h) => self.record_bound(h, start, outcome),
+            None => {
+                let (ticks, end) = clock::since(start);
+                self.record_unbound(seconds(clock::nanos(ticks)), outcome, label);
+                (ticks, end)
+            }
+        };
         if let Some(log) = &self.desc.log
             && log_due(log, outcome)
         {
-            let duration = Duration::from_nanos(clock::nanos(ticks));
-            self.log_call(log, outcome, duration, end, error);
+            self.log_call(log, outcome, ticks, end, error);
         }
     }
 
-    /// Records a bound call: its duration, its error if it failed, the end of its in-flight
-    /// span.
+    /// Records a bound call that began at `start`: its duration, its error if it failed, the
+    /// end of its in-flight span. Returns its duration in ticks and the clock's reading at its
+    /// end.
     fn record_bound(
         &'static self,
         h: &'static Handles,
-        ticks: u64,
-        end: u64,
+        start: u64,
         outcome: CallOutcome,
-    ) {
-        match &h.sink {
-            Sink::Direct(duration) => duration.record_call(ticks, end),
+    ) -> (u64, u64) {
+        let (ticks, end) = match &h.sink {
+            Sink::Direct(duration) => duration.record_call(start),
             Sink::Facade { calls, duration } => {
+                let (ticks, end) = clock::since(start);
                 calls.increment(1);
                 duration.record(seconds(clock::nanos(ticks)));
+                (ticks, end)
             }
-        }
+        };
         if let CallOutcome::Err(code, class) = outcome {
             h.errors
                 .increment(code, class, (ticks, end), |code, class| {
@@ -443,6 +447,7 @@ impl CallSite {
         if let Some(g) = &h.in_flight {
             g.decrement(1.0);
         }
+        (ticks, end)
     }
 
     /// Records a call whose guard was dropped unfinished: a panic or a cancellation.
@@ -498,43 +503,67 @@ impl CallSite {
         &'static self,
         log: &LogHooks,
         outcome: CallOutcome,
-        duration: Duration,
+        ticks: u64,
         end: u64,
         error: Option<ErrorRef<'_>>,
     ) {
-        let emit = |kind, code, class: &'static str, error, threshold| {
-            let Some(meta) = self.events.wanted(&self.desc, log.level, kind) else {
-                return;
-            };
-            if let Some(suppressed) = self.limiter.admit(clock::second(end)) {
-                let line = CallLog {
-                    code,
-                    class,
-                    duration,
-                    error,
-                    threshold,
-                    suppressed,
-                };
-                EventSites::write(meta, &self.desc, &line);
-            }
-        };
         match outcome {
             CallOutcome::Err(code, class) if log.errors => {
                 let kind = match class {
                     ErrorClass::Expected => CallLogKind::Expected,
                     ErrorClass::Failure => CallLogKind::Failed,
                 };
-                emit(kind, code, class.as_str(), error, Duration::ZERO);
+                self.emit(log, kind, ticks, end, (code, class.as_str()), error, None);
             }
             CallOutcome::Ok if log.all => {
-                emit(CallLogKind::Completed, "", "", None, Duration::ZERO);
+                self.emit(
+                    log,
+                    CallLogKind::Completed,
+                    ticks,
+                    end,
+                    ("", ""),
+                    None,
+                    None,
+                );
             }
             _ => {}
         }
         if let Some(threshold) = log.slow
-            && duration > threshold
+            && Duration::from_nanos(clock::nanos(ticks)) > threshold
         {
-            emit(CallLogKind::Slow, "", "", None, threshold);
+            let kind = CallLogKind::Slow;
+            self.emit(log, kind, ticks, end, ("", ""), None, Some(threshold));
+        }
+    }
+
+    /// Writes a `kind` line if a subscriber wants it and the rate limit lets it through: the
+    /// subscriber is asked first, so that a line nobody reads touches no limiter state.
+    #[inline(always)]
+    #[allow(clippy::too_many_arguments)] // one line's parts, passed through from `log_call`
+    fn emit(
+        &'static self,
+        log: &LogHooks,
+        kind: CallLogKind,
+        ticks: u64,
+        end: u64,
+        (code, class): (&'static str, &'static str),
+        error: Option<ErrorRef<'_>>,
+        threshold: Option<Duration>,
+    ) {
+        let Some(meta) = self.events.wanted(&self.desc, log.level, kind) else {
+            return;
+        };
+        if let Some(suppressed) = self.limiter.admit(clock::second(end)) {
+            let line = CallLog {
+                code,
+                class,
+                // Converted only for a line that is written.
+                duration: Duration::from_nanos(clock::nanos(ticks)),
+                error,
+                threshold: threshold.unwrap_or(Duration::ZERO),
+                suppressed,
+            };
+            EventSites::write(meta, &self.desc, &line);
         }
     }
 }
@@ -555,7 +584,7 @@ impl Guard {
     #[inline]
     pub fn finish_ok(self) {
         let this = std::mem::ManuallyDrop::new(self);
-        this.site.record(this.start, CallOutcome::Ok, None, None);
+        this.site.record_ok(this.start, None);
     }
 
     /// Records a completed call; `error` is the error to show in a "call failed" line. Out of
@@ -639,8 +668,7 @@ impl LabeledGuard {
     #[inline]
     pub fn finish_ok(self) {
         let this = std::mem::ManuallyDrop::new(self);
-        this.site
-            .record(this.start, CallOutcome::Ok, None, Some(this.label));
+        this.site.record_ok(this.start, Some(this.label));
     }
 
     /// Records a completed call; `error` is the error to show in a "call failed" line. Out of

@@ -14,7 +14,7 @@ use std::sync::{Arc, OnceLock};
 use super::exemplar::{Exemplar, Exemplars};
 use super::native::{NativeBuckets, NativeLayout, NativeSnapshot};
 use super::owners;
-use super::shards::Sharded;
+use super::shards::{Run, Sharded};
 use crate::clock;
 use metrics::HistogramFn;
 
@@ -104,32 +104,38 @@ impl BucketHistogram {
     #[cfg(test)]
     pub(crate) fn record_ticks(&self, ticks: u64) {
         let n = owners::mine();
-        self.record_bucket(n, ticks);
+        self.count_in(self.shards.run(n), ticks);
         if let Some(native) = &self.native {
             native.record_nanos(n, clock::nanos(ticks));
         }
     }
 
-    /// Records a call of `ticks` that ended at `now` (both the call path's raw clock), offering
-    /// it as its bucket's exemplar. Inlined into the call path (it is a few instructions): a
-    /// call would cost as much as the work.
+    /// Records a call that began at `start` (the call path's raw clock), offering it as its
+    /// bucket's exemplar; returns its duration in ticks and the clock's reading at its end.
+    /// Inlined into the call path (it is a few instructions): a call would cost as much as the
+    /// work. The clock is read once this thread's run is found: the loads that find it then
+    /// overlap the reading instead of following it, which on the machines measured (see
+    /// docs/performance.md) is most of what recording costs. The duration recorded takes in
+    /// those few loads.
     #[inline(always)]
-    pub(crate) fn record_call(&self, ticks: u64, now: u64) {
+    pub(crate) fn record_call(&self, start: u64) -> (u64, u64) {
         // This thread's number, read once for both kinds of buckets.
         let n = owners::mine();
-        let index = self.record_bucket(n, ticks);
+        let run = self.shards.run(n);
+        let (ticks, end) = clock::since(start);
+        let index = self.count_in(run, ticks);
         if let Some(exemplars) = self.exemplars.get() {
-            exemplars.offer(index, now, ticks);
+            exemplars.offer(index, end, ticks);
         }
         if let Some(native) = &self.native {
             native.record_nanos(n, clock::nanos(ticks));
         }
+        (ticks, end)
     }
 
-    /// Counts `ticks` in its bucket and the sum, in thread `n`'s run; returns the bucket's
-    /// index.
+    /// Counts `ticks` in its bucket and the sum, in `run`; returns the bucket's index.
     #[inline(always)]
-    fn record_bucket(&self, n: usize, ticks: u64) -> usize {
+    fn count_in(&self, run: Run<'_>, ticks: u64) -> usize {
         // A linear scan from the smallest bound: its length grows with the logarithm of the
         // duration (bounds are roughly geometric), so a fast call pays one or two comparisons
         // and a slow one a few more, next to its milliseconds.
@@ -137,7 +143,6 @@ impl BucketHistogram {
         while index < self.ticks.len() && ticks > self.ticks[index] {
             index += 1;
         }
-        let run = self.shards.run(n);
         run.add(index, 1);
         run.add(self.ticks_sum_slot(), ticks);
         index

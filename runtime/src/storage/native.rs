@@ -278,7 +278,7 @@ impl NativeBuckets {
     /// the thread owns a window that holds the key.
     #[inline(always)]
     fn add_at(&self, n: usize, key8: i32) {
-        // A thread past the owned numbers (`n` is then `SHARED`) finds none here.
+        // A thread past the owned numbers (its `n` is the shared run's) finds none here.
         if let Some(window) = self.windows.get(n).and_then(OnceLock::get)
             && let Some([_, offset, shift, bias, _]) = window.first_chunk::<FIRST>()
         {

@@ -68,13 +68,14 @@ impl Sharded {
     /// The run of thread number `n` ([`owners::mine`]), for a caller that has it already.
     #[inline]
     pub(crate) fn run(&self, n: usize) -> Run<'_> {
-        let owned = n < self.owned;
+        // The shared run's number is `owned`: the run after the owned ones.
+        debug_assert!(n <= self.owned, "{n}");
         // The run's words are not sliced out here: each slot's index is checked once, when it
         // is written, which is one bounds check per add instead of three.
         Run {
             words: &self.words,
-            start: self.first + if owned { n } else { self.owned } * self.stride,
-            owned,
+            start: self.first + n * self.stride,
+            owned: n < self.owned,
         }
     }
 
