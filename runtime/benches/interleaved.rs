@@ -181,4 +181,11 @@ fn main() {
         .collect();
     let (p25, ratio, p75) = median(to_sync);
     println!("async_instrumented / instrumented: {ratio:.3} (p25 {p25:.3}, p75 {p75:.3})");
+    let error_to_ok = slices[5]
+        .iter()
+        .zip(&slices[3])
+        .map(|(a, b)| a / b)
+        .collect();
+    let (p25, ratio, p75) = median(error_to_ok);
+    println!("err_log_off / ok_log_errors: {ratio:.3} (p25 {p25:.3}, p75 {p75:.3})");
 }

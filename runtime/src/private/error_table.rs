@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
 
 use crate::ErrorClass;
-use crate::storage::ShardedCounter;
+use crate::storage::{PreparedAdd, ShardedCounter};
 use metrics::Counter;
 use std::sync::Arc;
 
@@ -33,24 +33,10 @@ impl ErrorTable {
         }
     }
 
-    /// Counts one failure with `code` of `class`, a call of `ticks` that ended at `now` (the
-    /// call path's raw clock); `register` makes its counter the first time.
+    /// The counter of failures with `code` of `class`, once one has been registered. The call
+    /// path looks it up before it reads the clock at the call's end, and counts into it after.
     #[inline]
-    pub(super) fn increment(
-        &self,
-        code: &'static str,
-        class: ErrorClass,
-        (ticks, now): (u64, u64),
-        register: impl FnOnce(&'static str, ErrorClass) -> CodeCounter,
-    ) {
-        match self.find(code, class) {
-            Some(counter) => counter.increment(ticks, now),
-            None => self.insert(code, class, (ticks, now), register),
-        }
-    }
-
-    #[inline]
-    fn find(&self, code: &'static str, class: ErrorClass) -> Option<&CodeCounter> {
+    pub(super) fn find(&self, code: &'static str, class: ErrorClass) -> Option<&CodeCounter> {
         let len = self.len.load(Ordering::Acquire);
         let seen = || {
             self.slots[..len]
@@ -65,8 +51,10 @@ impl ErrorTable {
             .map(|(_, _, counter)| counter)
     }
 
+    /// Counts the first failure with `code` of `class` (or one that raced it to the lock), a
+    /// call of `ticks` that ended at `now`; `register` makes its counter.
     #[cold]
-    fn insert(
+    pub(super) fn insert(
         &self,
         code: &'static str,
         class: ErrorClass,
@@ -93,7 +81,34 @@ pub(super) enum CodeCounter {
     Facade(Counter),
 }
 
+/// A code's counter with this thread's run found: [`CodeCounter::prepare`].
+pub(super) enum PreparedCode<'a> {
+    Direct(PreparedAdd<'a>),
+    Facade(&'a Counter),
+}
+
+impl PreparedCode<'_> {
+    /// Counts a failed call of `ticks` that ended at `now`, its exemplar if the counter keeps
+    /// one.
+    #[inline]
+    pub(super) fn increment(self, ticks: u64, now: u64) {
+        match self {
+            Self::Direct(add) => add.add_call(ticks, now),
+            Self::Facade(c) => c.increment(1),
+        }
+    }
+}
+
 impl CodeCounter {
+    /// This thread's run of the counter, found before the clock is read at the call's end.
+    #[inline]
+    pub(super) fn prepare(&self) -> PreparedCode<'_> {
+        match self {
+            Self::Direct(c) => PreparedCode::Direct(c.prepare()),
+            Self::Facade(c) => PreparedCode::Facade(c),
+        }
+    }
+
     /// Counts a failed call of `ticks` that ended at `now`, its exemplar if the counter keeps
     /// one.
     #[inline]

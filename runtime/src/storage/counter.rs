@@ -5,7 +5,7 @@ use std::sync::{Arc, OnceLock};
 
 use super::exemplar::{Exemplar, Exemplars};
 use super::histogram::BucketHistogram;
-use super::shards::Sharded;
+use super::shards::{Run, Sharded};
 
 /// A counter with a run per thread.
 #[derive(Debug)]
@@ -42,9 +42,16 @@ impl ShardedCounter {
     /// offering it as the exemplar.
     #[inline]
     pub(crate) fn add_call(&self, ticks: u64, now: u64) {
-        self.add(1);
-        if let Some(e) = self.exemplar.get() {
-            e.offer(0, now, ticks);
+        self.prepare().add_call(ticks, now);
+    }
+
+    /// This thread's run and the exemplar, found ahead of an add: the call path finds them
+    /// before it reads the clock at a call's end (see `BucketHistogram::record_call`).
+    #[inline]
+    pub(crate) fn prepare(&self) -> PreparedAdd<'_> {
+        PreparedAdd {
+            run: self.shards.local(),
+            exemplar: self.exemplar.get(),
         }
     }
 
@@ -65,6 +72,24 @@ impl ShardedCounter {
     #[inline]
     pub(crate) fn add(&self, value: u64) {
         self.shards.local().add(0, value);
+    }
+}
+
+/// A counter's add with its run already found: [`ShardedCounter::prepare`].
+#[derive(Clone, Copy)]
+pub(crate) struct PreparedAdd<'a> {
+    run: Run<'a>,
+    exemplar: Option<&'a Exemplars>,
+}
+
+impl PreparedAdd<'_> {
+    /// Adds one for a call of `ticks` that ended at `now`, offering it as the exemplar.
+    #[inline]
+    pub(crate) fn add_call(self, ticks: u64, now: u64) {
+        self.run.add(0, 1);
+        if let Some(e) = self.exemplar {
+            e.offer(0, now, ticks);
+        }
     }
 }
 

@@ -20,7 +20,7 @@ use std::sync::{Arc, OnceLock};
 use metrics::atomics::AtomicU64;
 use metrics::{Key, Level, Metadata};
 
-pub(crate) use counter::ShardedCounter;
+pub(crate) use counter::{PreparedAdd, ShardedCounter};
 pub(crate) use exemplar::{Exemplar, REPLACE_EVERY_SECONDS};
 pub(crate) use histogram::{BucketHistogram, HistogramSnapshot};
 pub(crate) use native::{
