@@ -1,7 +1,7 @@
 //! One `static CallSite` per instrumented function: its descriptor and, once a recorder is
 //! bound, the metric handles it records into.
 //!
-//! The hot path is `start()` + `Guard::finish()`: one `OnceLock` read, two raw clock reads,
+//! The hot path is `start()` + `Guard::finish_ok()`: one `OnceLock` read, two raw clock reads,
 //! and, with vitalsign's recorder installed, two adds into this thread's run of the site's
 //! duration histogram (a bucket and the sum, both in the clock's ticks; the histogram's count
 //! is the site's `_total`), plus on error a short scan of the site's own code table and one
