@@ -22,59 +22,14 @@
 
 #[allow(dead_code)] // the stock exporter's handles, which this bench does not compare against
 mod common;
+#[path = "common/work.rs"]
+mod work;
 
 use std::hint::black_box;
-use std::sync::OnceLock;
 use std::time::Instant;
 
-use vitalsign::{ErrorCode, instrumented};
-
-#[derive(Debug, ErrorCode)]
-enum WorkError {
-    Odd,
-}
-
-#[inline(never)]
-fn bare(x: u64) -> Result<u64, WorkError> {
-    if x % 16 == 15 {
-        Err(WorkError::Odd)
-    } else {
-        Ok(x.wrapping_mul(31))
-    }
-}
-
-fn quanta_clock() -> &'static quanta::Clock {
-    static CLOCK: OnceLock<quanta::Clock> = OnceLock::new();
-    CLOCK.get_or_init(quanta::Clock::new)
-}
-
-#[inline(never)]
-fn bare_quanta_clock(x: u64) -> Result<u64, WorkError> {
-    let clock = quanta_clock();
-    let start = clock.raw();
-    let r = bare(x);
-    black_box(clock.delta_as_nanos(start, clock.raw()));
-    r
-}
-
-#[inline(never)]
-fn bare_rdtsc(x: u64) -> Result<u64, WorkError> {
-    let start = rdtsc();
-    let r = bare(x);
-    black_box(rdtsc().saturating_sub(start));
-    r
-}
-
-#[inline(always)]
-fn rdtsc() -> u64 {
-    #[cfg(target_arch = "x86_64")]
-    // SAFETY: every x86_64 processor has `rdtsc`.
-    unsafe {
-        std::arch::x86_64::_rdtsc()
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    quanta_clock().raw()
-}
+use vitalsign::instrumented;
+use work::{Work, WorkError, bare, bare_quanta_clock, bare_rdtsc, ready};
 
 #[inline(never)]
 #[instrumented(namespace = "interleaved", name = "instrumented")]
@@ -108,14 +63,8 @@ async fn async_instrumented(x: u64) -> Result<u64, WorkError> {
 
 #[inline(never)]
 fn async_instrumented_polled(x: u64) -> Result<u64, WorkError> {
-    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
-    match std::pin::pin!(async_instrumented(x)).poll(&mut cx) {
-        std::task::Poll::Ready(v) => v,
-        std::task::Poll::Pending => unreachable!("the future never waits"),
-    }
+    ready(async_instrumented(x))
 }
-
-type Work = fn(u64) -> Result<u64, WorkError>;
 
 const VARIANTS: [(&str, Work); 7] = [
     ("bare_quanta_clock", bare_quanta_clock),
@@ -131,9 +80,21 @@ const CALLS: u32 = 500_000;
 /// Rounds run first and not counted: caches, predictors and the log limiter settle.
 const WARM_UP: usize = 5;
 
-fn median(mut v: Vec<f64>) -> (f64, f64, f64) {
+/// The first quartile, the median and the third quartile of `v`.
+fn quartiles(mut v: Vec<f64>) -> (f64, f64, f64) {
     v.sort_by(f64::total_cmp);
     (v[v.len() / 4], v[v.len() / 2], v[v.len() * 3 / 4])
+}
+
+/// The quartiles of variant `of`'s slices over variant `to`'s of the same rounds.
+fn ratios(slices: &[Vec<f64>], of: usize, to: usize) -> (f64, f64, f64) {
+    quartiles(
+        slices[of]
+            .iter()
+            .zip(&slices[to])
+            .map(|(a, b)| a / b)
+            .collect(),
+    )
 }
 
 fn main() {
@@ -165,27 +126,13 @@ fn main() {
         "variant", "ns/call", "p25", "ratio", "p75"
     );
     for (i, (name, _)) in VARIANTS.iter().enumerate() {
-        let ratios = slices[i]
-            .iter()
-            .zip(&slices[0])
-            .map(|(a, b)| a / b)
-            .collect();
-        let (_, ns, _) = median(slices[i].clone());
-        let (p25, ratio, p75) = median(ratios);
+        let (_, ns, _) = quartiles(slices[i].clone());
+        let (p25, ratio, p75) = ratios(&slices, i, 0);
         println!("{name:<20} {ns:>10.2} {p25:>8.3} {ratio:>8.3} {p75:>8.3}");
     }
-    let to_sync = slices[6]
-        .iter()
-        .zip(&slices[2])
-        .map(|(a, b)| a / b)
-        .collect();
-    let (p25, ratio, p75) = median(to_sync);
-    println!("async_instrumented / instrumented: {ratio:.3} (p25 {p25:.3}, p75 {p75:.3})");
-    let error_to_ok = slices[5]
-        .iter()
-        .zip(&slices[3])
-        .map(|(a, b)| a / b)
-        .collect();
-    let (p25, ratio, p75) = median(error_to_ok);
-    println!("err_log_off / ok_log_errors: {ratio:.3} (p25 {p25:.3}, p75 {p75:.3})");
+    for (of, to) in [(6, 2), (5, 3)] {
+        let (p25, ratio, p75) = ratios(&slices, of, to);
+        let (of, to) = (VARIANTS[of].0, VARIANTS[to].0);
+        println!("{of} / {to}: {ratio:.3} (p25 {p25:.3}, p75 {p75:.3})");
+    }
 }

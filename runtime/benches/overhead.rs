@@ -36,6 +36,8 @@
 #![allow(missing_docs)]
 
 mod common;
+#[path = "common/work.rs"]
+mod work;
 
 use std::hint::black_box;
 use std::sync::OnceLock;
@@ -44,20 +46,7 @@ use std::time::Instant;
 use common::{Cached, stock};
 use criterion::{Criterion, criterion_group, criterion_main};
 use vitalsign::{ErrorCode, instrumented};
-
-#[derive(Debug, ErrorCode)]
-enum WorkError {
-    Odd,
-}
-
-#[inline(never)]
-fn bare(x: u64) -> Result<u64, WorkError> {
-    if x % 16 == 15 {
-        Err(WorkError::Odd)
-    } else {
-        Ok(x.wrapping_mul(31))
-    }
-}
+use work::{Work, WorkError, bare, bare_quanta_clock, bare_rdtsc, ready};
 
 #[inline(never)]
 fn bare_std_clock(x: u64) -> Result<u64, WorkError> {
@@ -65,41 +54,6 @@ fn bare_std_clock(x: u64) -> Result<u64, WorkError> {
     let r = bare(x);
     black_box(start.elapsed());
     r
-}
-
-fn quanta_clock() -> &'static quanta::Clock {
-    static CLOCK: OnceLock<quanta::Clock> = OnceLock::new();
-    CLOCK.get_or_init(quanta::Clock::new)
-}
-
-#[inline(never)]
-fn bare_quanta_clock(x: u64) -> Result<u64, WorkError> {
-    let clock = quanta_clock();
-    let start = clock.raw();
-    let r = bare(x);
-    black_box(clock.delta_as_nanos(start, clock.raw()));
-    r
-}
-
-/// Two `rdtsc` instructions inline, without `quanta`'s call and match around each: a floor
-/// below the one the performance issue names, for comparison.
-#[inline(never)]
-fn bare_rdtsc(x: u64) -> Result<u64, WorkError> {
-    let start = rdtsc();
-    let r = bare(x);
-    black_box(rdtsc().saturating_sub(start));
-    r
-}
-
-#[inline(always)]
-fn rdtsc() -> u64 {
-    #[cfg(target_arch = "x86_64")]
-    // SAFETY: every x86_64 processor has `rdtsc`.
-    unsafe {
-        std::arch::x86_64::_rdtsc()
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    quanta_clock().raw()
 }
 
 #[inline(never)]
@@ -111,9 +65,6 @@ fn instrumented(x: u64) -> Result<u64, WorkError> {
         Ok(x.wrapping_mul(31))
     }
 }
-
-/// One variant of the function under test.
-type Work = fn(u64) -> Result<u64, WorkError>;
 
 #[inline(never)]
 #[instrumented(namespace = "bench", name = "ok_logged")]
@@ -240,15 +191,6 @@ fn async_bare_polled(x: u64) -> Result<u64, WorkError> {
 #[inline(never)]
 fn async_instrumented_polled(x: u64) -> Result<u64, WorkError> {
     ready(async_instrumented(x))
-}
-
-/// Polls a future that completes on its first poll.
-fn ready<T>(future: impl std::future::Future<Output = T>) -> T {
-    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
-    match std::pin::pin!(future).poll(&mut cx) {
-        std::task::Poll::Ready(v) => v,
-        std::task::Poll::Pending => unreachable!("the benchmark's futures never wait"),
-    }
 }
 
 fn overhead(c: &mut Criterion) {
