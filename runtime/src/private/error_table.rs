@@ -113,9 +113,6 @@ impl CodeCounter {
     /// one.
     #[inline]
     pub(super) fn increment(&self, ticks: u64, now: u64) {
-        match self {
-            Self::Direct(c) => c.add_call(ticks, now),
-            Self::Facade(c) => c.increment(1),
-        }
+        self.prepare().increment(ticks, now);
     }
 }

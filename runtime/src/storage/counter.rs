@@ -38,13 +38,6 @@ impl ShardedCounter {
         self.exemplar.get().and_then(|e| e.read()[0])
     }
 
-    /// Adds one for a call of `ticks` that ended at `now` (both the call path's raw clock),
-    /// offering it as the exemplar.
-    #[inline]
-    pub(crate) fn add_call(&self, ticks: u64, now: u64) {
-        self.prepare().add_call(ticks, now);
-    }
-
     /// This thread's run and the exemplar, found ahead of an add: the call path finds them
     /// before it reads the clock at a call's end (see `BucketHistogram::record_call`).
     #[inline]
