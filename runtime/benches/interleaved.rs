@@ -6,8 +6,9 @@
 //! reading of the same quantity. `overhead.rs` has the full set of variants and the absolute
 //! figures.
 //!
-//! The function is `overhead.rs`'s: `work(x) -> Result<u64, E>` failing 1 call in 16, with
-//! vitalsign installed and its JSON log lines going to `/dev/null`. Variants:
+//! The function is the one `overhead.rs` measures (`common/work.rs`): `work(x) -> Result<u64, E>`
+//! failing 1 call in 16, with vitalsign installed and its JSON log lines going to `/dev/null`.
+//! Variants:
 //!
 //! - `bare_quanta_clock`: the function plus two raw TSC reads through `quanta`, the floor the
 //!   performance issue names; every ratio is to it;
