@@ -63,7 +63,7 @@ fn dashboard_queries_are_valid_promql() {
         .iter()
         .map(|v| v["name"].as_str().unwrap())
         .collect();
-    assert_eq!(vars, ["datasource", "instance", "op"]);
+    assert_eq!(vars, ["datasource", "job", "instance", "op"]);
     let panels = dashboard["panels"].as_array().unwrap();
     assert!(panels.len() >= 8);
     let mut rules = String::from("groups:\n  - name: dashboard\n    rules:\n");
@@ -72,12 +72,14 @@ fn dashboard_queries_are_valid_promql() {
         assert_eq!(panel["datasource"]["uid"], "${datasource}");
         assert!(panel["gridPos"]["w"].as_u64().is_some());
         for target in panel["targets"].as_array().unwrap() {
-            // Grafana's own variable becomes a plain duration; `$instance`/`$op` sit inside
-            // regex strings and are valid as they are.
+            // Grafana's own variable becomes a plain duration; `$job`, `$instance` and `$op`
+            // sit inside regex strings and are valid as they are.
             let expr = target["expr"]
                 .as_str()
                 .unwrap()
                 .replace("$__rate_interval", "5m");
+            // No query pins a job: the service may be scraped under any job name.
+            assert!(!expr.contains("job=\""), "{expr}");
             n += 1;
             rules.push_str(&format!(
                 "      - record: dashboard:query_{n}\n        expr: {}\n",

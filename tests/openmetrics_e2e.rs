@@ -126,14 +126,40 @@ async fn prometheus_scrapes_openmetrics() {
         "a body without # EOF fails the scrape"
     );
 
-    // The same samples as the text format, and the same values.
+    // The same samples as the text format, and the same values; and each counter's and
+    // histogram's `_created`, which Prometheus 2.42 stores as a series of its own.
     let (_, text) = scrape(addr, None).await;
     let samples = text
         .lines()
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
         .count() as f64;
+    let created_of = |body: &str| -> Vec<String> {
+        body.lines()
+            .filter(|l| l.split(['{', ' ']).next().unwrap().ends_with("_created"))
+            .map(str::to_owned)
+            .collect()
+    };
+    let created = created_of(&om);
+    assert!(
+        created
+            .iter()
+            .any(|l| l.starts_with("om_calls_created{op=\"work\"} ")),
+        "{om}"
+    );
+    assert!(created_of(&text).is_empty(), "no `_created` in text 0.0.4");
     let scraped = query(p, "scrape_samples_scraped{job=\"vitalsign\"}").await;
-    assert_eq!(scraped.first().map(number), Some(samples), "{text}");
+    assert_eq!(
+        scraped.first().map(number),
+        Some(samples + created.len() as f64),
+        "{om}"
+    );
+    let line = created
+        .iter()
+        .find(|l| l.starts_with("om_calls_created{op=\"work\"} "))
+        .unwrap();
+    let served: f64 = line.rsplit(' ').next().unwrap().parse().unwrap();
+    let stored = query(p, "om_calls_created{op=\"work\"}").await;
+    assert_eq!(stored.first().map(number), Some(served), "{line}");
     let s = common::parse(&text).unwrap();
     for (q, labels) in [
         ("om_calls_total{op=\"work\"}", vec![("op", "work")]),

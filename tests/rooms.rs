@@ -9,6 +9,7 @@ use std::path::Path;
 const ROOMS: &[(&str, u8)] = &[
     ("sync", 0),
     ("clock", 0),
+    ("float_text", 0),
     ("storage", 0),
     ("error_code", 0),
     ("declared", 1),

@@ -90,6 +90,8 @@ pub mod catalogue;
 mod clock;
 mod declared;
 mod error_code;
+#[cfg(feature = "exporter")]
+mod float_text;
 mod foreign;
 // The minimal set records into storage; only the recorder (`exporter`) creates and reads it.
 #[cfg_attr(not(feature = "exporter"), allow(dead_code, unused_imports))]

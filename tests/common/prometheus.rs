@@ -195,3 +195,40 @@ pub(crate) async fn scraping(prom: SocketAddr) {
     })
     .await;
 }
+
+/// Every query of a generated Grafana dashboard as Grafana sends it with its variables at their
+/// defaults (`All`, which is `.*` for each), by panel title; `$__rate_interval` becomes `window`.
+pub(crate) fn dashboard_queries(dashboard: &Value, window: &str) -> Vec<(String, String)> {
+    let defaults = |q: &str| {
+        q.replace("$__rate_interval", window)
+            .replace("$job", ".*")
+            .replace("$instance", ".*")
+            .replace("$op", ".*")
+    };
+    let mut out = Vec::new();
+    for panel in dashboard["panels"].as_array().unwrap() {
+        for target in panel["targets"].as_array().unwrap() {
+            out.push((
+                panel["title"].as_str().unwrap().to_owned(),
+                defaults(target["expr"].as_str().unwrap()),
+            ));
+        }
+    }
+    for variable in dashboard["templating"]["list"].as_array().unwrap() {
+        // `label_values(selector, label)` asks for the values of `label` among the series of
+        // `selector`: as PromQL, `group by (label) (selector)`.
+        let Some(q) = variable["definition"].as_str() else {
+            continue;
+        };
+        let inner = q
+            .strip_prefix("label_values(")
+            .and_then(|q| q.strip_suffix(')'))
+            .expect("a label_values query");
+        let (selector, label) = inner.rsplit_once(", ").unwrap();
+        out.push((
+            format!("variable {}", variable["name"].as_str().unwrap()),
+            format!("group by ({label}) ({})", defaults(selector)),
+        ));
+    }
+    out
+}

@@ -1,7 +1,8 @@
-//! A Grafana dashboard (JSON model, importable): the datasource, `instance` and `op` are
-//! template variables; one row of panels per instrumented family, one panel per declared metric
-//! (counters as rates and gauges as values, by their labels; histograms as quantiles), then
-//! health and process.
+//! A Grafana dashboard (JSON model, importable): the datasource, `job`, `instance` and `op` are
+//! template variables, each defaulting to every value, so the dashboard shows data whatever job
+//! name Prometheus scrapes the service under; one row of panels per instrumented family, one
+//! panel per declared metric (counters as rates and gauges as values, by their labels;
+//! histograms as quantiles), then health and process.
 
 use serde_json::{Value, json};
 
@@ -47,18 +48,38 @@ impl Panels {
     }
 }
 
+/// Every series of the service on the chosen targets: what each query selects.
+const TARGETS: &str = "job=~\"$job\", instance=~\"$instance\"";
+
+/// A query variable over the values of `label`, all selected by default. `allValue` is a regex
+/// that matches every value: without it Grafana's "All" would list only the values it loaded,
+/// and an operation of another family, or one first seen after the dashboard loaded, would be
+/// hidden.
+fn variable(name: &str, label: &str, query: String) -> Value {
+    json!({
+        "name": name, "type": "query", "label": label,
+        "datasource": {"type": "prometheus", "uid": "${datasource}"},
+        "query": {"query": query, "refId": format!("{name}-values")},
+        "definition": query,
+        "includeAll": true, "multi": true, "allValue": ".*", "refresh": 2, "sort": 1,
+        "current": {"selected": true, "text": ["All"], "value": ["$__all"]},
+    })
+}
+
 impl Catalogue {
-    /// A Grafana dashboard for the service whose Prometheus `job` is `job`.
-    pub fn grafana_dashboard(&self, job: &str) -> String {
-        let sel = format!("job=\"{job}\", instance=~\"$instance\"");
+    /// A Grafana dashboard for `service`: its title and uid. Which Prometheus jobs and
+    /// instances it shows are the dashboard's variables, from the targets that expose the
+    /// service's build info, so it works under any scrape job name.
+    pub fn grafana_dashboard(&self, service: &str) -> String {
+        let sel = TARGETS;
         let mut p = Panels {
             list: Vec::new(),
             y: 0,
         };
-        let mut first_calls = None;
+        let mut calls_families = Vec::new();
         for g in self.groups() {
             let ops = format!("{sel}, op=~\"$op\"");
-            first_calls.get_or_insert_with(|| g.calls.clone());
+            calls_families.push(g.calls.clone());
             p.add(
                 &format!("{}: calls per second by op", g.base),
                 "reqps",
@@ -109,7 +130,7 @@ impl Catalogue {
             }
         }
         for d in self.declared() {
-            declared_panel(&mut p, d, &sel);
+            declared_panel(&mut p, d, sel);
         }
         if let Some(status) = self.own_family(Role::HealthStatus) {
             p.add(
@@ -145,11 +166,22 @@ impl Catalogue {
             )],
             "timeseries",
         );
-        let op_source = first_calls.as_deref().unwrap_or("up");
+        let build = self
+            .own_family(Role::BuildInfo)
+            .expect("every catalogue has its build info family");
+        // Every family's operations, not the first family's only.
+        let ops = if calls_families.is_empty() {
+            format!("label_values({build}{{{sel}}}, op)")
+        } else {
+            format!(
+                "label_values({{__name__=~\"{}\", {sel}}}, op)",
+                calls_families.join("|")
+            )
+        };
         let dashboard = json!({
-            "title": format!("{job} (vitalsign)"),
-            "uid": format!("vitalsign-{job}"),
-            "tags": ["vitalsign", job],
+            "title": format!("{service} (vitalsign)"),
+            "uid": format!("vitalsign-{service}"),
+            "tags": ["vitalsign", service],
             "timezone": "browser",
             "schemaVersion": 39,
             "version": 1,
@@ -157,18 +189,9 @@ impl Catalogue {
             "time": {"from": "now-1h", "to": "now"},
             "templating": {"list": [
                 {"name": "datasource", "type": "datasource", "query": "prometheus", "label": "Data source"},
-                {
-                    "name": "instance", "type": "query", "label": "Instance",
-                    "datasource": {"type": "prometheus", "uid": "${datasource}"},
-                    "query": format!("label_values(up{{job=\"{job}\"}}, instance)"),
-                    "includeAll": true, "multi": true, "refresh": 2,
-                },
-                {
-                    "name": "op", "type": "query", "label": "Operation",
-                    "datasource": {"type": "prometheus", "uid": "${datasource}"},
-                    "query": format!("label_values({op_source}{{job=\"{job}\"}}, op)"),
-                    "includeAll": true, "multi": true, "refresh": 2,
-                },
+                variable("job", "Job", format!("label_values({build}, job)")),
+                variable("instance", "Instance", format!("label_values({build}{{job=~\"$job\"}}, instance)")),
+                variable("op", "Operation", ops),
             ]},
             "panels": p.list,
         });

@@ -22,8 +22,10 @@ pub(crate) fn quantile(q: &str, name: &str, by: &str, selector: &str, window: &s
 
 /// The fraction of `name`'s observations at or below `le` seconds over `window`, of the series
 /// `selector` (braces included, maybe empty); `le` must be one of its fixed bounds (the native
-/// side interpolates within a bucket).
-pub(crate) fn fraction_at_most(le: &str, name: &str, selector: &str, window: &str) -> String {
+/// side interpolates within a bucket). The bucket is selected by the text Prometheus 3 stores
+/// (`le="1.0"`), which Prometheus 2 stores too, since the exposition writes it.
+pub(crate) fn fraction_at_most(le: f64, name: &str, selector: &str, window: &str) -> String {
+    let le = crate::float_text::canonical(le);
     let inner = selector.trim_start_matches('{').trim_end_matches('}');
     let bucket = if inner.is_empty() {
         format!("{{le=\"{le}\"}}")
@@ -52,12 +54,18 @@ mod tests {
                 .contains("sum by (le) (rate(x_seconds_bucket[1m]))")
         );
         assert_eq!(
-            fraction_at_most("0.005", "x_seconds", "{op=\"get\"}", "1h"),
+            fraction_at_most(0.005, "x_seconds", "{op=\"get\"}", "1h"),
             "(sum(rate(x_seconds_bucket{op=\"get\", le=\"0.005\"}[1h])) / sum(rate(x_seconds_count{op=\"get\"}[1h]))\n  \
              or histogram_fraction(0, 0.005, sum(rate(x_seconds{op=\"get\"}[1h]))))"
         );
+        // Prometheus 3 stores `le="1"` as `le="1.0"`, and a bound under 1e-4 in `e` form.
         assert!(
-            fraction_at_most("1", "x", "", "5m").starts_with("(sum(rate(x_bucket{le=\"1\"}[5m]))")
+            fraction_at_most(1.0, "x", "", "5m")
+                .starts_with("(sum(rate(x_bucket{le=\"1.0\"}[5m]))")
+        );
+        assert!(
+            fraction_at_most(0.00005, "x", "", "5m")
+                .starts_with("(sum(rate(x_bucket{le=\"5e-05\"}[5m]))")
         );
     }
 }

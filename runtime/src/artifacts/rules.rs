@@ -305,12 +305,7 @@ impl Catalogue {
                     alert: format!("{name}LatencyBudgetBurn"),
                     budget: budget_of(slo.latency_target),
                     ratio: Box::new(move |w| {
-                        let within = super::promql::fraction_at_most(
-                            &latency.to_string(),
-                            &duration,
-                            &sel,
-                            w,
-                        );
+                        let within = super::promql::fraction_at_most(latency, &duration, &sel, w);
                         format!("(1 - {within})")
                     }),
                 });

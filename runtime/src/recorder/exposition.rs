@@ -24,8 +24,9 @@ pub(crate) type LabelText = String;
 /// The value of one series.
 #[derive(Debug, Clone)]
 pub(crate) enum Value {
-    /// Its value, and for a call site's error counter a recent failed call.
-    Counter(u64, Option<Exemplar>),
+    /// Its value; for a call site's error counter a recent failed call; when the series came
+    /// to exist (Unix seconds), where that is known.
+    Counter(u64, Option<Exemplar>, Option<f64>),
     Gauge(f64),
     Histogram(HistogramSnapshot),
 }
@@ -89,10 +90,13 @@ const UNITS: [&str; 3] = ["seconds", "bytes", "ratio"];
 
 /// Renders families, sorted by name and series by labels. A family whose series disagree on
 /// type (two unrelated `metrics` calls using one name) is rendered with the first type only,
-/// so one stray metric cannot make the whole scrape unparseable.
+/// so one stray metric cannot make the whole scrape unparseable. In OpenMetrics, with
+/// `created`, each counter and histogram series is followed by its `_created` sample (when it
+/// came to exist, in Unix seconds); the Prometheus text format has no such sample.
 pub(crate) fn render(
     families: BTreeMap<String, FamilySeries<LabelText>>,
     format: Format,
+    created: bool,
 ) -> String {
     // Sized from the lines to come, so that the text is not copied as it grows, nor held twice.
     let size: usize = families
@@ -139,17 +143,34 @@ pub(crate) fn render(
         {
             let _ = writeln!(out, "# UNIT {described} {unit}");
         }
+        // `_created` is OpenMetrics's, for counter and histogram families, unless another
+        // family already has that name.
+        let created_of = |at: Option<f64>| {
+            at.filter(|_| {
+                created
+                    && format == Format::OpenMetrics
+                    && matches!(kind, "counter" | "histogram")
+                    && !names.contains(&format!("{described}_created"))
+            })
+        };
         for (labels, value) in &family.series {
             let line = Line {
                 name: &name,
                 labels,
             };
+            let created_line = Line {
+                name: described,
+                labels,
+            };
             match value {
-                Value::Counter(v, exemplar) => {
+                Value::Counter(v, exemplar, at) => {
                     // OpenMetrics allows them on counters only, not on `unknown` families.
                     let exemplar =
                         exemplar.filter(|_| format == Format::OpenMetrics && kind == "counter");
                     line.write_exemplar(&mut out, "", None, Int(*v), exemplar);
+                    if let Some(at) = created_of(*at) {
+                        created_line.write(&mut out, "_created", None, Float(at));
+                    }
                 }
                 Value::Gauge(v) => line.write(&mut out, "", None, Float(*v)),
                 Value::Histogram(h) => {
@@ -173,6 +194,9 @@ pub(crate) fn render(
                     line.write_exemplar(&mut out, "_bucket", Some("+Inf"), Int(h.count), inf);
                     line.write(&mut out, "_sum", None, Float(h.sum));
                     line.write(&mut out, "_count", None, Int(h.count));
+                    if let Some(at) = created_of(h.created) {
+                        created_line.write(&mut out, "_created", None, Float(at));
+                    }
                 }
             }
         }
@@ -265,8 +289,9 @@ impl Line<'_> {
     }
 }
 
-/// The `le` texts of the bounds last seen: histograms of one family share their bounds, so
-/// they are formatted once per family, not once per line.
+/// The `le` texts of the bounds last seen, in the form Prometheus 3 stores (`1.0`, `5e-05`):
+/// histograms of one family share their bounds, so they are formatted once per family, not
+/// once per line.
 #[derive(Default)]
 struct LeTexts {
     bounds: Vec<f64>,
@@ -283,7 +308,11 @@ impl LeTexts {
                 .all(|(a, (b, _))| a.to_bits() == b.to_bits());
         if !same {
             self.bounds = buckets.iter().map(|(b, _)| *b).collect();
-            self.texts = self.bounds.iter().map(|b| Float(*b).to_string()).collect();
+            self.texts = self
+                .bounds
+                .iter()
+                .map(|b| crate::float_text::canonical(*b))
+                .collect();
         }
         &self.texts
     }
@@ -403,6 +432,7 @@ mod tests {
             sum: 2.25,
             exemplars: Vec::new(),
             native: None,
+            created: None,
         };
         families.insert(
             "x_duration_seconds".to_owned(),
@@ -411,12 +441,12 @@ mod tests {
                 series: vec![(labels, Value::Histogram(snapshot))],
             },
         );
-        let text = render(families, Format::Prometheus);
+        let text = render(families, Format::Prometheus, false);
         assert_eq!(
             text,
             "# HELP x_duration_seconds Duration.\n# TYPE x_duration_seconds histogram\n\
              x_duration_seconds_bucket{op=\"get\",le=\"0.5\"} 1\n\
-             x_duration_seconds_bucket{op=\"get\",le=\"1\"} 2\n\
+             x_duration_seconds_bucket{op=\"get\",le=\"1.0\"} 2\n\
              x_duration_seconds_bucket{op=\"get\",le=\"+Inf\"} 3\n\
              x_duration_seconds_sum{op=\"get\"} 2.25\n\
              x_duration_seconds_count{op=\"get\"} 3\n"
@@ -445,13 +475,14 @@ mod tests {
                             sum: 0.5,
                             exemplars: vec![Some(exemplar), None],
                             native: None,
+                            created: None,
                         }),
                     )],
                 },
             );
             families
         };
-        let om = render(family(), Format::OpenMetrics);
+        let om = render(family(), Format::OpenMetrics, false);
         assert!(
             om.contains(
                 "x_duration_seconds_bucket{le=\"0.1\"} 1 # {span_id=\"00000000000000a1\"} 0.054 1796021865.061\n\
@@ -464,10 +495,10 @@ mod tests {
             "x_errors_total".to_owned(),
             FamilySeries {
                 help: None,
-                series: vec![(String::new(), Value::Counter(4, Some(exemplar)))],
+                series: vec![(String::new(), Value::Counter(4, Some(exemplar), None))],
             },
         );
-        let om = render(counters, Format::OpenMetrics);
+        let om = render(counters, Format::OpenMetrics, false);
         assert!(
             om.contains("x_errors_total 4 # {span_id=\"00000000000000a1\"} 1 1796021865.061\n"),
             "a counter's exemplar is its increment: {om}"
@@ -482,17 +513,17 @@ mod tests {
             "x_errors_total".to_owned(),
             FamilySeries {
                 help: None,
-                series: vec![(String::new(), Value::Counter(1, Some(with_trace)))],
+                series: vec![(String::new(), Value::Counter(1, Some(with_trace), None))],
             },
         );
-        let om = render(traced, Format::OpenMetrics);
+        let om = render(traced, Format::OpenMetrics, false);
         assert!(
             om.contains(
                 "x_errors_total 1 # {trace_id=\"4bf92f3577b34da6a3ce929d0e0e4736\",span_id=\"00f067aa0ba902b7\"} 1 1796021865.061\n"
             ),
             "OpenTelemetry's ids, as W3C trace context writes them: {om}"
         );
-        let text = render(family(), Format::Prometheus);
+        let text = render(family(), Format::Prometheus, false);
         assert!(!text.contains('#') || !text.contains("span_id"), "{text}");
         assert!(
             text.contains("x_duration_seconds_bucket{le=\"0.1\"} 1\n"),
@@ -511,7 +542,7 @@ mod tests {
             "db_requests_total".to_owned(),
             family(
                 Some("Calls, \"completed\"."),
-                vec![("op=\"get\"", Value::Counter(3, None))],
+                vec![("op=\"get\"", Value::Counter(3, None, None))],
             ),
         );
         families.insert(
@@ -524,9 +555,9 @@ mod tests {
         );
         families.insert(
             "legacy_hits".to_owned(),
-            family(None, vec![("", Value::Counter(2, None))]),
+            family(None, vec![("", Value::Counter(2, None, None))]),
         );
-        let text = render(families, Format::OpenMetrics);
+        let text = render(families, Format::OpenMetrics, false);
         assert_eq!(
             text,
             "# TYPE db_build_info unknown\n\
@@ -551,13 +582,13 @@ mod tests {
             FamilySeries {
                 help: None,
                 series: vec![
-                    (String::new(), Value::Counter(1, None)),
+                    (String::new(), Value::Counter(1, None, None)),
                     (label_text([("a", "b")]), Value::Gauge(2.0)),
                 ],
             },
         );
         assert_eq!(
-            render(families, Format::Prometheus),
+            render(families, Format::Prometheus, false),
             "# TYPE m counter\nm 1\n"
         );
     }
@@ -568,5 +599,61 @@ mod tests {
         assert_eq!(sanitize_name("9lives"), "_lives");
         assert_eq!(sanitize_label_key("a:b"), "a_b");
         assert!(matches!(sanitize_name("ns:ok_total"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn open_metrics_counters_and_histograms_say_when_they_were_created() {
+        let families = || {
+            let mut families = BTreeMap::new();
+            families.insert(
+                "x_total".to_owned(),
+                FamilySeries {
+                    help: None,
+                    series: vec![(
+                        label_text([("op", "get")]),
+                        Value::Counter(3, None, Some(1_796_021_865.061)),
+                    )],
+                },
+            );
+            families.insert(
+                "x_duration_seconds".to_owned(),
+                FamilySeries {
+                    help: None,
+                    series: vec![(
+                        String::new(),
+                        Value::Histogram(HistogramSnapshot {
+                            buckets: vec![(1.0, 1)],
+                            count: 1,
+                            sum: 0.5,
+                            exemplars: Vec::new(),
+                            native: None,
+                            created: Some(1_796_021_000.5),
+                        }),
+                    )],
+                },
+            );
+            families.insert(
+                "x_in_flight".to_owned(),
+                FamilySeries {
+                    help: None,
+                    series: vec![(String::new(), Value::Gauge(2.0))],
+                },
+            );
+            families
+        };
+        assert_eq!(
+            render(families(), Format::OpenMetrics, true),
+            "# TYPE x_duration_seconds histogram\n# UNIT x_duration_seconds seconds\n\
+             x_duration_seconds_bucket{le=\"1.0\"} 1\n\
+             x_duration_seconds_bucket{le=\"+Inf\"} 1\n\
+             x_duration_seconds_sum 0.5\nx_duration_seconds_count 1\n\
+             x_duration_seconds_created 1796021000.5\n\
+             # TYPE x_in_flight gauge\nx_in_flight 2\n\
+             # TYPE x counter\nx_total{op=\"get\"} 3\nx_created{op=\"get\"} 1796021865.061\n\
+             # EOF\n"
+        );
+        // Not in the Prometheus text format, nor when turned off.
+        assert!(!render(families(), Format::Prometheus, true).contains("_created"));
+        assert!(!render(families(), Format::OpenMetrics, false).contains("_created"));
     }
 }

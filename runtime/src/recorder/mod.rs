@@ -6,6 +6,7 @@
 
 pub(crate) mod cardinality;
 mod exposition;
+mod format;
 mod protobuf;
 mod series;
 
@@ -23,6 +24,7 @@ use cardinality::{Admission, Cardinality};
 
 pub use exposition::Format as ExpositionFormat;
 pub(crate) use exposition::{FamilySeries, Labels, Value};
+pub(crate) use format::Exposition;
 use series::Storage;
 
 use crate::storage::{BucketHistogram, NativeLayout, SeriesStore, ShardedCounter};
@@ -43,6 +45,8 @@ pub(crate) struct Shared {
     help: RwLock<HashMap<String, String>>,
     global_labels: Labels,
     cardinality: Cardinality,
+    /// Whether counters and histograms say when they came to exist (`_created`).
+    created: bool,
 }
 
 impl std::fmt::Debug for Shared {
@@ -60,12 +64,14 @@ impl Shared {
         native: Option<NativeLayout>,
         global_labels: Labels,
         cardinality: Cardinality,
+        created: bool,
     ) -> Self {
         Self {
             registry: Registry::new(Storage::new(bounds, default_bounds, native)),
             help: RwLock::new(HashMap::new()),
             global_labels,
             cardinality,
+            created,
         }
     }
 
@@ -84,20 +90,6 @@ impl Shared {
     pub(crate) fn describe(&self, name: &str, help: String) {
         let mut map = self.help.write_unpoisoned();
         map.entry(name.to_owned()).or_insert(help);
-    }
-
-    /// The whole exposition, as served on `/metrics`, in `format`.
-    pub(crate) fn render(&self, format: exposition::Format) -> String {
-        exposition::render(
-            self.described(false, |pairs| exposition::label_text(pairs)),
-            format,
-        )
-    }
-
-    /// The whole exposition as length-delimited protobuf `MetricFamily` messages: what a
-    /// scraper that takes native histograms asks for.
-    pub(crate) fn render_protobuf(&self) -> Vec<u8> {
-        protobuf::render(self.described(true, owned_pairs))
     }
 
     /// Every series, grouped by family name (without HELP): what `/stats` reads.
@@ -152,8 +144,12 @@ impl Shared {
                 .series
                 .push((labels(&mut global.chain(own())), value));
         };
-        self.registry
-            .visit_counters(|key, c| add(key, Value::Counter(c.value(), c.exemplar())));
+        self.registry.visit_counters(|key, c| {
+            add(
+                key,
+                Value::Counter(c.value(), c.exemplar(), Some(c.created())),
+            )
+        });
         self.registry.visit_gauges(|key, g| {
             add(key, Value::Gauge(f64::from_bits(g.load(Ordering::Relaxed))))
         });

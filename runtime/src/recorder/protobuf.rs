@@ -65,6 +65,9 @@ struct Counter {
     value: f64,
     #[prost(message, optional, tag = "2")]
     exemplar: Option<ExemplarMessage>,
+    /// When the series came to exist.
+    #[prost(message, optional, tag = "3")]
+    created_timestamp: Option<Timestamp>,
 }
 
 #[derive(Clone, PartialEq, Message)]
@@ -87,6 +90,9 @@ struct Histogram {
     /// Each bucket's count less the one before it (the first: less zero).
     #[prost(sint64, repeated, tag = "13")]
     positive_delta: Vec<i64>,
+    /// When the series came to exist.
+    #[prost(message, optional, tag = "15")]
+    created_timestamp: Option<Timestamp>,
 }
 
 #[derive(Clone, PartialEq, Message)]
@@ -130,7 +136,8 @@ struct Timestamp {
 
 /// Renders families as length-delimited `MetricFamily` messages, sorted by name and series by
 /// labels; a family whose series disagree on type keeps the first type's, as the text does.
-pub(crate) fn render(families: BTreeMap<String, FamilySeries<Labels>>) -> Vec<u8> {
+/// Counters and histograms carry their `created_timestamp` when `created`.
+pub(crate) fn render(families: BTreeMap<String, FamilySeries<Labels>>, created: bool) -> Vec<u8> {
     let mut out = Vec::new();
     for (name, mut family) in families {
         let Some(first) = family
@@ -153,7 +160,11 @@ pub(crate) fn render(families: BTreeMap<String, FamilySeries<Labels>>) -> Vec<u8
             name,
             help: family.help.unwrap_or_default(),
             kind: kind as i32,
-            metric: family.series.into_iter().map(metric).collect(),
+            metric: family
+                .series
+                .into_iter()
+                .map(|s| metric(s, created))
+                .collect(),
         };
         // Writing into a `Vec` cannot fail: it grows as needed.
         message
@@ -163,7 +174,8 @@ pub(crate) fn render(families: BTreeMap<String, FamilySeries<Labels>>) -> Vec<u8
     out
 }
 
-fn metric((labels, value): (Labels, Value)) -> Metric {
+fn metric((labels, value): (Labels, Value), created: bool) -> Metric {
+    let created = |at: Option<f64>| at.filter(|_| created).map(timestamp);
     let mut m = Metric {
         label: labels
             .into_iter()
@@ -175,14 +187,21 @@ fn metric((labels, value): (Labels, Value)) -> Metric {
     };
     match value {
         #[allow(clippy::cast_precision_loss)]
-        Value::Counter(v, exemplar) => {
+        Value::Counter(v, exemplar, at) => {
             m.counter = Some(Counter {
                 value: v as f64,
                 exemplar: exemplar.map(|e| exemplar_message(&e, 1.0)),
+                created_timestamp: created(at),
             });
         }
         Value::Gauge(v) => m.gauge = Some(Gauge { value: v }),
-        Value::Histogram(h) => m.histogram = Some(histogram(h)),
+        Value::Histogram(h) => {
+            let at = created(h.created);
+            m.histogram = Some(Histogram {
+                created_timestamp: at,
+                ..histogram(h)
+            });
+        }
     }
     m
 }
@@ -212,6 +231,7 @@ fn histogram(h: HistogramSnapshot) -> Histogram {
         zero_count: 0,
         positive_span: Vec::new(),
         positive_delta: Vec::new(),
+        created_timestamp: None,
     };
     if let Some(native) = &h.native {
         add_native(&mut message, native);
@@ -275,14 +295,23 @@ fn exemplar_message(e: &Exemplar, value: f64) -> ExemplarMessage {
         name: "span_id".to_owned(),
         value: format!("{:016x}", e.span_id),
     });
-    #[allow(clippy::cast_possible_truncation)]
-    let seconds = e.unix_seconds.floor() as i64;
-    #[allow(clippy::cast_possible_truncation)]
-    let nanos = ((e.unix_seconds - e.unix_seconds.floor()) * 1e9) as i32;
     ExemplarMessage {
         label,
         value,
-        timestamp: Some(Timestamp { seconds, nanos }),
+        timestamp: Some(timestamp(e.unix_seconds)),
+    }
+}
+
+/// A time in Unix seconds, kept to the millisecond, as `google.protobuf.Timestamp`: rounded to
+/// whole milliseconds first, so that `.061` does not become 60,999,999 ns.
+fn timestamp(unix_seconds: f64) -> Timestamp {
+    #[allow(clippy::cast_possible_truncation)]
+    let millis = (unix_seconds * 1e3).round() as i64;
+    #[allow(clippy::cast_possible_truncation)]
+    let nanos = (millis.rem_euclid(1000) * 1_000_000) as i32;
+    Timestamp {
+        seconds: millis.div_euclid(1000),
+        nanos,
     }
 }
 
@@ -371,7 +400,7 @@ mod tests {
                 help: Some("Calls.".to_owned()),
                 series: vec![(
                     vec![("op".to_owned(), "x".to_owned())],
-                    Value::Counter(3, None),
+                    Value::Counter(3, None, None),
                 )],
             },
         );
@@ -382,7 +411,7 @@ mod tests {
                 series: vec![(Vec::new(), Value::Gauge(1.5))],
             },
         );
-        let bytes = render(families);
+        let bytes = render(families, true);
         let mut rest = &bytes[..];
         let a = MetricFamily::decode_length_delimited(&mut rest).unwrap();
         let b = MetricFamily::decode_length_delimited(&mut rest).unwrap();
@@ -392,5 +421,52 @@ mod tests {
         assert_eq!(a.metric[0].counter.as_ref().unwrap().value, 3.0);
         assert_eq!(a.metric[0].label[0].value, "x");
         assert_eq!(b.metric[0].gauge.as_ref().unwrap().value, 1.5);
+    }
+
+    #[test]
+    fn counters_and_histograms_carry_their_created_timestamp_unless_turned_off() {
+        let families = || {
+            let mut families = BTreeMap::new();
+            families.insert(
+                "a_total".to_owned(),
+                FamilySeries {
+                    help: None,
+                    series: vec![(Vec::new(), Value::Counter(3, None, Some(1_796_021_865.061)))],
+                },
+            );
+            let h = crate::storage::BucketHistogram::new(std::sync::Arc::from([1.0]), None);
+            families.insert(
+                "b_seconds".to_owned(),
+                FamilySeries {
+                    help: None,
+                    series: vec![(Vec::new(), Value::Histogram(h.snapshot(false)))],
+                },
+            );
+            families
+        };
+        let decode = |bytes: Vec<u8>| {
+            let mut rest = &bytes[..];
+            let a = MetricFamily::decode_length_delimited(&mut rest).unwrap();
+            let b = MetricFamily::decode_length_delimited(&mut rest).unwrap();
+            (
+                a.metric[0].counter.clone().unwrap().created_timestamp,
+                b.metric[0].histogram.clone().unwrap().created_timestamp,
+            )
+        };
+        let (counter, histogram) = decode(render(families(), true));
+        assert_eq!(
+            counter,
+            Some(Timestamp {
+                seconds: 1_796_021_865,
+                nanos: 61_000_000
+            })
+        );
+        let histogram = histogram.expect("a histogram's created timestamp");
+        let now = crate::storage::created_now();
+        assert!(
+            (now - histogram.seconds as f64).abs() < 60.0,
+            "{histogram:?}"
+        );
+        assert_eq!(decode(render(families(), false)), (None, None));
     }
 }

@@ -30,10 +30,8 @@ use crate::stats::{DeclaredFamily, History, Snapshot};
 /// What the server serves, and nothing more: the installed `Vitals` hands it this narrow view,
 /// so the server knows the rooms below it and never the hub above.
 pub(crate) trait Endpoints: Send + Sync + 'static {
-    /// The exposition in `format`.
-    fn render(&self, format: crate::recorder::ExpositionFormat) -> String;
-    /// The exposition as length-delimited protobuf `MetricFamily` messages.
-    fn render_protobuf(&self) -> Vec<u8>;
+    /// The exposition, of every family or of those named in `only`.
+    fn render(&self, exposition: crate::recorder::Exposition, only: Option<&[String]>) -> Vec<u8>;
     /// The `/stats` snapshot.
     fn snapshot(&self) -> Snapshot;
     /// The history of the `/stats` figures.

@@ -10,30 +10,16 @@ use flate2::write::GzEncoder;
 use hyper::HeaderMap;
 use hyper::header::{ACCEPT, ACCEPT_ENCODING};
 
-use crate::recorder::ExpositionFormat;
-
-/// The content type of OpenMetrics 1.0 text.
-pub(crate) const OPENMETRICS_CONTENT_TYPE: &str =
-    "application/openmetrics-text; version=1.0.0; charset=utf-8";
-/// The content type of the protobuf exposition, as Prometheus asks for it.
-pub(crate) const PROTOBUF_CONTENT_TYPE: &str =
-    "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited";
-
-/// What `/metrics` answers with.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Exposition {
-    /// One of the text formats.
-    Text(ExpositionFormat),
-    /// Length-delimited protobuf `MetricFamily` messages: the format of native histograms.
-    Protobuf,
-}
+use crate::recorder::Exposition;
 
 /// The exposition the request's `Accept` prefers, by quality: protobuf when offered as
 /// `io.prometheus.client.MetricFamily`, length-delimited (what Prometheus asks for first with
 /// native histograms on); OpenMetrics when offered (version 1.0.0 or 0.0.1, or none named);
-/// else the Prometheus text format, which every scraper reads. A tie goes to the richer format.
+/// else the Prometheus text format, which every scraper reads: version 1.0.0 when that is
+/// offered above 0.0.4 (Prometheus 3 asks for it), else 0.0.4. A tie goes to the richer format.
 pub(crate) fn preferred(headers: &HeaderMap) -> Exposition {
-    let (mut protobuf, mut open_metrics, mut text) = (0.0_f32, 0.0_f32, 0.0_f32);
+    let (mut protobuf, mut open_metrics) = (0.0_f32, 0.0_f32);
+    let (mut text, mut text_1) = (0.0_f32, 0.0_f32);
     for item in headers
         .get_all(ACCEPT)
         .iter()
@@ -66,17 +52,31 @@ pub(crate) fn preferred(headers: &HeaderMap) -> Exposition {
             "application/openmetrics-text" if matches!(version, None | Some("1.0.0" | "0.0.1")) => {
                 open_metrics = open_metrics.max(q);
             }
+            "text/plain" if version == Some("1.0.0") => text_1 = text_1.max(q),
             "text/plain" | "*/*" | "text/*" => text = text.max(q),
             _ => {}
         }
     }
-    if protobuf > 0.0 && protobuf >= open_metrics && protobuf >= text {
+    let plain = text.max(text_1);
+    if protobuf > 0.0 && protobuf >= open_metrics && protobuf >= plain {
         Exposition::Protobuf
-    } else if open_metrics > 0.0 && open_metrics >= text {
-        Exposition::Text(ExpositionFormat::OpenMetrics)
+    } else if open_metrics > 0.0 && open_metrics >= plain {
+        Exposition::OpenMetrics
+    } else if text_1 > 0.0 && text_1 >= text {
+        Exposition::PrometheusText1
     } else {
-        Exposition::Text(ExpositionFormat::Prometheus)
+        Exposition::PrometheusText
     }
+}
+
+/// The families a scrape asks for by name, `/metrics?name[]=a_total&name[]=b` as
+/// client_golang takes them (`None`: every family). Other query parameters are ignored.
+pub(crate) fn names(query: Option<&str>) -> Option<Vec<String>> {
+    let names: Vec<String> = form_urlencoded::parse(query?.as_bytes())
+        .filter(|(key, _)| key == "name[]")
+        .map(|(_, value)| value.into_owned())
+        .collect();
+    (!names.is_empty()).then_some(names)
 }
 
 /// flate2's fastest level: a scrape compresses a fresh text every time, so time counts more
@@ -134,8 +134,7 @@ mod tests {
 
     #[test]
     fn the_preferred_exposition_is_served() {
-        use Exposition::{Protobuf, Text};
-        use ExpositionFormat::{OpenMetrics, Prometheus};
+        use Exposition::{OpenMetrics, PrometheusText as Prometheus, PrometheusText1, Protobuf};
         let accept = |v: &str| {
             let mut h = HeaderMap::new();
             h.insert(ACCEPT, HeaderValue::from_str(v).unwrap());
@@ -143,35 +142,45 @@ mod tests {
         };
         // What Prometheus 2.42 sends, without and with `--enable-feature=native-histograms`.
         let prometheus = "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
-        assert_eq!(accept(prometheus), Text(OpenMetrics));
+        assert_eq!(accept(prometheus), OpenMetrics);
         let native = "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited,application/openmetrics-text;version=1.0.0;q=0.8,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
         assert_eq!(accept(native), Protobuf);
-        assert_eq!(accept("application/openmetrics-text"), Text(OpenMetrics));
+        // What Prometheus 3 sends (its scrape content negotiation: each protocol of
+        // `scrape_protocols` with a falling quality, `escaping` on the text formats of version
+        // 1.0.0), by default, with native histograms, and with text 1.0.0 asked for first.
+        let v3 = "application/openmetrics-text;version=1.0.0;escaping=allow-utf-8;q=0.6,application/openmetrics-text;version=0.0.1;q=0.5,text/plain;version=1.0.0;escaping=allow-utf-8;q=0.4,text/plain;version=0.0.4;q=0.3,*/*;q=0.2";
+        assert_eq!(accept(v3), OpenMetrics);
+        let v3_native = "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited;q=0.6,application/openmetrics-text;version=1.0.0;escaping=allow-utf-8;q=0.5,application/openmetrics-text;version=0.0.1;q=0.4,text/plain;version=1.0.0;escaping=allow-utf-8;q=0.3,text/plain;version=0.0.4;q=0.2,*/*;q=0.1";
+        assert_eq!(accept(v3_native), Protobuf);
+        let v3_text = "text/plain;version=1.0.0;escaping=underscores;q=0.6,text/plain;version=0.0.4;q=0.5,*/*;q=0.4";
+        assert_eq!(accept(v3_text), PrometheusText1);
+        let v3_legacy = "text/plain;version=0.0.4;q=0.6,text/plain;version=1.0.0;escaping=allow-utf-8;q=0.5,*/*;q=0.4";
+        assert_eq!(accept(v3_legacy), Prometheus);
+        assert_eq!(accept("application/openmetrics-text"), OpenMetrics);
         for (header, expected) in [
-            ("text/plain;version=0.0.4", Text(Prometheus)),
-            ("*/*", Text(Prometheus)),
+            ("text/plain;version=0.0.4", Prometheus),
+            ("text/plain;version=1.0.0", PrometheusText1),
             (
-                "text/plain, application/openmetrics-text;q=0.5",
-                Text(Prometheus),
+                "text/plain; version=1.0.0; escaping=values",
+                PrometheusText1,
             ),
-            (
-                "application/openmetrics-text;version=2.0.0",
-                Text(Prometheus),
-            ),
-            ("application/openmetrics-text;q=0", Text(Prometheus)),
-            ("application/json", Text(Prometheus)),
+            ("*/*", Prometheus),
+            ("text/plain, application/openmetrics-text;q=0.5", Prometheus),
+            ("application/openmetrics-text;version=2.0.0", Prometheus),
+            ("application/openmetrics-text;q=0", Prometheus),
+            ("application/json", Prometheus),
             // Only the delimited `MetricFamily` stream is served.
             (
                 "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=text",
-                Text(Prometheus),
+                Prometheus,
             ),
             (
                 "application/vnd.google.protobuf;encoding=delimited",
-                Text(Prometheus),
+                Prometheus,
             ),
             (
                 "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited; q=0.4, text/plain;q=0.5",
-                Text(Prometheus),
+                Prometheus,
             ),
             (
                 "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited; q=0.5, text/plain;q=0.5",
@@ -180,7 +189,18 @@ mod tests {
         ] {
             assert_eq!(accept(header), expected, "{header}");
         }
-        assert_eq!(preferred(&HeaderMap::new()), Text(Prometheus));
+        assert_eq!(preferred(&HeaderMap::new()), Prometheus);
+    }
+
+    #[test]
+    fn families_are_chosen_by_name_as_client_golang_takes_them() {
+        assert_eq!(names(None), None);
+        assert_eq!(names(Some("")), None);
+        assert_eq!(names(Some("debug=1")), None);
+        assert_eq!(
+            names(Some("name[]=a_total&name%5B%5D=b_seconds&other=x")),
+            Some(vec!["a_total".to_owned(), "b_seconds".to_owned()])
+        );
     }
 
     #[test]

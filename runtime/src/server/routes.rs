@@ -14,15 +14,12 @@ use hyper::{Method, Request, Response, StatusCode};
 use std::sync::Arc;
 
 use super::coalesce::Coalesced;
-use super::negotiation::Exposition;
 use super::page;
 use super::{Endpoints, Room};
 use crate::health::{Scope, ServiceInfo, ShowDetails};
-use crate::recorder::ExpositionFormat;
+use crate::recorder::Exposition;
 use crate::stats::Snapshot;
 
-/// The content type of the Prometheus text format.
-pub(super) const PROMETHEUS_CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
 /// The IETF health-check draft's media type.
 const HEALTH_JSON: &str = "application/health+json";
 const JSON: &str = "application/json";
@@ -37,9 +34,9 @@ type Reply = Response<Full<Bytes>>;
 /// The renders in flight: one per endpoint that walks every series, shared by the requests
 /// that arrive while it runs.
 pub(super) struct Renders {
-    /// `/metrics`, one flight per format and compression (index: [`Renders::flight`]), so that
-    /// a plain scrape never waits for compression nor one format for another.
-    metrics: [Arc<Coalesced<Bytes>>; 6],
+    /// `/metrics`, one flight per exposition and compression (index: [`Renders::flight`]), so
+    /// that a plain scrape never waits for compression nor one format for another.
+    metrics: [Arc<Coalesced<Bytes>>; 2 * Exposition::ALL.len()],
     stats: Arc<Coalesced<Snapshot>>,
     /// `/stats/history`, as JSON, plain and gzip-compressed.
     history: [Arc<Coalesced<Bytes>>; 2],
@@ -59,12 +56,7 @@ impl Renders {
     }
 
     fn flight(&self, exposition: Exposition, gzip: bool) -> &Arc<Coalesced<Bytes>> {
-        let f = match exposition {
-            Exposition::Text(ExpositionFormat::Prometheus) => 0,
-            Exposition::Text(ExpositionFormat::OpenMetrics) => 2,
-            Exposition::Protobuf => 4,
-        };
-        &self.metrics[f + usize::from(gzip)]
+        &self.metrics[2 * exposition.index() + usize::from(gzip)]
     }
 }
 
@@ -108,7 +100,8 @@ pub(super) async fn handle(
         ("/metrics", _) if readable => {
             let exposition = super::negotiation::preferred(req.headers());
             let gzip = super::negotiation::accepts_gzip(req.headers());
-            metrics(endpoints, &renders, exposition, gzip).await
+            let only = super::negotiation::names(req.uri().query());
+            metrics(endpoints, &renders, exposition, gzip, only).await
         }
         ("/stats", _) if readable => stats(endpoints, &renders).await,
         (STATUS_HISTORY, _) if readable => {
@@ -153,17 +146,20 @@ async fn metrics(
     renders: &Renders,
     exposition: Exposition,
     gzip: bool,
+    only: Option<Vec<String>>,
 ) -> Reply {
-    // Rendering walks every series: off the reactor's worker threads, one at a time.
-    let body = renders
-        .flight(exposition, gzip)
-        .get(move || {
-            let body = match exposition {
-                Exposition::Text(format) => endpoints.render(format).into_bytes(),
-                Exposition::Protobuf => endpoints.render_protobuf(),
-            };
-            encoded(body, gzip)
-        })
+    // Rendering walks every series: off the reactor's worker threads, one at a time. A render
+    // of chosen families is this request's own; only whole renders are shared.
+    let own;
+    let flight = match &only {
+        Some(_) => {
+            own = Coalesced::new();
+            &own
+        }
+        None => renders.flight(exposition, gzip),
+    };
+    let body = flight
+        .get(move || encoded(endpoints.render(exposition, only.as_deref()), gzip))
         .await;
     let Some(body) = body else {
         return failed("render");
@@ -171,14 +167,10 @@ async fn metrics(
     // `Bytes` clones share the buffer: every waiter of one render sends the same bytes.
     let mut r = Response::new(Full::new(Bytes::clone(&body)));
     let headers = r.headers_mut();
-    let content_type = match exposition {
-        Exposition::Text(ExpositionFormat::Prometheus) => PROMETHEUS_CONTENT_TYPE,
-        Exposition::Text(ExpositionFormat::OpenMetrics) => {
-            super::negotiation::OPENMETRICS_CONTENT_TYPE
-        }
-        Exposition::Protobuf => super::negotiation::PROTOBUF_CONTENT_TYPE,
-    };
-    headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+    headers.insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static(exposition.content_type()),
+    );
     // Caches between the scraper and the server must key on what was asked for.
     headers.insert(VARY, HeaderValue::from_static("accept, accept-encoding"));
     if gzip {

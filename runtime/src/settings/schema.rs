@@ -98,6 +98,12 @@ section! {
         /// 8 bytes each.
         native_max_buckets: Option<NativeMaxBuckets> = NativeMaxBuckets(160),
             set native_max_buckets(max: usize) => NativeMaxBuckets(max);
+        /// Whether counters and histograms say when each series came to exist: a `_created`
+        /// sample in OpenMetrics and `created_timestamp` in protobuf, which Prometheus 3 reads
+        /// with `--enable-feature=created-timestamp-zero-ingestion`. Prometheus 2, and 3 without
+        /// that feature, store an OpenMetrics `_created` as a series of its own.
+        created_timestamps: Option<bool> = true,
+            set created_timestamps(on: bool) => on;
         /// A bearer token: `/metrics`, `/stats` and health details then require
         /// `Authorization: Bearer <token>`; health status codes stay open for probes.
         #[cfg(feature = "server")]

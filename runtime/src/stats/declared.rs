@@ -57,7 +57,7 @@ pub(crate) fn declared(
                     .take(SHOWN_SERIES)
                     .map(|(labels, value)| {
                         let reading = match value {
-                            Value::Counter(n, _) => Reading::Counter(*n),
+                            Value::Counter(n, ..) => Reading::Counter(*n),
                             Value::Gauge(g) => Reading::Gauge(*g),
                             Value::Histogram(h) => Reading::Histogram {
                                 count: h.count,

@@ -218,7 +218,7 @@ fn totals(families: &BTreeMap<String, FamilySeries>, groups: &[Group]) -> BTreeM
                 .unwrap_or_default()
         };
         for (labels, value) in series(&g.calls) {
-            if let (Some(op), Value::Counter(n, _)) = (op_of(labels), value) {
+            if let (Some(op), Value::Counter(n, ..)) = (op_of(labels), value) {
                 out.entry((g.base.clone(), op.to_owned()))
                     .or_default()
                     .calls += n;
@@ -229,7 +229,7 @@ fn totals(families: &BTreeMap<String, FamilySeries>, groups: &[Group]) -> BTreeM
             let code = label(vitalsign_naming::CODE_LABEL);
             let expected = label(vitalsign_naming::CLASS_LABEL)
                 .is_some_and(|c| c == vitalsign_naming::EXPECTED_CLASS);
-            if let (Some(op), Some(code), Value::Counter(n, _)) = (op_of(labels), code, value) {
+            if let (Some(op), Some(code), Value::Counter(n, ..)) = (op_of(labels), code, value) {
                 let totals = out.entry((g.base.clone(), op.to_owned())).or_default();
                 let entry = totals.errors.entry(code.clone()).or_insert((0, expected));
                 entry.0 += n;
@@ -424,7 +424,7 @@ mod tests {
             "db_requests_total".to_owned(),
             FamilySeries {
                 help: None,
-                series: vec![(op, Value::Counter(calls, None))],
+                series: vec![(op, Value::Counter(calls, None, None))],
             },
         );
         f.insert(
@@ -432,9 +432,9 @@ mod tests {
             FamilySeries {
                 help: None,
                 series: vec![
-                    (with_code, Value::Counter(errors, None)),
+                    (with_code, Value::Counter(errors, None, None)),
                     // As many again, expected: in `errors` and `error_ratio`, not in failures.
-                    (expected, Value::Counter(errors, None)),
+                    (expected, Value::Counter(errors, None, None)),
                 ],
             },
         );

@@ -16,6 +16,8 @@ pub(crate) struct ShardedCounter {
     calls_of: OnceLock<Arc<BucketHistogram>>,
     /// A recent increment's call, for a call site's error counter (set when it is made).
     exemplar: OnceLock<Exemplars>,
+    /// When the series came to exist, in Unix seconds.
+    created: f64,
 }
 
 impl ShardedCounter {
@@ -24,7 +26,13 @@ impl ShardedCounter {
             shards: Sharded::new(1),
             calls_of: OnceLock::new(),
             exemplar: OnceLock::new(),
+            created: super::created_now(),
         }
+    }
+
+    /// When the series came to exist, in Unix seconds.
+    pub(crate) fn created(&self) -> f64 {
+        self.created
     }
 
     /// Keeps an exemplar from now on, replaced at most once per `every_ticks` of the call

@@ -32,6 +32,8 @@ pub(crate) struct BucketHistogram {
     exemplars: OnceLock<Exemplars>,
     /// Native buckets beside the fixed ones, where the settings ask for them.
     native: Option<NativeBuckets>,
+    /// When the series came to exist, in Unix seconds.
+    created: f64,
 }
 
 /// Whole nanoseconds at or below `seconds` (`seconds >= 0`). A product within a millionth of a
@@ -60,6 +62,8 @@ pub(crate) struct HistogramSnapshot {
     pub exemplars: Vec<Option<Exemplar>>,
     /// The native buckets, where they are kept.
     pub native: Option<NativeSnapshot>,
+    /// When the series came to exist, in Unix seconds, where that is known.
+    pub created: Option<f64>,
 }
 
 impl BucketHistogram {
@@ -80,6 +84,7 @@ impl BucketHistogram {
             shards,
             exemplars: OnceLock::new(),
             native: native.map(NativeBuckets::new),
+            created: super::created_now(),
         }
     }
 
@@ -188,6 +193,7 @@ impl BucketHistogram {
                 .as_ref()
                 .filter(|_| native)
                 .map(NativeBuckets::snapshot),
+            created: Some(self.created),
         }
     }
 }

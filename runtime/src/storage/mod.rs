@@ -29,6 +29,18 @@ pub(crate) use native::{
 };
 pub(crate) use shards::Sharded;
 
+/// Now, in seconds since the Unix epoch to the millisecond: when a new series came to exist,
+/// served as its OpenMetrics `_created` sample and its protobuf `created_timestamp`, so that a
+/// scraper can tell a counter that restarted from one that was never scraped at zero.
+pub(crate) fn created_now() -> f64 {
+    let millis = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis());
+    #[allow(clippy::cast_precision_loss)]
+    let seconds = millis as f64 / 1e3;
+    seconds
+}
+
 /// Series storage that call sites can record into directly, without the `metrics` handles'
 /// dynamic dispatch: vitalsign's recorder, once installed. Asked only when a site binds, never
 /// per call.

@@ -241,6 +241,7 @@ fn recorder(settings: &Config, namespace: &str, catalogue: &Catalogue) -> Arc<Sh
             .map(|(k, v)| (k.0.clone(), v.0.clone()))
             .collect(),
         Cardinality::new(namespace, m.max_series_per_family().0),
+        m.created_timestamps(),
     ));
     for family in catalogue.families() {
         shared.describe(family.name(), family.help());

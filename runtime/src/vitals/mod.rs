@@ -107,14 +107,15 @@ impl Vitals {
 
     /// The exposition in `format`, as `GET /metrics` serves it to a scraper that prefers it.
     pub fn render_as(&self, format: crate::ExpositionFormat) -> String {
-        self.rendering(|shared| shared.render(format))
+        let text = self.rendering(|shared| shared.render(format.into(), None));
+        String::from_utf8(text).expect("the text expositions are UTF-8")
     }
 
     /// The exposition as length-delimited protobuf `MetricFamily` messages, with native
     /// histograms where `metrics.native_histograms` keeps them: what `GET /metrics` serves to a
     /// scraper that asks for `application/vnd.google.protobuf`.
     pub fn render_protobuf(&self) -> Vec<u8> {
-        self.rendering(crate::recorder::Shared::render_protobuf)
+        self.rendering(|shared| shared.render(crate::recorder::Exposition::Protobuf, None))
     }
 
     /// Brings process metrics and uptime up to date, renders, and counts the render's time.
@@ -159,7 +160,7 @@ mod served {
 
     use super::Vitals;
     use crate::health::Health;
-    use crate::recorder::Value;
+    use crate::recorder::{Exposition, Value};
     use crate::server::{Endpoints, HttpOptions, MetricsServer, Refusal};
     use crate::stats::{DeclaredFamily, History, ProcessStats, Snapshot};
 
@@ -173,7 +174,7 @@ mod served {
                 .get(name)
                 .and_then(|f| f.series.first())
                 .map(|(_, v)| match v {
-                    Value::Counter(n, _) => *n as f64,
+                    Value::Counter(n, ..) => *n as f64,
                     Value::Gauge(g) => *g,
                     Value::Histogram(h) => h.sum,
                 })
@@ -267,12 +268,8 @@ mod served {
     }
 
     impl Endpoints for Vitals {
-        fn render(&self, format: crate::ExpositionFormat) -> String {
-            Vitals::render_as(self, format)
-        }
-
-        fn render_protobuf(&self) -> Vec<u8> {
-            Vitals::render_protobuf(self)
+        fn render(&self, exposition: Exposition, only: Option<&[String]>) -> Vec<u8> {
+            self.rendering(|shared| shared.render(exposition, only))
         }
 
         fn snapshot(&self) -> Snapshot {
