@@ -169,17 +169,17 @@ fn a_group_records_into_a_real_install() {
         0.0
     );
     assert_eq!(
-        s.get("decl_wal_write_bytes_bucket", &[("le", "1024")]),
+        s.get("decl_wal_write_bytes_bucket", &[("le", "1024.0")]),
         4000.0
     );
     assert_eq!(
-        s.get("decl_wal_write_bytes_bucket", &[("le", "256")]),
+        s.get("decl_wal_write_bytes_bucket", &[("le", "256.0")]),
         4.0 * 257.0
     );
     assert_eq!(
         s.get(
             "decl_wal_batch_keys_bucket",
-            &[("command", "get"), ("le", "5")]
+            &[("command", "get"), ("le", "5.0")]
         ),
         {
             // Of the 334 gets per thread (i = 0, 3, 6, ..), those with i % 7 <= 5.

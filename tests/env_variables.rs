@@ -55,6 +55,7 @@ const CASES: &[(&str, &str)] = &[
     ("VITALSIGN_METRICS_NATIVE_HISTOGRAMS", "true"),
     ("VITALSIGN_METRICS_NATIVE_SCHEMA", "-1"),
     ("VITALSIGN_METRICS_NATIVE_MAX_BUCKETS", "8"),
+    ("VITALSIGN_METRICS_CREATED_TIMESTAMPS", "false"),
 ];
 
 /// The child's side: set by the parent to the variable under test.
@@ -222,6 +223,7 @@ async fn child() {
         .native_histograms(case != "VITALSIGN_METRICS_NATIVE_HISTOGRAMS")
         .native_schema(5)
         .native_max_buckets(100)
+        .created_timestamps(true)
         .log_format(vitalsign::logging::LogFormat::Json)
         .log_level("info")
         .log_output(vitalsign::logging::LogOutput::Memory(memory.clone()))
@@ -291,6 +293,12 @@ async fn child() {
                 body.windows(wanted.len()).any(|w| w == wanted),
                 "{case}: no native histogram laid out as {wanted:?}"
             );
+        }
+        "VITALSIGN_METRICS_CREATED_TIMESTAMPS" => {
+            timed();
+            let om = vitals.render_as(vitalsign::ExpositionFormat::OpenMetrics);
+            assert!(om.contains("envt_calls_total{"), "{om}");
+            assert!(!om.contains("_created"), "{om}");
         }
         "VITALSIGN_METRICS_DEFAULT_BUCKETS" => {
             timed();

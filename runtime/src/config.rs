@@ -39,6 +39,15 @@ impl Config {
 
     /// Parses YAML.
     pub fn from_yaml(text: &str) -> Result<Self, ConfigError> {
+        Self::parse_yaml(text).map_err(secret_hidden)
+    }
+
+    /// Parses TOML.
+    pub fn from_toml(text: &str) -> Result<Self, ConfigError> {
+        Self::parse_toml(text).map_err(secret_hidden)
+    }
+
+    fn parse_yaml(text: &str) -> Result<Self, ConfigError> {
         let de = serde_yaml_ng::Deserializer::from_str(text);
         serde_path_to_error::deserialize(de).map_err(|e| {
             let key = key_of(e.path());
@@ -52,8 +61,7 @@ impl Config {
         })
     }
 
-    /// Parses TOML.
-    pub fn from_toml(text: &str) -> Result<Self, ConfigError> {
+    fn parse_toml(text: &str) -> Result<Self, ConfigError> {
         let de = toml::Deserializer::parse(text).map_err(|e| ConfigError {
             key: "(file)".into(),
             problem: e.to_string(),
@@ -80,19 +88,43 @@ impl Config {
         var: impl Fn(&str) -> Option<String>,
     ) -> Result<(), ConfigError> {
         let mut merged = to_value(&*self);
-        for key in Config::keys() {
-            let name = variable_of(&key);
-            let Some(raw) = var(&name).filter(|v| !v.is_empty()) else {
+        for setting in Config::settings() {
+            let Some(raw) = var(&setting.variable).filter(|v| !v.is_empty()) else {
                 continue;
             };
-            let value = env_value(&key, &name, &raw)?;
-            put(&mut merged, &key, value);
+            let value = env_value(&setting.key, &setting.variable, &raw, setting.secret)
+                .map_err(secret_hidden)?;
+            put(&mut merged, &setting.key, value);
         }
-        *self = serde_path_to_error::deserialize(merged).map_err(|e| ConfigError {
-            key: variable_of(&key_of(e.path())),
-            problem: e.into_inner().to_string(),
+        *self = serde_path_to_error::deserialize(merged).map_err(|e| {
+            let key = key_of(e.path());
+            secret_hidden(ConfigError {
+                key: variable_of(&key),
+                problem: e.into_inner().to_string(),
+            })
         })?;
         Ok(())
+    }
+}
+
+/// `e` without any value when it is about a secret setting (by its key or variable). A rule's
+/// own message says it does not show the value and is kept; a parser's may quote it (`invalid
+/// type: integer `1234``), so only its position is kept.
+fn secret_hidden(e: ConfigError) -> ConfigError {
+    const NOT_SHOWN: &str = "(the value is not shown)";
+    let secret = Config::settings()
+        .iter()
+        .any(|s| s.secret && (e.key == s.key || e.key == s.variable));
+    if !secret || e.problem.contains(NOT_SHOWN) {
+        return e;
+    }
+    let position = e
+        .problem
+        .rfind(" at line ")
+        .map_or("", |at| &e.problem[at..]);
+    ConfigError {
+        problem: format!("not a valid value for a secret {NOT_SHOWN}{position}"),
+        key: e.key,
     }
 }
 
@@ -103,10 +135,14 @@ fn to_value(config: &Config) -> Value {
 /// The value of a variable for `key`: as YAML, unless that reads as something else than the
 /// text and the key wants text (a version `1.10`, a token with a `#`). Labels also take the
 /// shorthand `region=eu-1,az=b`.
-fn env_value(key: &str, name: &str, raw: &str) -> Result<Value, ConfigError> {
+fn env_value(key: &str, name: &str, raw: &str, secret: bool) -> Result<Value, ConfigError> {
     let error = |problem: String| ConfigError {
         key: name.to_owned(),
-        problem: format!("`{raw}`: {problem}"),
+        problem: if secret {
+            problem
+        } else {
+            format!("`{raw}`: {problem}")
+        },
     };
     if key == "metrics.global_labels" && !raw.trim_start().starts_with('{') {
         let mut labels = Mapping::new();
@@ -149,7 +185,14 @@ fn put(tree: &mut Value, key: &str, value: Value) {
             unreachable!("made a mapping above")
         };
         if parts.peek().is_none() {
-            map.insert(part.into(), value);
+            // A map (`metrics.global_labels`) is merged by key, as the file merges into the
+            // builder's: the environment adds labels and replaces those it names.
+            match (map.get_mut(part), value) {
+                (Some(Value::Mapping(below)), Value::Mapping(top)) => below.extend(top),
+                (_, value) => {
+                    map.insert(part.into(), value);
+                }
+            }
             return;
         }
         node = map
@@ -175,6 +218,82 @@ fn located(mut e: ConfigError, file: &str) -> ConfigError {
 #[cfg(all(test, feature = "server", feature = "logging"))]
 mod tests {
     use super::*;
+
+    /// No error shows a refused token, from any source: the environment, a YAML or TOML file,
+    /// whether the value is refused by its rule or by its type.
+    #[test]
+    fn no_error_shows_a_secret() {
+        let env = |value: &'static str| {
+            let mut config = Config::default();
+            config
+                .env_overrides(|n| (n == "VITALSIGN_METRICS_AUTH_TOKEN").then(|| value.to_owned()))
+                .unwrap_err()
+        };
+        for (error, value) in [
+            (env("abc123"), "abc123"),
+            (env("12345"), "12345"),
+            (env("has a space in it, long"), "has a space in it, long"),
+            (
+                Config::from_yaml("metrics:\n  auth_token: abc123\n").unwrap_err(),
+                "abc123",
+            ),
+            (
+                Config::from_yaml("metrics:\n  auth_token: 98765\n").unwrap_err(),
+                "98765",
+            ),
+            (
+                Config::from_toml("[metrics]\nauth_token = 98765\n").unwrap_err(),
+                "98765",
+            ),
+            (
+                Config::from_toml("[metrics]\nauth_token = \"abc123\"\n").unwrap_err(),
+                "abc123",
+            ),
+        ] {
+            let shown = error.to_string();
+            assert!(!shown.contains(value), "{shown}");
+            assert!(shown.contains("not shown"), "{shown}");
+            assert!(
+                shown.contains("auth_token") || shown.contains("AUTH_TOKEN"),
+                "{shown}"
+            );
+        }
+        // A value that is no secret is still shown, so that a typo can be found.
+        let mut config = Config::default();
+        let shown = config
+            .env_overrides(|n| (n == "VITALSIGN_METRICS_BIND_ADDR").then(|| "nowhere".to_owned()))
+            .unwrap_err()
+            .to_string();
+        assert!(shown.contains("nowhere"), "{shown}");
+    }
+
+    /// The environment's labels merge with the file's by name, as the file's do with the
+    /// builder's.
+    #[test]
+    fn environment_labels_merge_with_the_files() {
+        let mut config =
+            Config::from_yaml("metrics:\n  global_labels: {zone: file-zone, rack: r1}\n").unwrap();
+        config
+            .env_overrides(|n| {
+                (n == "VITALSIGN_METRICS_GLOBAL_LABELS").then(|| "region=eu-1,rack=r2".to_owned())
+            })
+            .unwrap();
+        let labels: Vec<(String, String)> = config
+            .metrics
+            .global_labels
+            .iter()
+            .map(|(k, v)| (k.0.clone(), v.0.clone()))
+            .collect();
+        let pair = |k: &str, v: &str| (k.to_owned(), v.to_owned());
+        assert_eq!(
+            labels,
+            [
+                pair("rack", "r2"),
+                pair("region", "eu-1"),
+                pair("zone", "file-zone")
+            ]
+        );
+    }
 
     #[test]
     fn keys_and_their_variables_follow_the_rule() {

@@ -14,6 +14,8 @@ use super::exposition::{self, FamilySeries, Format};
 use super::{Shared, owned_pairs, protobuf};
 
 /// An exposition as served: a text format in the version asked for, or protobuf.
+// Without the server, only `Vitals::render_as` and `render_protobuf` pick one.
+#[cfg_attr(not(feature = "server"), allow(dead_code))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Exposition {
     /// Prometheus text, version 0.0.4: what a scraper that names no version gets.
@@ -27,6 +29,7 @@ pub(crate) enum Exposition {
     Protobuf,
 }
 
+#[cfg_attr(not(feature = "server"), allow(dead_code))]
 impl Exposition {
     /// Every exposition, in [`Exposition::index`] order.
     pub(crate) const ALL: [Exposition; 4] = [

@@ -51,6 +51,8 @@ pub struct Setting {
     /// Its declared default, as the file would write it (`None` when it has none, or when it
     /// is not one word: a default bucket list).
     pub default: Option<String>,
+    /// Whether its value is a secret (a token), which no error shows.
+    pub secret: bool,
 }
 
 /// A default as the file would write it.
@@ -78,6 +80,9 @@ pub fn variable_of(key: &str) -> String {
 
 /// A value a setting takes. `problem` is its rule; most values have none beyond their type.
 pub(crate) trait Value {
+    /// A secret (a token): no error, from any source, shows the value.
+    const SECRET: bool = false;
+
     /// What is wrong with the value, if anything.
     fn problem(&self) -> Option<String> {
         None
@@ -121,6 +126,7 @@ pub(crate) trait Field {
             builder,
             doc: doc.trim().to_owned(),
             default,
+            secret: false,
         });
     }
 }
@@ -134,6 +140,23 @@ impl<T: Value> Field for Option<T> {
         if top.is_some() {
             *self = top;
         }
+    }
+
+    fn describe(
+        key: &str,
+        builder: Option<&'static str>,
+        doc: &str,
+        default: Option<String>,
+        out: &mut Vec<Setting>,
+    ) {
+        out.push(Setting {
+            key: key.to_owned(),
+            variable: variable_of(key),
+            builder,
+            doc: doc.trim().to_owned(),
+            default,
+            secret: T::SECRET,
+        });
     }
 }
 

@@ -118,6 +118,8 @@ pub struct Token(pub String);
 
 #[cfg(feature = "server")]
 impl Value for Token {
+    const SECRET: bool = true;
+
     fn problem(&self) -> Option<String> {
         (self.0.len() < 16 || self.0.chars().any(char::is_whitespace)).then(|| {
             "a token is at least 16 characters without spaces (the value is not shown)".to_owned()
