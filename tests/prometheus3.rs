@@ -21,7 +21,6 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use kvstore::{load, server};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use vitalsign::{RulesOptions, Vitals, instrumented};
 
 /// A read with a 1 s latency objective: Prometheus 3 stores its bucket as `le="1.0"`.
@@ -88,32 +87,8 @@ const ACCEPTS: [(&str, Option<&str>, &str); 6] = [
 
 /// `GET path` with `accept`: the content type and the body.
 async fn get(addr: std::net::SocketAddr, path: &str, accept: Option<&str>) -> (String, Vec<u8>) {
-    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
-    let accept = accept
-        .map(|a| format!("Accept: {a}\r\n"))
-        .unwrap_or_default();
-    s.write_all(
-        format!("GET {path} HTTP/1.1\r\nHost: x\r\n{accept}Connection: close\r\n\r\n").as_bytes(),
-    )
-    .await
-    .unwrap();
-    let mut reply = Vec::new();
-    tokio::time::timeout(Duration::from_secs(30), s.read_to_end(&mut reply))
-        .await
-        .expect("a reply within 30 s")
-        .unwrap();
-    let at = reply
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .expect("a response head");
-    let head = String::from_utf8_lossy(&reply[..at]).to_lowercase();
-    assert!(head.starts_with("http/1.1 200"), "{head}");
-    let content_type = head
-        .lines()
-        .find_map(|l| l.strip_prefix("content-type: "))
-        .expect("a content type")
-        .to_owned();
-    (content_type, reply[at + 4..].to_vec())
+    let (content_type, body) = common::get_accepting(addr, path, accept).await;
+    (content_type, body.to_vec())
 }
 
 /// Whether `text` is what Prometheus 3 stores for the float it denotes, by the definition: Go's
@@ -211,7 +186,7 @@ async fn the_example_serves_what_prometheus_3_reads() {
     let mut bodies = BTreeMap::new();
     for (who, accept, content_type) in ACCEPTS {
         let (served, body) = get(addr, "/metrics", accept).await;
-        assert_eq!(served, content_type.to_lowercase(), "answering {who}");
+        assert_eq!(served, content_type, "answering {who}");
         bodies.insert(who, body);
     }
 

@@ -357,27 +357,64 @@ pub(crate) fn install_and_serve() -> (vitalsign::Vitals, SocketAddr, tokio::runt
 
 /// Sends one real HTTP/1.1 request over a fresh loopback connection.
 pub(crate) async fn request(addr: SocketAddr, method: &str, path: &str) -> Reply {
+    let (status, headers, body) = request_with(addr, method, path, &[]).await;
+    Reply {
+        status,
+        headers,
+        body: String::from_utf8(body.to_vec()).expect("utf-8 body"),
+    }
+}
+
+/// `GET path` with `Accept: accept` (none when `None`), answered within 30 s: the content type
+/// and the body, which may be binary (protobuf).
+pub(crate) async fn get_accepting(
+    addr: SocketAddr,
+    path: &str,
+    accept: Option<&str>,
+) -> (String, Bytes) {
+    let headers: Vec<(&str, &str)> = accept.map(|a| ("accept", a)).into_iter().collect();
+    let (status, headers, body) = tokio::time::timeout(
+        std::time::Duration::from_secs(30),
+        request_with(addr, "GET", path, &headers),
+    )
+    .await
+    .expect("an answer within 30 s");
+    assert_eq!(status, 200, "GET {path}");
+    let content_type = headers
+        .get("content-type")
+        .expect("a content type")
+        .to_str()
+        .unwrap()
+        .to_owned();
+    (content_type, body)
+}
+
+/// One real HTTP/1.1 request with `headers`: the status, the headers and the body's bytes.
+pub(crate) async fn request_with(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+) -> (u16, hyper::HeaderMap, Bytes) {
     let stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
     let (mut sender, conn) =
         hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream))
             .await
             .expect("handshake");
     tokio::spawn(conn);
-    let req = hyper::Request::builder()
+    let mut req = hyper::Request::builder()
         .method(method)
         .uri(path)
-        .header("host", addr.to_string())
-        .body(Empty::<Bytes>::new())
-        .unwrap();
+        .header("host", addr.to_string());
+    for (name, value) in headers {
+        req = req.header(*name, *value);
+    }
+    let req = req.body(Empty::<Bytes>::new()).unwrap();
     let res = sender.send_request(req).await.expect("response");
     let status = res.status().as_u16();
     let headers = res.headers().clone();
     let body = res.into_body().collect().await.expect("body").to_bytes();
-    Reply {
-        status,
-        headers,
-        body: String::from_utf8(body.to_vec()).expect("utf-8 body"),
-    }
+    (status, headers, body)
 }
 
 #[test]

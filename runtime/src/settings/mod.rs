@@ -108,6 +108,8 @@ impl Value for std::path::PathBuf {}
 
 /// A field of a section: a setting (an optional value, a list, a map) or a section below.
 pub(crate) trait Field {
+    /// Whether the setting's value is a secret, which no error shows.
+    const SECRET: bool = false;
     /// Runs the rule of every value set under `key`.
     fn check(&self, key: &str) -> Result<(), ConfigError>;
     /// `top` replaces what it sets: what the file says replaces what the code said.
@@ -126,12 +128,14 @@ pub(crate) trait Field {
             builder,
             doc: doc.trim().to_owned(),
             default,
-            secret: false,
+            secret: Self::SECRET,
         });
     }
 }
 
 impl<T: Value> Field for Option<T> {
+    const SECRET: bool = T::SECRET;
+
     fn check(&self, key: &str) -> Result<(), ConfigError> {
         self.as_ref().map_or(Ok(()), |v| v.check(key))
     }
@@ -140,23 +144,6 @@ impl<T: Value> Field for Option<T> {
         if top.is_some() {
             *self = top;
         }
-    }
-
-    fn describe(
-        key: &str,
-        builder: Option<&'static str>,
-        doc: &str,
-        default: Option<String>,
-        out: &mut Vec<Setting>,
-    ) {
-        out.push(Setting {
-            key: key.to_owned(),
-            variable: variable_of(key),
-            builder,
-            doc: doc.trim().to_owned(),
-            default,
-            secret: T::SECRET,
-        });
     }
 }
 
