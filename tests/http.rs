@@ -273,17 +273,18 @@ async fn scrape_over_http_counts_exactly() {
     // A number between two bounds, "below the first bound" (1 ms here: these calls take
     // microseconds, and a value inside the first bucket would be invented), or "above the
     // highest" (the cancelled call waited until it was dropped).
-    let at_most = |q: &serde_json::Value| {
-        q.as_f64()
-            .or_else(|| q["below_seconds"].as_f64())
-            .or_else(|| q["above_seconds"].as_f64())
-            .unwrap_or_else(|| panic!("a quantile: {q}"))
+    // Each field keeps one JSON type: the quantile a number, its bound `null` or a word.
+    let at_most = |p: &str| {
+        let bound = &w[format!("{p}_bound")];
+        assert!(
+            bound.is_null() || bound == "below" || bound == "above",
+            "{p}_bound: {bound}"
+        );
+        w[format!("{p}_seconds")]
+            .as_f64()
+            .unwrap_or_else(|| panic!("{p}_seconds is a number: {w}"))
     };
-    let (p50, p95, p99) = (
-        at_most(&w["p50_seconds"]),
-        at_most(&w["p95_seconds"]),
-        at_most(&w["p99_seconds"]),
-    );
+    let (p50, p95, p99) = (at_most("p50"), at_most("p95"), at_most("p99"));
     assert!(
         p50 <= p95 && p95 <= p99 && p99 <= 0.1,
         "{p50} {p95} {p99} within the declared buckets"

@@ -121,8 +121,11 @@ pub struct CodeStats {
     pub window: u64,
 }
 
-/// Figures over a window.
-#[derive(Debug, Clone, Serialize)]
+/// Figures over a window. In JSON each quantile is two fields of one type each:
+/// `p99_seconds`, a number (or `null` without calls), and `p99_bound`, `null` when the number
+/// is interpolated between two bounds, `"below"` when the quantile is at most that first bound,
+/// `"above"` when it is past that highest bound.
+#[derive(Debug, Clone)]
 pub struct WindowStats {
     /// Calls in the window.
     pub calls: u64,
@@ -139,6 +142,26 @@ pub struct WindowStats {
     pub p95_seconds: Option<Quantile>,
     /// 99th percentile.
     pub p99_seconds: Option<Quantile>,
+}
+
+impl Serialize for WindowStats {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut out = s.serialize_struct("WindowStats", 10)?;
+        out.serialize_field("calls", &self.calls)?;
+        out.serialize_field("calls_per_second", &self.calls_per_second)?;
+        out.serialize_field("error_ratio", &self.error_ratio)?;
+        out.serialize_field("failure_ratio", &self.failure_ratio)?;
+        for (seconds, bound, q) in [
+            ("p50_seconds", "p50_bound", self.p50_seconds),
+            ("p95_seconds", "p95_bound", self.p95_seconds),
+            ("p99_seconds", "p99_bound", self.p99_seconds),
+        ] {
+            out.serialize_field(seconds, &q.map(Quantile::seconds))?;
+            out.serialize_field(bound, &q.and_then(Quantile::bound))?;
+        }
+        out.end()
+    }
 }
 
 impl Totals {
@@ -449,6 +472,36 @@ mod tests {
             duration: "db_requests_duration_seconds".into(),
             in_flight: None,
         }]
+    }
+
+    #[test]
+    fn each_quantile_field_keeps_one_json_type() {
+        let window = |q: Option<Quantile>| WindowStats {
+            calls: 1,
+            calls_per_second: 1.0,
+            error_ratio: Some(0.0),
+            failure_ratio: Some(0.0),
+            p50_seconds: q,
+            p95_seconds: q,
+            p99_seconds: q,
+        };
+        let json = |q| serde_json::to_value(window(q)).unwrap();
+        let below = json(Some(Quantile::Below {
+            below_seconds: 1e-6,
+        }));
+        assert_eq!(
+            (&below["p50_seconds"], &below["p50_bound"]),
+            (&1e-6.into(), &"below".into())
+        );
+        let between = json(Some(Quantile::Seconds(0.25)));
+        assert_eq!(
+            (&between["p99_seconds"], &between["p99_bound"]),
+            (&0.25.into(), &serde_json::Value::Null)
+        );
+        let above = json(Some(Quantile::Above { above_seconds: 5.0 }));
+        assert_eq!(above["p95_bound"], "above");
+        let none = json(None);
+        assert!(none["p95_seconds"].is_null() && none["p95_bound"].is_null());
     }
 
     #[test]

@@ -1,14 +1,12 @@
 //! Latency quantiles from cumulative buckets, read as Prometheus's `histogram_quantile` reads
 //! them, and said no more precisely than the buckets can tell.
 
-use serde::Serialize;
-
 /// A latency quantile, as far as the buckets can tell it: a number of seconds when it falls
-/// between two bounds; `{"below_seconds": b}` when it falls in the first bucket, where
+/// between two bounds; at most the first bound when it falls in the first bucket, where
 /// interpolating from zero would invent a value (a sub-microsecond call is not "half the first
-/// bound"); `{"above_seconds": b}` when it falls past the highest bound.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-#[serde(untagged)]
+/// bound"); more than the highest bound when it falls past it. `/stats` writes it as that
+/// number and, apart, which bound it is ([`Quantile::bound`]), so each JSON field keeps one type.
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Quantile {
     /// Interpolated between two bounds.
     Seconds(f64),
@@ -31,6 +29,16 @@ impl Quantile {
         match self {
             Quantile::Seconds(s) => s,
             Quantile::Below { below_seconds: s } | Quantile::Above { above_seconds: s } => s,
+        }
+    }
+
+    /// `"below"` when [`Quantile::seconds`] is the first bound the quantile is at most,
+    /// `"above"` when it is the highest bound the quantile is past, `None` when interpolated.
+    pub fn bound(self) -> Option<&'static str> {
+        match self {
+            Quantile::Seconds(_) => None,
+            Quantile::Below { .. } => Some("below"),
+            Quantile::Above { .. } => Some("above"),
         }
     }
 }
@@ -102,15 +110,11 @@ mod tests {
             Some(Quantile::Above { above_seconds: 0.1 }),
             "+Inf: above the highest finite bound"
         );
-        assert_eq!(
-            serde_json::to_string(&[
-                Quantile::Seconds(0.25),
-                Quantile::Below {
-                    below_seconds: 1e-6
-                }
-            ])
-            .unwrap(),
-            r#"[0.25,{"below_seconds":1e-6}]"#
-        );
+        // What `/stats` writes: the number, and apart which bound it is.
+        let below = Quantile::Below {
+            below_seconds: 1e-6,
+        };
+        assert_eq!((below.seconds(), below.bound()), (1e-6, Some("below")));
+        assert_eq!(Quantile::Seconds(0.25).bound(), None);
     }
 }
