@@ -39,13 +39,13 @@ pub(super) struct Page {
     pub refresh_ms: u128,
 }
 
-/// The worst operation first: the highest failure ratio, then the highest error ratio, then the
-/// slowest p99.
+/// The worst operation first: the highest failure ratio, then the slowest p99. Errors of class
+/// `expected` (a missing key the caller asked for) never make an operation look worse: with no
+/// failures anywhere, the slowest comes first, not the one whose callers ask for missing keys.
 fn worst_first(a: &OperationStats, b: &OperationStats) -> std::cmp::Ordering {
     let key = |o: &OperationStats| {
         (
             o.window.failure_ratio.unwrap_or(0.0),
-            o.window.error_ratio.unwrap_or(0.0),
             o.window.p99_seconds.map_or(0.0, |q| q.seconds()),
         )
     };
@@ -407,5 +407,45 @@ fn declared_family(f: &DeclaredFamily) -> Markup {
                 @if f.more > 0 { p.note { (f.more) " more series, not shown (the page lists " (SHOWN_SERIES) ")." } }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stats::{Quantile, WindowStats};
+
+    fn op(name: &str, failure: f64, error: f64, p99: f64) -> OperationStats {
+        OperationStats {
+            family: "x".into(),
+            op: name.into(),
+            calls: 100,
+            errors: BTreeMap::new(),
+            failures: 0,
+            codes: Vec::new(),
+            window: WindowStats {
+                calls: 100,
+                calls_per_second: 1.0,
+                error_ratio: Some(error),
+                failure_ratio: Some(failure),
+                p50_seconds: None,
+                p95_seconds: None,
+                p99_seconds: Some(Quantile::Seconds(p99)),
+            },
+        }
+    }
+
+    #[test]
+    fn expected_errors_never_make_an_operation_look_worst() {
+        // A healthy `del` with half its calls `not_found` (expected), a slower `set`, and a
+        // `get` failing for real.
+        let mut ops = vec![
+            op("del", 0.0, 0.51, 0.001),
+            op("set", 0.0, 0.0, 0.004),
+            op("get", 0.02, 0.02, 0.0001),
+        ];
+        ops.sort_by(worst_first);
+        let order: Vec<&str> = ops.iter().map(|o| o.op.as_str()).collect();
+        assert_eq!(order, ["get", "set", "del"]);
     }
 }
