@@ -1,6 +1,8 @@
 //! The runtime's rooms, as docs/architecture.md draws them: no file imports a room above its
 //! own, and no files import each other in a circle. Read from the source: every `crate::` and
-//! `super::` path outside test modules is an import of the file that defines it.
+//! `super::` path outside test modules and comments is an import of the file that defines it,
+//! through nested `{}` groups, `super::super` and the crate root's re-exports; a made-up crate
+//! shows the reader sees each kind.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -78,11 +80,73 @@ fn sources(dir: &Path, root: &Path, out: &mut BTreeMap<String, String>) {
     }
 }
 
-/// Every file each file imports.
+/// Every file each file of the runtime imports.
 fn imports() -> BTreeMap<String, BTreeSet<String>> {
     let root = Path::new("runtime/src");
     let mut files = BTreeMap::new();
     sources(root, root, &mut files);
+    imports_of(&files)
+}
+
+/// The paths a use tree names, from the text right after `crate::` or `super::`, each with the
+/// name it is used by: `a::b` (as `b`), `{a, b::{c, d}}`, `a::{self, b}` (as `a` and `a::b`),
+/// `a::B as C` (as `C`). Reading stops at the end of the tree.
+fn use_paths(text: &str) -> Vec<(Vec<String>, String)> {
+    fn ident(text: &str) -> &str {
+        let end = text
+            .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .unwrap_or(text.len());
+        &text[..end]
+    }
+    /// Reads one tree under `prefix`; returns how many bytes it took.
+    fn tree(text: &str, prefix: &[String], out: &mut Vec<(Vec<String>, String)>) -> usize {
+        let mut path = prefix.to_vec();
+        let mut at = 0;
+        loop {
+            if text[at..].starts_with('{') {
+                at += 1;
+                loop {
+                    let rest = &text[at..];
+                    at += rest.len() - rest.trim_start_matches([',', ' ', '\n', '\t']).len();
+                    if at >= text.len() || text[at..].starts_with('}') {
+                        return (at + 1).min(text.len());
+                    }
+                    match tree(&text[at..], &path, out) {
+                        0 => return at,
+                        used => at += used,
+                    }
+                }
+            }
+            let word = ident(&text[at..]);
+            at += word.len();
+            if !word.is_empty() && word != "self" {
+                path.push(word.to_owned());
+            }
+            if text[at..].starts_with("::") {
+                at += 2;
+                continue;
+            }
+            let mut name = path.last().cloned().unwrap_or_default();
+            if let Some(rest) = text[at..].strip_prefix(" as ") {
+                let alias = ident(rest);
+                at += " as ".len() + alias.len();
+                name = alias.to_owned();
+            }
+            if path.len() > prefix.len() || word == "self" {
+                out.push((path, name));
+            }
+            return at;
+        }
+    }
+    let mut out = Vec::new();
+    tree(text, &[], &mut out);
+    out
+}
+
+/// Every file each file imports, `files` being path → code: every `crate::` and `super::` path
+/// outside test modules, through nested groups, `super::super`, and the crate root's
+/// re-exports (`crate::Vitals` is an import of the file that defines `Vitals`).
+fn imports_of(files: &BTreeMap<String, String>) -> BTreeMap<String, BTreeSet<String>> {
     let by_module: BTreeMap<Vec<String>, String> =
         files.keys().map(|f| (module_of(f), f.clone())).collect();
     let resolve = |mut path: Vec<String>| -> Option<String> {
@@ -94,41 +158,54 @@ fn imports() -> BTreeMap<String, BTreeSet<String>> {
         }
         None
     };
+    // The crate root's `pub use room::Item;`: the item, as `crate::Item` names it, and the path
+    // it stands for.
+    let mut reexports: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    if let Some(lib) = files.get("lib.rs") {
+        for (at, _) in lib.match_indices("pub use ") {
+            let rest = &lib[at + "pub use ".len()..];
+            let rest = rest.strip_prefix("crate::").unwrap_or(rest);
+            for (path, name) in use_paths(rest) {
+                reexports.insert(name, path);
+            }
+        }
+    }
     let mut edges = BTreeMap::new();
-    for (file, code) in &files {
+    for (file, code) in files {
         let me = module_of(file);
         let parent = me[..me.len().saturating_sub(1)].to_vec();
         let mut deps = BTreeSet::new();
         // `$crate::` in a macro is the path of the code the macro expands into: not an import.
+        // A `super::` right after another is part of its path, not a path of its own; a path in
+        // a comment (a doc link) is no import.
+        let in_comment = |i: usize| {
+            let line = code[..i].rfind('\n').map_or(0, |n| n + 1);
+            code[line..i].contains("//")
+        };
         let paths = |word: &'static str| {
             code.match_indices(word)
                 .filter(|(i, _)| !code[..*i].ends_with('$'))
+                .filter(move |(i, _)| !in_comment(*i))
+                .filter(move |(i, _)| !(word == "super::" && code[..*i].ends_with("super::")))
                 .map(move |(i, _)| (word, &code[i + word.len()..]))
         };
         for (base, rest) in paths("crate::").chain(paths("super::")) {
-            let items: Vec<&str> = if let Some(group) = rest.strip_prefix('{') {
-                group[..group.find('}').unwrap_or(0)].split(',').collect()
-            } else {
-                vec![
-                    rest.split(|c: char| !(c.is_alphanumeric() || c == '_' || c == ':'))
-                        .next()
-                        .unwrap(),
-                ]
-            };
-            for item in items {
-                let mut path: Vec<String> = item
-                    .trim()
-                    .split("::")
-                    .filter(|s| !s.is_empty())
-                    .map(str::to_owned)
-                    .collect();
+            for (mut path, _) in use_paths(rest) {
                 if path.first().is_some_and(|p| p == "__private") {
                     path[0] = "private".into();
                 }
                 let full = if base == "crate::" {
-                    path
+                    match path.first().and_then(|p| reexports.get(p)) {
+                        Some(target) if !by_module.contains_key(&path[..1].to_vec()) => {
+                            [target.clone(), path[1..].to_vec()].concat()
+                        }
+                        _ => path,
+                    }
                 } else {
-                    [parent.clone(), path].concat()
+                    // `super::super::x`: each further `super` goes one module up.
+                    let ups = path.iter().take_while(|p| *p == "super").count();
+                    let base = &parent[..parent.len().saturating_sub(ups)];
+                    [base.to_vec(), path[ups..].to_vec()].concat()
                 };
                 if let Some(target) = resolve(full).filter(|t| t != file) {
                     deps.insert(target);
@@ -138,6 +215,39 @@ fn imports() -> BTreeMap<String, BTreeSet<String>> {
         edges.insert(file.clone(), deps);
     }
     edges
+}
+
+/// The reader sees each kind of import, in a crate made up for it: a plain path, a group nested
+/// in a group, `super::super`, and an item the crate root re-exports from a room above.
+#[test]
+fn the_reader_sees_every_kind_of_import() {
+    let files: BTreeMap<String, String> = [
+        ("lib.rs", "mod low;\nmod high;\npub use high::Server;\npub use crate::high::page::{Page, Plot as Drawing};\n"),
+        ("high/mod.rs", "pub struct Server;\n"),
+        ("high/page.rs", "pub struct Page;\npub struct Plot;\n"),
+        ("low/mod.rs", "mod inner;\n"),
+        ("low/plain.rs", "use crate::high::page::Page;\n"),
+        ("low/nested.rs", "use crate::{low::plain, high::{page::Page, Server}};\n"),
+        ("low/inner/deep.rs", "use super::super::plain;\nfn f() { super::super::super::high::Server; }\n"),
+        ("low/reexport.rs", "use crate::Server;\nfn f(_: crate::Drawing) {}\n"),
+        (
+            "low/quiet.rs",
+            "/// See [`Server`](crate::Server).\nmacro_rules! m { () => { $crate::high::Server } }\n",
+        ),
+    ]
+    .into_iter()
+    .map(|(f, c)| (f.to_owned(), c.to_owned()))
+    .collect();
+    let edges = imports_of(&files);
+    let of = |f: &str| -> Vec<&str> { edges[f].iter().map(String::as_str).collect() };
+    assert_eq!(of("low/plain.rs"), ["high/page.rs"]);
+    assert_eq!(
+        of("low/nested.rs"),
+        ["high/mod.rs", "high/page.rs", "low/plain.rs"]
+    );
+    assert_eq!(of("low/inner/deep.rs"), ["high/mod.rs", "low/plain.rs"]);
+    assert_eq!(of("low/reexport.rs"), ["high/mod.rs", "high/page.rs"]);
+    assert!(of("low/quiet.rs").is_empty(), "{:?}", of("low/quiet.rs"));
 }
 
 #[test]

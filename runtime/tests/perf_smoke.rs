@@ -105,8 +105,11 @@ fn allocating(x: u64) -> Result<u64, WorkError> {
 /// uncontended lock or one allocation on the path give about 1.5 to 2 and must fail it.
 const FLOOR_BOUND: f64 = 1.35;
 
+/// One variant of the measured function.
+type Work = fn(u64) -> Result<u64, WorkError>;
+
 /// The time of `calls` calls of `f`.
-fn timed(f: fn(u64) -> Result<u64, WorkError>, calls: u64) -> Duration {
+fn timed(f: Work, calls: u64) -> Duration {
     let started = Instant::now();
     for x in 0..calls {
         let _ = black_box(f(black_box(x)));
@@ -129,7 +132,7 @@ fn instrumented_costs_little_above_its_floor_and_less_than_hand_written_handles(
         .unwrap();
     const CALLS: u64 = 250_000;
     const ROUNDS: usize = 12;
-    let variants: [(&str, fn(u64) -> Result<u64, WorkError>); 5] = [
+    let variants: [(&str, Work); 5] = [
         ("instrumented", instrumented),
         ("floor", floor),
         ("hand-cached", hand_cached),

@@ -439,7 +439,7 @@ mod tests {
     fn expected_errors_never_make_an_operation_look_worst() {
         // A healthy `del` with half its calls `not_found` (expected), a slower `set`, and a
         // `get` failing for real.
-        let mut ops = vec![
+        let mut ops = [
             op("del", 0.0, 0.51, 0.001),
             op("set", 0.0, 0.0, 0.004),
             op("get", 0.02, 0.02, 0.0001),
