@@ -196,7 +196,7 @@ fn imports_of(files: &BTreeMap<String, String>) -> BTreeMap<String, BTreeSet<Str
                 }
                 let full = if base == "crate::" {
                     match path.first().and_then(|p| reexports.get(p)) {
-                        Some(target) if !by_module.contains_key(&path[..1].to_vec()) => {
+                        Some(target) if !by_module.contains_key(&path[..1]) => {
                             [target.clone(), path[1..].to_vec()].concat()
                         }
                         _ => path,
