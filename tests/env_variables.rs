@@ -180,7 +180,7 @@ fn every_variable_wins_over_the_builder_in_a_real_install() {
                 child.env(variable, value);
             }
         }
-        let out = child.output().unwrap();
+        let out = common::output_within(&mut child, b"", common::CHILD_LIMIT);
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(
             out.status.success(),

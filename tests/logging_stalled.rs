@@ -153,15 +153,16 @@ fn a_stdout_nobody_reads_does_not_stall_the_callers() {
 #[test]
 fn queued_lines_are_written_on_a_clean_exit() {
     let mut child = run_child("exit");
-    let mut stdout = String::new();
-    child
-        .stdout
-        .take()
-        .unwrap()
-        .read_to_string(&mut stdout)
-        .unwrap();
-    let status = child.wait().unwrap();
+    // Read on a thread of its own, so that a child that never exits fails the wait below.
+    let mut pipe = child.stdout.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut stdout = String::new();
+        let _ = pipe.read_to_string(&mut stdout);
+        stdout
+    });
+    let status = common::wait_within(&mut child, common::CHILD_LIMIT);
     assert!(status.success());
+    let stdout = reader.join().unwrap();
     let lines = stdout
         .lines()
         .filter(|l| l.contains("\"message\":\"line\""))

@@ -2,6 +2,8 @@
 //! status for 2xx, for 503 and for nothing listening, over IPv4 and an IPv6 literal; and clap's
 //! `--help`, `--version` and usage errors.
 
+mod common;
+
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::{Command, Output};
@@ -49,9 +51,11 @@ async fn responder(bind: &str, status: &'static str) -> Option<SocketAddr> {
 }
 
 async fn run(args: Vec<String>) -> Output {
-    tokio::task::spawn_blocking(move || Command::new(probe()).args(args).output().unwrap())
-        .await
-        .unwrap()
+    tokio::task::spawn_blocking(move || {
+        common::output_within(Command::new(probe()).args(args), b"", common::CHILD_LIMIT)
+    })
+    .await
+    .unwrap()
 }
 
 fn url(addr: SocketAddr) -> String {

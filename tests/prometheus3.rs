@@ -313,8 +313,9 @@ fn python_parses(om: &str) {
         print(len(families), sum(len(f.samples) for f in families))\n";
     let found = std::process::Command::new("python3")
         .args(["-c", "import prometheus_client"])
-        .output()
-        .is_ok_and(|o| o.status.success());
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
     if !found {
         assert!(
             std::env::var_os("CI").is_none(),
@@ -326,15 +327,11 @@ fn python_parses(om: &str) {
         );
         return;
     }
-    let mut child = std::process::Command::new("python3")
-        .args(["-c", script])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    std::io::Write::write_all(&mut child.stdin.take().unwrap(), om.as_bytes()).unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = common::output_within(
+        std::process::Command::new("python3").args(["-c", script]),
+        om.as_bytes(),
+        common::CHILD_LIMIT,
+    );
     assert!(
         out.status.success(),
         "prometheus_client refused the exposition: {}",
@@ -414,10 +411,11 @@ fn slo_alerts_select_the_bucket_prometheus_3_stores() {
     let run = |slow_le: &str, fast_le: &str| {
         let test = dir.join(format!("test-{slow_le}.yaml"));
         std::fs::write(&test, latency_rule_test(&rules_path, slow_le, fast_le)).unwrap();
-        std::process::Command::new("promtool")
-            .args(["test", "rules", test.to_str().unwrap()])
-            .output()
-            .unwrap()
+        common::output_within(
+            std::process::Command::new("promtool").args(["test", "rules", test.to_str().unwrap()]),
+            b"",
+            common::CHILD_LIMIT,
+        )
     };
     // As Prometheus 3 stores the buckets (and vitalsign now serves them): both alerts fire.
     let canonical = run("1.0", "5e-05");

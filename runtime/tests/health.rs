@@ -459,11 +459,11 @@ async fn health_over_http() {
     // The probe CLI against the real server.
     let probe = env!("CARGO_BIN_EXE_vitalsign-probe");
     let run = move |url: String, extra: &[&str]| {
-        let out = std::process::Command::new(probe)
-            .arg(&url)
-            .args(extra)
-            .output()
-            .unwrap();
+        let out = common::output_within(
+            std::process::Command::new(probe).arg(&url).args(extra),
+            b"",
+            common::CHILD_LIMIT,
+        );
         (
             out.status.code(),
             String::from_utf8_lossy(&out.stdout).into_owned(),

@@ -11,8 +11,10 @@ pub(crate) fn chromium() -> Option<PathBuf> {
     let found = ["chromium", "chromium-browser"].into_iter().find(|name| {
         Command::new(name)
             .arg("--version")
-            .output()
-            .is_ok_and(|o| o.status.success())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
     });
     assert!(
         found.is_some() || std::env::var_os("CI").is_none(),
@@ -53,8 +55,10 @@ fn headless(browser: &Path, profile: &Path) -> Command {
     c
 }
 
+/// Runs the browser, killed and the test failed when it takes longer than a minute (a wedged
+/// browser fails the test in seconds, not CI in hours).
 fn run(mut command: Command) -> (String, String) {
-    let out = command.output().expect("run chromium");
+    let out = super::output_within(&mut command, b"", super::CHILD_LIMIT);
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     assert!(out.status.success(), "chromium failed: {stderr}");

@@ -434,8 +434,10 @@ fn parser_rejects_malformed_lines() {
 pub(crate) fn promtool() -> bool {
     let found = std::process::Command::new("promtool")
         .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
     assert!(
         found || std::env::var_os("CI").is_none(),
         "promtool is required in CI: apt-get install prometheus"
@@ -452,25 +454,15 @@ pub(crate) fn promtool() -> bool {
 /// `promtool check metrics` on an exposition: its complaints (empty when clean), or `None`
 /// without promtool.
 pub(crate) fn promtool_check_metrics(text: &str) -> Option<String> {
-    use std::io::Write;
-    use std::process::{Command, Stdio};
+    use std::process::Command;
     if !promtool() {
         return None;
     }
-    let mut child = Command::new("promtool")
-        .args(["check", "metrics"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn promtool");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(text.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = output_within(
+        Command::new("promtool").args(["check", "metrics"]),
+        text.as_bytes(),
+        CHILD_LIMIT,
+    );
     let said = format!(
         "{}{}",
         String::from_utf8_lossy(&out.stdout),
@@ -492,14 +484,88 @@ pub(crate) fn promtool_ok(args: &[&str]) {
     if !promtool() {
         return;
     }
-    let out = std::process::Command::new("promtool")
-        .args(args)
-        .output()
-        .unwrap();
+    let out = output_within(
+        std::process::Command::new("promtool").args(args),
+        b"",
+        CHILD_LIMIT,
+    );
     assert!(
         out.status.success(),
         "promtool {args:?} failed:\n{}{}",
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+/// How long a child process of a test may run: a wedged one (a browser, a server that ignores
+/// SIGTERM) fails the test after this instead of hanging CI.
+pub(crate) const CHILD_LIMIT: Duration = Duration::from_secs(60);
+
+/// Runs `command` to its end with `input` on its standard input, its output captured; kills it
+/// and fails the test when it runs past `limit`.
+pub(crate) fn output_within(
+    command: &mut std::process::Command,
+    input: &[u8],
+    limit: Duration,
+) -> std::process::Output {
+    use std::io::{Read, Write};
+    use std::process::Stdio;
+    let mut child = command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("start {command:?}: {e}"));
+    let mut stdin = child.stdin.take().expect("a piped stdin");
+    let input = input.to_vec();
+    // Written and read on threads of their own, so that a full pipe cannot block the wait.
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all(&input);
+    });
+    let read = |mut from: Box<dyn Read + Send>| {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            let _ = from.read_to_end(&mut bytes);
+            bytes
+        })
+    };
+    let stdout = read(Box::new(child.stdout.take().expect("a piped stdout")));
+    let stderr = read(Box::new(child.stderr.take().expect("a piped stderr")));
+    let deadline = Instant::now() + limit;
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait for the child") {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("{command:?} ran past {limit:?} and was killed");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    let _ = writer.join();
+    std::process::Output {
+        status,
+        stdout: stdout.join().expect("read stdout"),
+        stderr: stderr.join().expect("read stderr"),
+    }
+}
+
+/// Waits for `child` to exit, killing it and failing the test when it runs past `limit`.
+pub(crate) fn wait_within(
+    child: &mut std::process::Child,
+    limit: Duration,
+) -> std::process::ExitStatus {
+    let deadline = Instant::now() + limit;
+    loop {
+        if let Some(status) = child.try_wait().expect("wait for the child") {
+            return status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("a child process ran past {limit:?} and was killed");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
 }

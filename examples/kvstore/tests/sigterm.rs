@@ -44,7 +44,8 @@ fn send(db: &str, command: &str) -> String {
     reply
 }
 
-/// SIGTERM, then the rest of the output and the exit status.
+/// SIGTERM, then the rest of the output and the exit status. A server that ignores the signal
+/// is killed after 30 s and fails the test, instead of hanging it.
 fn terminate(
     mut child: Child,
     mut out: BufReader<ChildStdout>,
@@ -54,9 +55,24 @@ fn terminate(
         .status()
         .unwrap();
     assert!(status.success());
-    let mut rest = String::new();
-    std::io::Read::read_to_string(&mut out, &mut rest).unwrap();
-    (rest, child.wait().unwrap())
+    let reader = std::thread::spawn(move || {
+        let mut rest = String::new();
+        let _ = std::io::Read::read_to_string(&mut out, &mut rest);
+        rest
+    });
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("kvstore did not stop within 30 s of SIGTERM");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    };
+    (reader.join().unwrap(), status)
 }
 
 #[test]
