@@ -420,6 +420,15 @@ async fn served(server: std::net::SocketAddr, case: &str) {
         }
         "VITALSIGN_METRICS_AUTH_TOKEN" => {
             assert_eq!(common::request(server, "GET", "/metrics").await.status, 401);
+            // The environment's token lets a request in; another is refused.
+            let with = |token: &'static str| async move {
+                let bearer = format!("Bearer {token}");
+                common::request_with(server, "GET", "/metrics", &[("authorization", &bearer)])
+                    .await
+                    .0
+            };
+            assert_eq!(with("a-token-from-the-environment").await, 200);
+            assert_eq!(with("not-the-token-from-the-environment").await, 401);
         }
         "VITALSIGN_METRICS_ENABLED" => {
             assert_eq!(common::request(server, "GET", "/metrics").await.status, 404);

@@ -1,10 +1,11 @@
 //! Native histograms with a real Prometheus (Debian's 2.42, `--enable-feature=native-histograms`):
 //! it asks for the protobuf exposition, stores a duration histogram as a native one, and
-//! `histogram_quantile` over it falls within one bucket (the schema's relative error) of the
-//! true quantiles of a known latency distribution that the test records. Nobody chose buckets:
+//! `histogram_quantile` over it falls in the same native bucket as each true quantile of a known
+//! latency distribution that the test records. Nobody chose buckets:
 //! the fixed ones (the defaults) would put the p99 of this distribution between 0.5 and 1 s.
 //! Counters, gauges and a histogram that is not a duration come through the same protobuf
-//! scrapes with their values, the last with its fixed buckets.
+//! scrapes with their values, the last with its fixed buckets. The generated latency alert goes
+//! pending on the native series, and a control rule that reads `_bucket` only does not.
 
 mod common;
 
@@ -68,7 +69,16 @@ async fn prometheus_reads_native_histograms_within_the_schemas_error() {
     options.latency_p99_seconds = 1e-9;
     let rules =
         std::env::temp_dir().join(format!("vitalsign-nh-rules-{}.yaml", std::process::id()));
-    std::fs::write(&rules, vitals.catalogue().prometheus_rules(&options)).unwrap();
+    // Negative control: the same alert reading the fixed buckets only, which Prometheus 2.42
+    // does not store for a native histogram.
+    let control = "- name: control\n  rules:\n  - alert: NhBucketOnlyLatencyHigh\n    \
+        expr: histogram_quantile(0.99, sum by (le) (rate(nh_queries_duration_seconds_bucket[5m]))) > 1e-9\n    \
+        for: 10m\n";
+    std::fs::write(
+        &rules,
+        vitals.catalogue().prometheus_rules(&options) + control,
+    )
+    .unwrap();
     let config = format!(
         "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nrule_files:\n  - {}\n\
          scrape_configs:\n  - job_name: nh\n    static_configs:\n      - targets: ['{target}']\n",
@@ -107,6 +117,8 @@ async fn prometheus_reads_native_histograms_within_the_schemas_error() {
     )
     .await;
     let bucket_growth = (-f64::from(SCHEMA)).exp2().exp2();
+    // The native bucket a value falls in at the schema: `(growth^(k-1), growth^k]`.
+    let bucket = |v: f64| (v.log2() * f64::from(SCHEMA).exp2()).ceil();
     for q in [0.5, 0.9, 0.99] {
         let truth = 1e-3 * 1000_f64.powf(q);
         let got = value(
@@ -121,9 +133,10 @@ async fn prometheus_reads_native_histograms_within_the_schemas_error() {
             error * 100.0,
             (bucket_growth - 1.0) * 100.0
         ));
-        assert!(
-            error <= bucket_growth - 1.0,
-            "p{q}: {got} vs {truth}: more than one bucket off"
+        assert_eq!(
+            bucket(got),
+            bucket(truth),
+            "p{q}: {got} vs {truth}: not in the true quantile's bucket"
         );
     }
     let sum = value(prom.addr, "histogram_sum(nh_latency_seconds)")
@@ -151,6 +164,15 @@ async fn prometheus_reads_native_histograms_within_the_schemas_error() {
         },
     )
     .await;
+    let firing: Vec<String> = alerts(prom.addr)
+        .await
+        .iter()
+        .map(|a| a["labels"]["alertname"].as_str().unwrap_or("").to_owned())
+        .collect();
+    assert!(
+        firing.iter().all(|a| a != "NhBucketOnlyLatencyHigh"),
+        "the control reading `_bucket` only cannot see a native histogram: {firing:?}"
+    );
     let _ = std::fs::remove_file(&rules);
 
     // Exemplars travel on the protobuf buckets: Prometheus keeps them for the native series.

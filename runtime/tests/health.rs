@@ -92,13 +92,18 @@ async fn health_over_http() {
             async { Outcome::healthy().with_observed("connections", 3.0, "connections") }
         },
     );
+    let hang_runs = Arc::new(AtomicU64::new(0));
+    let counter = hang_runs.clone();
     let hangs = from_fn(
         CheckSpec::new("hangs")
             .every(Duration::from_millis(1500))
             .timeout(Duration::from_secs(1)),
-        || async {
-            tokio::time::sleep(Duration::from_secs(30)).await;
-            Outcome::healthy()
+        move || {
+            counter.fetch_add(1, Ordering::SeqCst);
+            async {
+                tokio::time::sleep(Duration::from_secs(30)).await;
+                Outcome::healthy()
+            }
         },
     );
     let panics = from_fn(
@@ -425,14 +430,45 @@ async fn health_over_http() {
     let (_, body, _) = get(addr, "/health/startup").await;
     assert!(body["checks"].get("late").is_none(), "{body}");
 
-    // Health metrics, in the exposition and clean for promtool.
+    // Health metrics, in the exposition and clean for promtool. Each count is the runs that had
+    // ended when the scrape read it: at least those started before it less the one a check may
+    // have in flight, at most those started by its end.
+    let started = || [&steady_runs, &flips, &hang_runs].map(|runs| runs.load(Ordering::SeqCst));
+    let before = started();
     let metrics = common::request(addr, "GET", "/metrics").await.body;
+    let after = started();
     let s = common::parse(&metrics).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(s.get("hc_health_check_status", &[("check", "steady")]), 1.0);
     assert_eq!(s.get("hc_health_check_status", &[("check", "hangs")]), 0.0);
-    assert!(s.get("hc_health_check_failures_total", &[("check", "flaps")]) >= 2.0);
-    assert!(s.get("hc_health_check_failures_total", &[("check", "hangs")]) >= 1.0);
-    assert!(s.histogram_count("hc_health_check_duration_seconds", &[("check", "steady")]) >= 1.0);
+    let between = |what: &str, got: f64, low: u64, high: u64| {
+        assert!(
+            (low as f64..=high as f64).contains(&got) && got >= 1.0,
+            "{what}: {got}, runs ended between {low} and {high}"
+        );
+    };
+    let steady = s.histogram_count("hc_health_check_duration_seconds", &[("check", "steady")]);
+    between(
+        "steady's durations",
+        steady,
+        before[0].saturating_sub(1),
+        after[0],
+    );
+    // `flaps` fails its odd runs (the 2nd, 4th, ...).
+    let flapped = s.get("hc_health_check_failures_total", &[("check", "flaps")]);
+    between(
+        "flaps' failures",
+        flapped,
+        before[1].saturating_sub(1) / 2,
+        after[1] / 2,
+    );
+    // Every run of `hangs` times out.
+    let hung = s.get("hc_health_check_failures_total", &[("check", "hangs")]);
+    between(
+        "hangs' failures",
+        hung,
+        before[2].saturating_sub(1),
+        after[2],
+    );
     assert_eq!(
         s.get("hc_health_status", &[]),
         0.0,

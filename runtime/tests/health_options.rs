@@ -101,6 +101,37 @@ async fn details_hidden_and_codes_remapped() {
     assert_eq!(reply.status, 503);
     let body: serde_json::Value = serde_json::from_str(&reply.body).unwrap();
     assert_eq!(body["status"], "degraded");
+    // The gauges say it with their values: 0.5 for degraded, 0 for unhealthy.
+    let scrape = common::parse(&vitals.render()).unwrap();
+    let gauge = |name: &str, labels: &[(&str, &str)]| {
+        scrape
+            .samples
+            .iter()
+            .find(|s| {
+                s.name.ends_with(name)
+                    && labels
+                        .iter()
+                        .all(|(k, v)| s.labels.get(*k).map(String::as_str) == Some(*v))
+            })
+            .map(|s| s.value)
+    };
+    assert_eq!(
+        gauge("_health_status", &[]),
+        Some(0.5),
+        "the whole is degraded"
+    );
+    for check in ["panics_softly", "hangs_softly"] {
+        assert_eq!(
+            gauge("_health_check_status", &[("check", check)]),
+            Some(0.5),
+            "{check}"
+        );
+    }
+    assert_eq!(
+        gauge("_health_check_status", &[("check", "db")]),
+        Some(0.0),
+        "db"
+    );
     assert_eq!(
         body["checks"]["db"]["status"], "unhealthy",
         "statuses are always shown"
