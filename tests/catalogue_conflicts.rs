@@ -61,7 +61,7 @@ fn conflicting_buckets_and_types_are_refused() {
     );
     assert!(
         text.contains("clash_health_check_failures_total")
-            && text.contains("it is a counter (Calls) at one site and a counter (HealthFailures)")
+            && text.contains("vitalsign defines it itself (Health check runs that were unhealthy")
             && text.contains("tests/catalogue_conflicts.rs:27")
             && text.contains("vitalsign's own metrics"),
         "{text}"

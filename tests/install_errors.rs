@@ -3,6 +3,7 @@
 
 mod common;
 
+use vitalsign::config::ConfigError;
 use vitalsign::{InstallError, Vitals, instrumented};
 
 // Two sites share `conflict_reads` but one adds a `table` label: every series of one family
@@ -129,7 +130,7 @@ fn bad_options_name_their_key() {
     ];
     for (install, key, words) in cases {
         match install() {
-            Err(InstallError::Config { key: k, problem }) => {
+            Err(InstallError::Config(ConfigError { key: k, problem })) => {
                 assert_eq!(k, key);
                 assert!(problem.contains(words), "{key}: {problem}");
             }
@@ -152,7 +153,7 @@ fn an_invalid_log_directive_is_quoted() {
         .install()
         .unwrap_err();
     match err {
-        InstallError::Config { key, problem } => {
+        InstallError::Config(ConfigError { key, problem }) => {
             assert_eq!(key, "logging.level");
             assert!(problem.contains("`kvstore=loud`"), "{problem}");
         }

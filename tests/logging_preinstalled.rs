@@ -3,6 +3,7 @@
 
 mod common;
 
+use vitalsign::config::ConfigError;
 use vitalsign::{InstallError, Vitals};
 
 #[test]
@@ -12,7 +13,7 @@ fn an_existing_subscriber_is_reported_not_replaced() {
 
     let e = Vitals::builder().install().unwrap_err();
     match &e {
-        InstallError::Config { key, problem } => {
+        InstallError::Config(ConfigError { key, problem }) => {
             assert_eq!(key, "logging");
             assert!(
                 problem.contains(".logging(false)"),

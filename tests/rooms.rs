@@ -12,6 +12,7 @@ const ROOMS: &[(&str, u8)] = &[
     ("sync", 0),
     ("clock", 0),
     ("float_text", 0),
+    ("setting_error", 0),
     ("storage", 0),
     ("error_code", 0),
     ("declared", 1),

@@ -204,81 +204,111 @@ pub enum Role {
     InFlight,
     /// A field of a `#[derive(MetricGroup)]` struct.
     Declared,
-    /// `{ns}_health_check_status`: 1 healthy, 0.5 degraded, 0 unhealthy or unknown.
-    HealthStatus,
-    /// `{ns}_health_check_duration_seconds`: how long checks take.
-    HealthDuration,
-    /// `{ns}_health_check_failures_total`: unhealthy, timed-out and panicked check runs.
-    HealthFailures,
-    /// `{ns}_health_status`: the overall status, as the per-check gauge.
-    HealthOverall,
-    /// `{ns}_log_events_total`: log events written, by level.
-    LogEvents,
-    /// `{ns}_log_lines_dropped_total`: lines dropped because the log queue was full.
-    LogLinesDropped,
-    /// A Prometheus-standard `process_*` family.
-    Process,
-    /// `{ns}_uptime_seconds`.
-    Uptime,
-    /// `{ns}_build_info{version, vitalsign_version}`, always 1.
-    BuildInfo,
-    /// `{ns}_scrape_duration_seconds`: how long the previous render of `/metrics` took.
-    ScrapeDuration,
-    /// `{ns}_cardinality_overflow_total{family}`: registrations folded by the series limit.
-    CardinalityOverflow,
-    /// `{ns}_http_connections_refused_total{reason}`: connections the server's limits refused.
-    ConnectionsRefused,
+    /// A family vitalsign defines itself (health, logs, process, build, limits), declared once
+    /// in the room that records it, with its type, labels and HELP ([`Family::help`]).
+    Own,
 }
 
 pub use crate::declared::MetricType;
 
-impl Role {
-    fn kind(self) -> MetricType {
-        match self {
-            Role::Calls
-            | Role::Errors
-            | Role::HealthFailures
-            | Role::LogEvents
-            | Role::LogLinesDropped
-            | Role::CardinalityOverflow
-            | Role::ConnectionsRefused => MetricType::Counter,
-            Role::Uptime | Role::BuildInfo | Role::ScrapeDuration => MetricType::Gauge,
-            // `process_cpu_seconds_total` is a counter: own families say their kind.
-            Role::Process => MetricType::Gauge,
-            Role::Duration | Role::HealthDuration => MetricType::Histogram,
-            Role::InFlight | Role::HealthStatus | Role::HealthOverall => MetricType::Gauge,
-            // Each declared family says its own type.
-            Role::Declared => MetricType::Counter,
+/// One of the families a call site makes up.
+struct SiteFamily {
+    role: Role,
+    kind: MetricType,
+    /// The words its HELP starts with.
+    lead: &'static str,
+    /// Which of the site's names it is (none: the site keeps no such family).
+    name: fn(&SiteDescriptor) -> Option<&'static str>,
+}
+
+/// The families one call site makes up.
+const SITE_FAMILIES: [SiteFamily; 4] = [
+    SiteFamily {
+        role: Role::Calls,
+        kind: MetricType::Counter,
+        lead: "Completed calls",
+        name: |d| Some(d.calls),
+    },
+    SiteFamily {
+        role: Role::Duration,
+        kind: MetricType::Histogram,
+        lead: "Call duration in seconds",
+        name: |d| Some(d.duration),
+    },
+    SiteFamily {
+        role: Role::Errors,
+        kind: MetricType::Counter,
+        lead: "Failed calls by error code",
+        name: |d| Some(d.errors),
+    },
+    SiteFamily {
+        role: Role::InFlight,
+        kind: MetricType::Gauge,
+        lead: "Calls in progress",
+        name: |d| d.in_flight,
+    },
+];
+
+/// One of vitalsign's own families, declared once, as a constant, in the room that records it:
+/// its name, type, labels and HELP together. The room names its series with [`OwnSpec::name_in`]
+/// and hands the declaration to the catalogue with [`OwnSpec::in_namespace`].
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct OwnSpec {
+    /// The name after `{namespace}_` (`uptime_seconds`), or, for a family with a standard name
+    /// of its own (`process_cpu_seconds_total`), the whole name.
+    pub(crate) name: &'static str,
+    /// Whether the name takes the namespace.
+    pub(crate) namespaced: bool,
+    pub(crate) kind: MetricType,
+    pub(crate) labels: &'static [&'static str],
+    /// HELP, without its final full stop.
+    pub(crate) help: &'static str,
+}
+
+#[cfg_attr(not(feature = "exporter"), allow(dead_code))]
+impl OwnSpec {
+    /// A family named `{namespace}_{name}`.
+    pub(crate) const fn new(
+        name: &'static str,
+        kind: MetricType,
+        labels: &'static [&'static str],
+        help: &'static str,
+    ) -> Self {
+        Self {
+            name,
+            namespaced: true,
+            kind,
+            labels,
+            help,
         }
     }
 
-    fn describes(self) -> &'static str {
-        match self {
-            Role::Calls => "Completed calls",
-            Role::Duration => "Call duration in seconds",
-            Role::Errors => "Failed calls by error code",
-            Role::InFlight => "Calls in progress",
-            Role::Declared => "Declared metric",
-            Role::HealthStatus => {
-                "Health check status: 1 healthy, 0.5 degraded, 0 unhealthy or not yet run"
-            }
-            Role::HealthDuration => "Duration of health check runs in seconds",
-            Role::HealthFailures => "Health check runs that were unhealthy, timed out or panicked",
-            Role::HealthOverall => "Overall health: 1 healthy, 0.5 degraded, 0 unhealthy",
-            Role::LogEvents => "Log events written, by level",
-            Role::LogLinesDropped => {
-                "Log lines dropped because the queue to the output was full (a stalled pipe or disk)"
-            }
-            Role::Process => "Process metric",
-            Role::Uptime => "Seconds since vitalsign was installed in this process",
-            Role::BuildInfo => "Build information of the service; always 1",
-            Role::ScrapeDuration => "Duration of the previous rendering of /metrics in seconds",
-            Role::CardinalityOverflow => {
-                "New label sets folded into a family's __overflow__ series by the series limit"
-            }
-            Role::ConnectionsRefused => {
-                "Connections to the metrics and health server refused by its limits, by reason"
-            }
+    /// A family with a standard name of its own, without the namespace.
+    #[cfg_attr(not(feature = "process"), allow(dead_code))]
+    pub(crate) const fn standard(name: &'static str, kind: MetricType, help: &'static str) -> Self {
+        Self {
+            name,
+            namespaced: false,
+            kind,
+            labels: &[],
+            help,
+        }
+    }
+
+    /// The family's name in `namespace`.
+    pub(crate) fn name_in(&self, namespace: &str) -> String {
+        if self.namespaced {
+            format!("{namespace}_{}", self.name)
+        } else {
+            self.name.to_owned()
+        }
+    }
+
+    /// The catalogue's entry for the family in `namespace`.
+    pub(crate) fn in_namespace(&'static self, namespace: &str) -> OwnFamily {
+        OwnFamily {
+            name: self.name_in(namespace),
+            spec: self,
         }
     }
 }
@@ -294,8 +324,10 @@ pub struct Family {
     sites: Vec<Site>,
     /// The declared metric, for a group's field.
     declared: Option<Declared>,
-    /// The HELP of a family vitalsign defines itself, when its role's words are too general.
-    help: Option<&'static str>,
+    /// The words a call site's family's HELP starts with, or a whole HELP (own families).
+    lead: &'static str,
+    /// The declaration of a family vitalsign defines itself.
+    own: Option<&'static OwnSpec>,
 }
 
 impl Family {
@@ -345,8 +377,8 @@ impl Family {
 
     /// The HELP text: the doc comment when the sites share one, else a generated summary.
     pub fn help(&self) -> String {
-        if let Some(help) = self.help {
-            return format!("{help}.");
+        if let Some(own) = self.own {
+            return format!("{}.", own.help);
         }
         if let Some(d) = self.declared {
             return match d.doc() {
@@ -354,7 +386,7 @@ impl Family {
                 doc => doc.to_owned(),
             };
         }
-        let what = self.role.describes();
+        let what = self.lead;
         let Some(first) = self.sites.first().map(Site::doc) else {
             return format!("{what}.");
         };
@@ -386,31 +418,13 @@ pub(crate) struct Group {
     pub(crate) in_flight: Option<String>,
 }
 
-/// A family vitalsign defines itself rather than a call site: each room that records metrics
-/// of its own (health, logging, process, the recorder) declares them with this, and
-/// `install()` adds them to the catalogue so that conflicts with call sites are found too.
+/// A family vitalsign defines itself rather than a call site, in one namespace: each room that
+/// records metrics of its own declares them as [`OwnSpec`]s, and `install()` adds them to the
+/// catalogue so that conflicts with call sites are found too.
 #[derive(Debug, Clone)]
 pub(crate) struct OwnFamily {
     pub(crate) name: String,
-    pub(crate) role: Role,
-    pub(crate) kind: MetricType,
-    pub(crate) labels: &'static [&'static str],
-    /// HELP, when the role's own words are too general.
-    pub(crate) help: Option<&'static str>,
-}
-
-impl OwnFamily {
-    /// A family of `role`, its type and HELP those of the role.
-    #[cfg_attr(not(feature = "exporter"), allow(dead_code))]
-    pub(crate) fn new(name: String, role: Role, labels: &'static [&'static str]) -> Self {
-        Self {
-            name,
-            role,
-            kind: role.kind(),
-            labels,
-            help: None,
-        }
-    }
+    pub(crate) spec: &'static OwnSpec,
 }
 
 /// Two call sites that disagree about one family.
@@ -478,11 +492,21 @@ impl Catalogue {
                 buckets: d.metric.buckets,
                 sites: Vec::new(),
                 declared: Some(*d),
-                help: None,
+                lead: "",
+                own: None,
             });
         }
         for site in &sites {
-            for (role, name) in family_names(site.desc()) {
+            for SiteFamily {
+                role,
+                kind,
+                lead,
+                name,
+            } in SITE_FAMILIES
+            {
+                let Some(name) = name(site.desc()) else {
+                    continue;
+                };
                 let mut label_keys = site.label_keys();
                 if role == Role::Errors {
                     label_keys.push(vitalsign_naming::CODE_LABEL);
@@ -496,12 +520,13 @@ impl Catalogue {
                 by_name.entry(name).or_default().push(Family {
                     name: name.to_owned(),
                     role,
-                    kind: role.kind(),
+                    kind,
                     label_keys,
                     buckets,
                     sites: vec![*site],
                     declared: None,
-                    help: None,
+                    lead,
+                    own: None,
                 });
             }
         }
@@ -555,13 +580,14 @@ impl Catalogue {
     pub(crate) fn with_own(mut self, families: impl IntoIterator<Item = OwnFamily>) -> Self {
         self.families.extend(families.into_iter().map(|own| Family {
             name: own.name,
-            role: own.role,
-            kind: own.kind,
-            label_keys: own.labels.to_vec(),
+            role: Role::Own,
+            kind: own.spec.kind,
+            label_keys: own.spec.labels.to_vec(),
             buckets: None,
             sites: Vec::new(),
             declared: None,
-            help: own.help,
+            lead: own.spec.help,
+            own: Some(own.spec),
         }));
         self.families.sort_by(|a, b| a.name.cmp(&b.name));
         self
@@ -589,12 +615,12 @@ impl Catalogue {
         groups.into_values().collect()
     }
 
-    /// The name of the family of `role`, for vitalsign's own families (one each).
+    /// The name of one of vitalsign's own families, if this catalogue holds it.
     #[cfg_attr(not(feature = "artifacts"), allow(dead_code))]
-    pub(crate) fn own_family(&self, role: Role) -> Option<&str> {
+    pub(crate) fn own_family(&self, spec: &OwnSpec) -> Option<&str> {
         self.families
             .iter()
-            .find(|f| f.role == role && f.sites.is_empty())
+            .find(|f| f.own == Some(spec))
             .map(|f| f.name.as_str())
     }
 
@@ -667,17 +693,6 @@ impl Catalogue {
     }
 }
 
-fn family_names(d: &'static SiteDescriptor) -> impl Iterator<Item = (Role, &'static str)> {
-    [
-        (Role::Calls, Some(d.calls)),
-        (Role::Duration, Some(d.duration)),
-        (Role::Errors, Some(d.errors)),
-        (Role::InFlight, d.in_flight),
-    ]
-    .into_iter()
-    .filter_map(|(role, name)| name.map(|n| (role, n)))
-}
-
 fn disagreement(a: &Family, b: &Family) -> Option<String> {
     // A declared family is one field's own: anything else writing it would merge silently.
     match (a.declared, b.declared) {
@@ -698,7 +713,17 @@ fn disagreement(a: &Family, b: &Family) -> Option<String> {
         }
         (None, None) => {}
     }
-    if a.role != b.role {
+    // A family vitalsign defines is its own: a call site's family of that name would merge.
+    match (a.own, b.own) {
+        (Some(own), None) | (None, Some(own)) => {
+            return Some(format!(
+                "vitalsign defines it itself ({}): name yours otherwise",
+                own.help
+            ));
+        }
+        _ => {}
+    }
+    if a.role != b.role || a.kind != b.kind {
         return Some(format!(
             "it is a {} ({:?}) at one site and a {} ({:?}) at the other",
             a.kind().as_str(),

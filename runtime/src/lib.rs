@@ -93,6 +93,8 @@ mod error_code;
 #[cfg(feature = "exporter")]
 mod float_text;
 mod foreign;
+#[cfg(feature = "exporter")]
+mod setting_error;
 // The minimal set records into storage; only the recorder (`exporter`) creates and reads it.
 #[cfg_attr(not(feature = "exporter"), allow(dead_code, unused_imports))]
 mod storage;

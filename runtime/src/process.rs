@@ -8,89 +8,90 @@ use std::time::{Duration, Instant};
 use metrics::{Gauge, Key, Label};
 
 use crate::__private::METADATA;
-#[cfg(feature = "process")]
-use crate::catalogue::MetricType;
-use crate::catalogue::{OwnFamily, Role};
+use crate::catalogue::{MetricType, OwnFamily, OwnSpec};
 
 /// The `process_*` families metrics-process writes, with their type and HELP.
 #[cfg(feature = "process")]
-const PROCESS_FAMILIES: &[(&str, MetricType, &str)] = &[
-    (
+const PROCESS_FAMILIES: [OwnSpec; 8] = [
+    OwnSpec::standard(
         "process_cpu_seconds_total",
         MetricType::Counter,
         "Total user and system CPU time spent in seconds",
     ),
-    (
+    OwnSpec::standard(
         "process_open_fds",
         MetricType::Gauge,
         "Number of open file descriptors",
     ),
-    (
+    OwnSpec::standard(
         "process_max_fds",
         MetricType::Gauge,
         "Maximum number of open file descriptors",
     ),
-    (
+    OwnSpec::standard(
         "process_virtual_memory_bytes",
         MetricType::Gauge,
         "Virtual memory size in bytes",
     ),
-    (
+    OwnSpec::standard(
         "process_virtual_memory_max_bytes",
         MetricType::Gauge,
         "Maximum amount of virtual memory available in bytes",
     ),
-    (
+    OwnSpec::standard(
         "process_resident_memory_bytes",
         MetricType::Gauge,
         "Resident memory size in bytes",
     ),
-    (
+    OwnSpec::standard(
         "process_start_time_seconds",
         MetricType::Gauge,
         "Start time of the process since the Unix epoch in seconds",
     ),
-    (
+    OwnSpec::standard(
         "process_threads",
         MetricType::Gauge,
         "Number of OS threads in the process",
     ),
 ];
 
-/// The names of the build and uptime families in one namespace.
-struct BuildFamilies {
-    uptime: String,
-    build: String,
-    scrape: String,
-}
+/// `{ns}_uptime_seconds`.
+pub(crate) const UPTIME: OwnSpec = OwnSpec::new(
+    "uptime_seconds",
+    MetricType::Gauge,
+    &[],
+    "Seconds since vitalsign was installed in this process",
+);
 
-impl BuildFamilies {
-    fn new(namespace: &str) -> Self {
-        Self {
-            uptime: format!("{namespace}_uptime_seconds"),
-            build: format!("{namespace}_build_info"),
-            scrape: format!("{namespace}_scrape_duration_seconds"),
-        }
-    }
-}
+/// `{ns}_build_info{version, vitalsign_version}`, always 1: the targets of the service.
+pub(crate) const BUILD_INFO: OwnSpec = OwnSpec::new(
+    "build_info",
+    MetricType::Gauge,
+    &["version", "vitalsign_version"],
+    "Build information of the service; always 1",
+);
+
+/// `{ns}_scrape_duration_seconds`.
+const SCRAPE_DURATION: OwnSpec = OwnSpec::new(
+    "scrape_duration_seconds",
+    MetricType::Gauge,
+    &[],
+    "Duration of the previous rendering of /metrics in seconds",
+);
 
 /// The catalogue's entries for the families of this room.
 pub(crate) fn own_families(namespace: &str) -> Vec<OwnFamily> {
-    let f = BuildFamilies::new(namespace);
     #[allow(unused_mut)]
-    let mut own = vec![
-        OwnFamily::new(f.uptime, Role::Uptime, &[]),
-        OwnFamily::new(f.build, Role::BuildInfo, &["version", "vitalsign_version"]),
-        OwnFamily::new(f.scrape, Role::ScrapeDuration, &[]),
-    ];
+    let mut own: Vec<OwnFamily> = [&UPTIME, &BUILD_INFO, &SCRAPE_DURATION]
+        .into_iter()
+        .map(|spec| spec.in_namespace(namespace))
+        .collect();
     #[cfg(feature = "process")]
-    own.extend(PROCESS_FAMILIES.iter().map(|(name, kind, help)| OwnFamily {
-        name: (*name).to_owned(),
-        role: Role::Process,
-        kind: *kind,
-        labels: &[],
-        help: Some(help),
-    }));
+    own.extend(
+        PROCESS_FAMILIES
+            .iter()
+            .map(|spec| spec.in_namespace(namespace)),
+    );
     own
 }
 
@@ -114,15 +115,18 @@ impl std::fmt::Debug for ProcessMetrics {
 impl ProcessMetrics {
     /// Registers the families with the installed recorder; `build_info` is set once.
     pub(crate) fn new(namespace: &str, version: Option<&str>) -> Self {
-        let BuildFamilies {
-            uptime,
-            build,
-            scrape,
-        } = BuildFamilies::new(namespace);
+        let (uptime, build, scrape) = (
+            UPTIME.name_in(namespace),
+            BUILD_INFO.name_in(namespace),
+            SCRAPE_DURATION.name_in(namespace),
+        );
         let gauge = |key: Key| metrics::with_recorder(|r| r.register_gauge(&key, &METADATA));
         let labels = vec![
-            Label::new("version", version.unwrap_or("unknown").to_owned()),
-            Label::new("vitalsign_version", env!("CARGO_PKG_VERSION")),
+            Label::new(
+                BUILD_INFO.labels[0],
+                version.unwrap_or("unknown").to_owned(),
+            ),
+            Label::new(BUILD_INFO.labels[1], env!("CARGO_PKG_VERSION")),
         ];
         gauge(Key::from_parts(build, labels)).set(1.0);
         let this = Self {

@@ -6,7 +6,7 @@
 
 use serde_json::{Value, json};
 
-use crate::catalogue::{Catalogue, Declared, MetricType, Role};
+use crate::catalogue::{Catalogue, Declared, MetricType};
 
 struct Panels {
     list: Vec<Value>,
@@ -132,7 +132,9 @@ impl Catalogue {
         for d in self.declared() {
             declared_panel(&mut p, d, sel);
         }
-        if let Some(status) = self.own_family(Role::HealthStatus) {
+        // Without the `health` feature there are no health families.
+        #[cfg(feature = "health")]
+        if let Some(status) = self.own_family(&crate::health::HEALTH_CHECK_STATUS) {
             p.add(
                 "Health check status (1 healthy, 0.5 degraded, 0 unhealthy)",
                 "short",
@@ -140,7 +142,7 @@ impl Catalogue {
                 "timeseries",
             );
         }
-        if let Some(uptime) = self.own_family(Role::Uptime) {
+        if let Some(uptime) = self.own_family(&crate::process::UPTIME) {
             p.add(
                 "Uptime",
                 "s",
@@ -167,7 +169,7 @@ impl Catalogue {
             "timeseries",
         );
         let build = self
-            .own_family(Role::BuildInfo)
+            .own_family(&crate::process::BUILD_INFO)
             .expect("every catalogue has its build info family");
         // Every family's operations, not the first family's only.
         let ops = if calls_families.is_empty() {

@@ -10,7 +10,7 @@
 use serde::Serialize;
 
 use super::camel;
-use crate::catalogue::{Catalogue, Role};
+use crate::catalogue::Catalogue;
 
 /// Thresholds and names of the generated rules.
 #[derive(Debug, Clone)]
@@ -174,12 +174,13 @@ impl Catalogue {
         // those that exposed its build info over the last day.
         let down = if options.selector.is_empty() {
             let build = self
-                .own_family(Role::BuildInfo)
+                .own_family(&crate::process::BUILD_INFO)
                 .expect("every catalogue has its build info family");
             format!("up == 0 and on (job, instance) max_over_time({build}[1d])")
         } else {
             format!("up{all} == 0")
         };
+        #[cfg_attr(not(feature = "health"), allow(unused_mut))]
         let mut rules = vec![alert(
             format!("{}InstanceDown", camel(service)),
             down,
@@ -188,7 +189,9 @@ impl Catalogue {
             format!("{service}: {{{{ $labels.instance }}}} is down"),
             "Prometheus has failed to scrape {{ $labels.instance }} for a minute.".into(),
         )];
-        if let Some(status) = self.own_family(Role::HealthStatus) {
+        // Without the `health` feature there are no health families.
+        #[cfg(feature = "health")]
+        if let Some(status) = self.own_family(&crate::health::HEALTH_CHECK_STATUS) {
             rules.push(alert(
                 format!("{}HealthCheckFailing", camel(service)),
                 format!("{status}{all} == 0"),

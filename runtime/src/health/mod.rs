@@ -39,9 +39,11 @@ use std::sync::Arc;
 pub use aggregate::aggregate;
 pub use check::{BoxFuture, FnCheck, HealthCheck, from_fn};
 pub use model::{CheckSpec, CheckState, Kind, Observed, Outcome, Status};
+#[cfg(feature = "artifacts")]
+pub(crate) use registry::HEALTH_CHECK_STATUS;
 pub use registry::HealthError;
 pub(crate) use registry::Registry;
-pub(crate) use registry::{HealthFamilies, validate_spec};
+pub(crate) use registry::{own_families, validate_spec};
 #[cfg(feature = "server")]
 pub(crate) use report::ServiceInfo;
 pub use report::{CheckReport, Report, Scope};

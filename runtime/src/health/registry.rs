@@ -17,7 +17,7 @@ use super::check::HealthCheck;
 use super::model::{CheckSpec, CheckState, Kind, Outcome, Status};
 use super::report::{CheckReport, Report, Scope};
 use crate::__private::METADATA;
-use crate::catalogue::{OwnFamily, Role};
+use crate::catalogue::{MetricType, OwnFamily, OwnSpec};
 use vitalsign_naming::CHECK_LABEL;
 
 /// Why a check could not be registered.
@@ -90,47 +90,58 @@ pub(crate) fn validate_spec(spec: &CheckSpec) -> Result<(), HealthError> {
     Ok(())
 }
 
-/// The names of the health families in one namespace.
-#[derive(Debug, Clone)]
-pub(crate) struct HealthFamilies {
-    /// `{ns}_health_check_status{check}`.
-    pub(crate) status: String,
-    /// `{ns}_health_check_duration_seconds{check}`.
-    pub(crate) duration: String,
-    /// `{ns}_health_check_failures_total{check}`.
-    pub(crate) failures: String,
-    /// `{ns}_health_status`.
-    pub(crate) overall: String,
-}
+const CHECK: &[&str] = &[CHECK_LABEL];
 
-impl HealthFamilies {
-    pub(crate) fn new(namespace: &str) -> Self {
-        Self {
-            status: format!("{namespace}_health_check_status"),
-            duration: format!("{namespace}_health_check_duration_seconds"),
-            failures: format!("{namespace}_health_check_failures_total"),
-            overall: format!("{namespace}_health_status"),
-        }
-    }
+/// `{ns}_health_check_status{check}`: 1 healthy, 0.5 degraded, 0 unhealthy or not yet run.
+pub(crate) const HEALTH_CHECK_STATUS: OwnSpec = OwnSpec::new(
+    "health_check_status",
+    MetricType::Gauge,
+    CHECK,
+    "Health check status: 1 healthy, 0.5 degraded, 0 unhealthy or not yet run",
+);
 
-    /// The catalogue's entries for them.
-    pub(crate) fn own(namespace: &str) -> Vec<OwnFamily> {
-        const CHECK: &[&str] = &[CHECK_LABEL];
-        let f = Self::new(namespace);
-        vec![
-            OwnFamily::new(f.status, Role::HealthStatus, CHECK),
-            OwnFamily::new(f.duration, Role::HealthDuration, CHECK),
-            OwnFamily::new(f.failures, Role::HealthFailures, CHECK),
-            OwnFamily::new(f.overall, Role::HealthOverall, &[]),
-        ]
-    }
+/// `{ns}_health_check_duration_seconds{check}`.
+const HEALTH_CHECK_DURATION: OwnSpec = OwnSpec::new(
+    "health_check_duration_seconds",
+    MetricType::Histogram,
+    CHECK,
+    "Duration of health check runs in seconds",
+);
+
+/// `{ns}_health_check_failures_total{check}`.
+const HEALTH_CHECK_FAILURES: OwnSpec = OwnSpec::new(
+    "health_check_failures_total",
+    MetricType::Counter,
+    CHECK,
+    "Health check runs that were unhealthy, timed out or panicked",
+);
+
+/// `{ns}_health_status`: the whole, as the per-check gauge.
+const HEALTH_STATUS: OwnSpec = OwnSpec::new(
+    "health_status",
+    MetricType::Gauge,
+    &[],
+    "Overall health: 1 healthy, 0.5 degraded, 0 unhealthy",
+);
+
+/// The catalogue's entries for the health families.
+pub(crate) fn own_families(namespace: &str) -> Vec<OwnFamily> {
+    [
+        &HEALTH_CHECK_STATUS,
+        &HEALTH_CHECK_DURATION,
+        &HEALTH_CHECK_FAILURES,
+        &HEALTH_STATUS,
+    ]
+    .into_iter()
+    .map(|spec| spec.in_namespace(namespace))
+    .collect()
 }
 
 impl Registry {
     pub(crate) fn new(namespace: String) -> Self {
         let overall = metrics::with_recorder(|r| {
             r.register_gauge(
-                &Key::from_name(HealthFamilies::new(&namespace).overall),
+                &Key::from_name(HEALTH_STATUS.name_in(&namespace)),
                 &METADATA,
             )
         });
@@ -157,12 +168,11 @@ impl Registry {
             if entries.iter().any(|e| e.spec.name == spec.name) {
                 return Err(HealthError::Duplicate(name));
             }
-            let HealthFamilies {
-                status,
-                duration,
-                failures,
-                ..
-            } = HealthFamilies::new(&self.namespace);
+            let (status, duration, failures) = (
+                HEALTH_CHECK_STATUS.name_in(&self.namespace),
+                HEALTH_CHECK_DURATION.name_in(&self.namespace),
+                HEALTH_CHECK_FAILURES.name_in(&self.namespace),
+            );
             let labels = vec![Label::new(CHECK_LABEL, name.clone())];
             let metrics = metrics::with_recorder(|r| EntryMetrics {
                 status: r.register_gauge(&Key::from_parts(status, labels.clone()), &METADATA),

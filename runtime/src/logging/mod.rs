@@ -8,6 +8,8 @@ mod json;
 mod pipe;
 mod writer;
 
+use crate::catalogue::{MetricType, OwnSpec};
+use crate::setting_error::ConfigError;
 use metrics::Counter;
 use tracing_subscriber::EnvFilter;
 use tracing_subscriber::layer::SubscriberExt;
@@ -53,9 +55,6 @@ impl Default for LogSettings {
     }
 }
 
-/// A problem with the logging options: the key and what is wrong.
-pub(crate) type Problem = (String, String);
-
 /// The filter: `RUST_LOG` when set (it wins), else the configured directives. An invalid
 /// directive is an error that quotes it.
 ///
@@ -64,7 +63,7 @@ pub(crate) type Problem = (String, String);
 /// (`[span{field=..}]`). The two agree on static directives, but `EnvFilter` also looks every
 /// span up in a locked map on each enter, exit and close, a cost paid by every call with
 /// `fields(..)` whether a line is written or not.
-pub(crate) fn filter(configured: &str) -> Result<Filter, Problem> {
+pub(crate) fn filter(configured: &str) -> Result<Filter, ConfigError> {
     let (key, directives) = match std::env::var("RUST_LOG") {
         Ok(env) if !env.trim().is_empty() => ("RUST_LOG", env),
         _ => ("logging.level", configured.to_owned()),
@@ -73,12 +72,9 @@ pub(crate) fn filter(configured: &str) -> Result<Filter, Problem> {
 }
 
 /// The filter of `directives`, read from the setting `key`.
-fn filter_of(key: &str, directives: &str) -> Result<Filter, Problem> {
+fn filter_of(key: &str, directives: &str) -> Result<Filter, ConfigError> {
     let invalid = |e: &dyn std::fmt::Display| {
-        (
-            key.to_owned(),
-            format!("invalid filter directive `{directives}`: {e}"),
-        )
+        ConfigError::new(key, format!("invalid filter directive `{directives}`: {e}"))
     };
     let env_filter = EnvFilter::builder()
         .parse(directives)
@@ -104,15 +100,15 @@ pub(crate) struct Filter {
 }
 
 /// Checks the options and that no subscriber is installed yet, before anything is installed.
-pub(crate) fn check(settings: &LogSettings) -> Result<(), Problem> {
+pub(crate) fn check(settings: &LogSettings) -> Result<(), ConfigError> {
     if !settings.enabled {
         return Ok(());
     }
     filter(&settings.filter)?;
     if tracing::dispatcher::has_been_set() {
-        return Err((
-            "logging".into(),
-            "a tracing subscriber is already installed; call `.logging(false)` and add `vitalsign::logging::JsonLayer` to yours".into(),
+        return Err(ConfigError::new(
+            "logging",
+            "a tracing subscriber is already installed; call `.logging(false)` and add `vitalsign::logging::JsonLayer` to yours",
         ));
     }
     Ok(())
@@ -125,7 +121,7 @@ pub(crate) fn install(
     namespace: &str,
     service: Option<String>,
     version: Option<String>,
-) -> Result<Option<LogPipe>, Problem> {
+) -> Result<Option<LogPipe>, ConfigError> {
     if !settings.enabled {
         return Ok(None);
     }
@@ -167,47 +163,45 @@ pub(crate) fn install(
             tracing::subscriber::set_global_default(registry.with(layer))
         }
     };
-    installed.map_err(|e| ("logging".to_owned(), e.to_string()))?;
+    installed.map_err(|e| ConfigError::new("logging", e.to_string()))?;
     // Records of the `log` crate go to the same output; an application that installed its own
     // `log` logger keeps it.
     let _ = tracing_log::LogTracer::init();
     Ok(pipe)
 }
 
-/// Family name of the log events counter.
-fn family_name(namespace: &str) -> String {
-    format!("{namespace}_log_events_total")
-}
+/// `{ns}_log_events_total{level}`.
+const LOG_EVENTS: OwnSpec = OwnSpec::new(
+    "log_events_total",
+    MetricType::Counter,
+    &[vitalsign_naming::LEVEL_LABEL],
+    "Log events written, by level",
+);
 
-/// Family name of the dropped lines counter.
-fn dropped_family(namespace: &str) -> String {
-    format!("{namespace}_log_lines_dropped_total")
-}
+/// `{ns}_log_lines_dropped_total`.
+const LOG_LINES_DROPPED: OwnSpec = OwnSpec::new(
+    "log_lines_dropped_total",
+    MetricType::Counter,
+    &[],
+    "Log lines dropped because the queue to the output was full (a stalled pipe or disk)",
+);
 
 /// The catalogue's entries for the log events and dropped lines counters.
 pub(crate) fn own_families(namespace: &str) -> Vec<crate::catalogue::OwnFamily> {
     vec![
-        crate::catalogue::OwnFamily::new(
-            family_name(namespace),
-            crate::catalogue::Role::LogEvents,
-            &[vitalsign_naming::LEVEL_LABEL],
-        ),
-        crate::catalogue::OwnFamily::new(
-            dropped_family(namespace),
-            crate::catalogue::Role::LogLinesDropped,
-            &[],
-        ),
+        LOG_EVENTS.in_namespace(namespace),
+        LOG_LINES_DROPPED.in_namespace(namespace),
     ]
 }
 
 fn dropped_counter(namespace: &str) -> Counter {
-    let key = metrics::Key::from_name(dropped_family(namespace));
+    let key = metrics::Key::from_name(LOG_LINES_DROPPED.name_in(namespace));
     metrics::with_recorder(|r| r.register_counter(&key, &crate::__private::METADATA))
 }
 
 fn level_counter(namespace: &str, level: &'static str) -> Counter {
     let key = metrics::Key::from_parts(
-        family_name(namespace),
+        LOG_EVENTS.name_in(namespace),
         vec![metrics::Label::new(vitalsign_naming::LEVEL_LABEL, level)],
     );
     metrics::with_recorder(|r| r.register_counter(&key, &crate::__private::METADATA))
@@ -232,7 +226,8 @@ mod tests {
             let f = filter_of("logging.level", dynamic).expect(dynamic);
             assert!(f.dynamic.is_some() && f.targets.is_none(), "{dynamic:?}");
         }
-        let (key, problem) = filter_of("RUST_LOG", "kvstore=loud").unwrap_err();
+        let crate::setting_error::ConfigError { key, problem } =
+            filter_of("RUST_LOG", "kvstore=loud").unwrap_err();
         assert_eq!(key, "RUST_LOG");
         assert!(problem.contains("`kvstore=loud`"), "{problem}");
     }

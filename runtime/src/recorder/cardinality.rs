@@ -4,6 +4,7 @@
 //! family fold into one series whose label values are all [`OVERFLOW`], and
 //! `{ns}_cardinality_overflow_total{family}` counts what was folded.
 
+use crate::catalogue::{MetricType, OwnSpec};
 use crate::sync::MutexExt;
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -32,7 +33,7 @@ impl Cardinality {
     pub(crate) fn new(namespace: &str, limit: usize) -> Self {
         Self {
             limit,
-            counter_name: family_name(namespace),
+            counter_name: CARDINALITY_OVERFLOW.name_in(namespace),
             series: Mutex::new(HashMap::new()),
         }
     }
@@ -70,16 +71,15 @@ impl Cardinality {
     }
 }
 
-/// `{ns}_cardinality_overflow_total`.
-fn family_name(namespace: &str) -> String {
-    format!("{namespace}_cardinality_overflow_total")
-}
+/// `{ns}_cardinality_overflow_total{family}`.
+const CARDINALITY_OVERFLOW: OwnSpec = OwnSpec::new(
+    "cardinality_overflow_total",
+    MetricType::Counter,
+    &[vitalsign_naming::FAMILY_LABEL],
+    "New label sets folded into a family's __overflow__ series by the series limit",
+);
 
 /// The catalogue's entry for the overflow counter.
 pub(crate) fn own_families(namespace: &str) -> Vec<crate::catalogue::OwnFamily> {
-    vec![crate::catalogue::OwnFamily::new(
-        family_name(namespace),
-        crate::catalogue::Role::CardinalityOverflow,
-        &[vitalsign_naming::FAMILY_LABEL],
-    )]
+    vec![CARDINALITY_OVERFLOW.in_namespace(namespace)]
 }

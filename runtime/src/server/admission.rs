@@ -2,6 +2,7 @@
 //! and room kept for clients that hold no connection yet, so that one flooding address cannot
 //! starve a kubelet's probe or Prometheus's scrape.
 
+use crate::catalogue::{MetricType, OwnSpec};
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
@@ -44,7 +45,7 @@ impl RefusedCounters {
     pub(crate) fn new(namespace: &str) -> Self {
         let counter = |why: Refusal| {
             let key = metrics::Key::from_parts(
-                family_name(namespace),
+                CONNECTIONS_REFUSED.name_in(namespace),
                 vec![metrics::Label::new(
                     vitalsign_naming::REASON_LABEL,
                     why.label(),
@@ -66,17 +67,17 @@ impl RefusedCounters {
     }
 }
 
-fn family_name(namespace: &str) -> String {
-    format!("{namespace}_http_connections_refused_total")
-}
+/// `{ns}_http_connections_refused_total{reason}`.
+const CONNECTIONS_REFUSED: OwnSpec = OwnSpec::new(
+    "http_connections_refused_total",
+    MetricType::Counter,
+    &[vitalsign_naming::REASON_LABEL],
+    "Connections to the metrics and health server refused by its limits, by reason",
+);
 
 /// The catalogue's entry for the refused connections counter.
 pub(crate) fn own_families(namespace: &str) -> Vec<crate::catalogue::OwnFamily> {
-    vec![crate::catalogue::OwnFamily::new(
-        family_name(namespace),
-        crate::catalogue::Role::ConnectionsRefused,
-        &[vitalsign_naming::REASON_LABEL],
-    )]
+    vec![CONNECTIONS_REFUSED.in_namespace(namespace)]
 }
 
 /// The connections a listener holds open, in all and per client.

@@ -26,16 +26,7 @@ pub(crate) use resolve::{http_options, sampling};
 pub(crate) use schema::*;
 pub(crate) use values::*;
 
-/// A problem with a setting: the key (`metrics.bind_addr`, or the variable's name) and what is
-/// wrong, with the file and position when known.
-#[derive(Debug, Clone, thiserror::Error)]
-#[error("invalid configuration `{key}`: {problem}")]
-pub struct ConfigError {
-    /// The key, as in the file (`metrics.bind_addr`) or the environment variable's name.
-    pub key: String,
-    /// What is wrong, with the position in the file when known.
-    pub problem: String,
-}
+pub use crate::setting_error::ConfigError;
 
 /// One setting, as the docs table and the environment see it.
 #[derive(Debug, Clone, PartialEq, Eq)]

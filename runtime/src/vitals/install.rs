@@ -35,7 +35,7 @@ impl Builder {
 fn install(b: Builder) -> Result<Vitals, InstallError> {
     let settings = &b.settings;
     // 1. Validate: nothing is installed unless every setting and the catalogue are sound.
-    settings.check("").map_err(invalid)?;
+    settings.check("")?;
     let sites = catalogue();
     let namespace = settings
         .namespace
@@ -43,14 +43,14 @@ fn install(b: Builder) -> Result<Vitals, InstallError> {
         .map_or_else(|| default_namespace(&sites), |n| n.0);
     let catalogue = sites.with_own(own_families(&namespace));
     #[cfg(feature = "server")]
-    let (bind_addr, http) = crate::settings::http_options(settings).map_err(invalid)?;
+    let (bind_addr, http) = crate::settings::http_options(settings)?;
     #[cfg(feature = "server")]
-    let sampling = crate::settings::sampling(settings).map_err(invalid)?;
+    let sampling = crate::settings::sampling(settings)?;
     validate(settings, &catalogue)?;
     #[cfg(feature = "logging")]
-    let logging = crate::settings::log_settings(settings, b.log_memory.clone()).map_err(invalid)?;
+    let logging = crate::settings::log_settings(settings, b.log_memory.clone())?;
     #[cfg(feature = "logging")]
-    crate::logging::check(&logging).map_err(config_error)?;
+    crate::logging::check(&logging)?;
     catalogue.validate()?;
     #[cfg(feature = "health")]
     let checks = {
@@ -89,8 +89,7 @@ fn install(b: Builder) -> Result<Vitals, InstallError> {
         &namespace,
         settings.service.clone(),
         settings.version.clone(),
-    )
-    .map_err(config_error)?;
+    )?;
 
     // 5. Health: registered now, started on the current runtime if there is one (else when
     //    the server binds).
@@ -140,7 +139,7 @@ fn own_families(namespace: &str) -> Vec<crate::catalogue::OwnFamily> {
     let mut own = crate::process::own_families(namespace);
     own.extend(crate::recorder::cardinality::own_families(namespace));
     #[cfg(feature = "health")]
-    own.extend(crate::health::HealthFamilies::own(namespace));
+    own.extend(crate::health::own_families(namespace));
     #[cfg(feature = "logging")]
     own.extend(crate::logging::own_families(namespace));
     #[cfg(feature = "server")]
@@ -159,22 +158,10 @@ fn default_namespace(catalogue: &Catalogue) -> String {
     }
 }
 
-#[cfg(feature = "logging")]
-fn config_error((key, problem): (String, String)) -> InstallError {
-    InstallError::Config { key, problem }
-}
-
-fn invalid(e: ConfigError) -> InstallError {
-    InstallError::Config {
-        key: e.key,
-        problem: e.problem,
-    }
-}
-
 /// What the settings' own rules cannot see: global labels that a family already has, and
 /// latency objectives whose bound is missing from the default buckets.
 fn validate(settings: &Config, catalogue: &Catalogue) -> Result<(), InstallError> {
-    let problem = |key: String, problem: String| invalid(ConfigError { key, problem });
+    let problem = |key: String, problem: String| InstallError::from(ConfigError { key, problem });
     for name in settings.metrics.global_labels.keys() {
         let keys = catalogue.families().iter().flat_map(|f| f.label_keys());
         if keys.into_iter().any(|k| *k == name.0) {

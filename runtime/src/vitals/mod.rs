@@ -10,12 +10,11 @@ mod install;
 use std::sync::{Arc, OnceLock};
 
 use crate::catalogue::{Catalogue, CatalogueError};
-#[cfg(feature = "config")]
-use crate::config::ConfigError;
 #[cfg(feature = "health")]
 use crate::health::{Health, HealthError};
 use crate::process::ProcessMetrics;
 use crate::recorder::Shared;
+use crate::setting_error::ConfigError;
 use crate::settings::Builder;
 
 static INSTALLED: OnceLock<Vitals> = OnceLock::new();
@@ -23,21 +22,14 @@ static INSTALLED: OnceLock<Vitals> = OnceLock::new();
 /// Why `install()` refused to start.
 #[derive(Debug, thiserror::Error)]
 pub enum InstallError {
-    /// A setting has a bad value; `key` names it as in the file.
-    #[error("invalid `{key}`: {problem}")]
-    Config {
-        /// The setting, e.g. `metrics.bind_addr` or `metrics.global_labels.region`.
-        key: String,
-        /// What is wrong with it.
-        problem: String,
-    },
+    /// A setting has a bad value, from the builder, the configuration file or a `VITALSIGN_*`
+    /// variable; its `key` names it as the file writes it (`metrics.bind_addr`,
+    /// `metrics.global_labels.region`) or the variable.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
     /// Two call sites disagree about a family.
     #[error(transparent)]
     Catalogue(#[from] CatalogueError),
-    /// The configuration file or a `VITALSIGN_*` variable is wrong.
-    #[cfg(feature = "config")]
-    #[error(transparent)]
-    ConfigFile(#[from] ConfigError),
     /// A health check given to the builder cannot be registered.
     #[cfg(feature = "health")]
     #[error(transparent)]
