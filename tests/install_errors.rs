@@ -3,7 +3,6 @@
 
 mod common;
 
-use vitalsign::config::ConfigError;
 use vitalsign::{InstallError, Vitals, instrumented};
 
 // Two sites share `conflict_reads` but one adds a `table` label: every series of one family
@@ -130,7 +129,7 @@ fn bad_options_name_their_key() {
     ];
     for (install, key, words) in cases {
         match install() {
-            Err(InstallError::Config(ConfigError { key: k, problem })) => {
+            Err(InstallError::Config(vitalsign::config::ConfigError { key: k, problem })) => {
                 assert_eq!(k, key);
                 assert!(problem.contains(words), "{key}: {problem}");
             }
@@ -153,7 +152,7 @@ fn an_invalid_log_directive_is_quoted() {
         .install()
         .unwrap_err();
     match err {
-        InstallError::Config(ConfigError { key, problem }) => {
+        InstallError::Config(vitalsign::config::ConfigError { key, problem }) => {
             assert_eq!(key, "logging.level");
             assert!(problem.contains("`kvstore=loud`"), "{problem}");
         }

@@ -531,18 +531,7 @@ pub(crate) fn output_within(
     };
     let stdout = read(Box::new(child.stdout.take().expect("a piped stdout")));
     let stderr = read(Box::new(child.stderr.take().expect("a piped stderr")));
-    let deadline = Instant::now() + limit;
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait for the child") {
-            break status;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("{command:?} ran past {limit:?} and was killed");
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    };
+    let status = wait_within(&mut child, limit);
     let _ = writer.join();
     std::process::Output {
         status,
